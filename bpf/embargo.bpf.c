@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The process sensors: exec, fork and exit. Each hook exists three times, as tp_btf, raw_tp
+ * and classic tracepoint; user space loads one family (kprobes, fentry and LSM are not
+ * available on the target kernels) and falls back to the next when it does not load.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "exec.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Fork and exit records are small and fixed: reserve them in place. */
+static __always_inline void fork_emit(struct task_struct *child)
+{
+	struct ev_fork *e;
+
+	/* threads share their process's table entry */
+	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
+		return;
+	stat_inc(STAT_FORK);
+	e = bpf_ringbuf_reserve(&emb_events, sizeof(*e), 0);
+	if (!e) {
+		stat_inc(STAT_RB_DROP);
+		return;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->hdr.type = EV_FORK;
+	e->hdr.abi = EV_ABI_VERSION;
+	e->hdr.size = sizeof(*e);
+	e->hdr.ktime_ns = bpf_ktime_get_boot_ns();
+	task_fill(&e->child, child);
+	e->parent_tgid = e->child.ppid;
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* Only the last thread of a process to exit ends the process. */
+static __always_inline void exit_emit(struct task_struct *task)
+{
+	struct ev_exit *e;
+
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return;
+	stat_inc(STAT_EXIT);
+	e = bpf_ringbuf_reserve(&emb_events, sizeof(*e), 0);
+	if (!e) {
+		stat_inc(STAT_RB_DROP);
+		return;
+	}
+	e->hdr.type = EV_EXIT;
+	e->hdr.abi = EV_ABI_VERSION;
+	e->hdr.size = sizeof(*e);
+	e->hdr.ktime_ns = bpf_ktime_get_boot_ns();
+	e->tgid = BPF_CORE_READ(task, tgid);
+	e->exit_code = BPF_CORE_READ(task, exit_code);
+	e->start_boot_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+	bpf_ringbuf_submit(e, 0);
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(handle_exec_btf, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+	return exec_emit(task, bprm, NULL, old_pid);
+}
+
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(handle_exec_raw, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+	return exec_emit(task, bprm, NULL, old_pid);
+}
+
+SEC("tracepoint/sched/sched_process_exec")
+int handle_exec_tp(struct trace_event_raw_sched_process_exec *ctx)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	const char *filename = (const char *)ctx + (ctx->__data_loc_filename & 0xffff);
+
+	return exec_emit(task, NULL, filename, ctx->old_pid);
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(handle_fork_btf, struct task_struct *parent, struct task_struct *child)
+{
+	fork_emit(child);
+	return 0;
+}
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(handle_fork_raw, struct task_struct *parent, struct task_struct *child)
+{
+	fork_emit(child);
+	return 0;
+}
+
+/* The classic fork tracepoint carries no child task: that family has no fork probe. */
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(handle_exit_btf, struct task_struct *task)
+{
+	exit_emit(task);
+	return 0;
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(handle_exit_raw, struct task_struct *task)
+{
+	exit_emit(task);
+	return 0;
+}
+
+SEC("tracepoint/sched/sched_process_exit")
+int handle_exit_tp(void *ctx)
+{
+	exit_emit((struct task_struct *)bpf_get_current_task());
+	return 0;
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Every map of the sensors, in one place, with what it holds. Names are cut at 15 chars. */
+#ifndef EMBARGO_MAPS_BPF_H
+#define EMBARGO_MAPS_BPF_H
+
+#include "embargo/events.h"
+
+/* The one ring buffer every record goes through; user space sizes it before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);
+} emb_events SEC(".maps");
+
+/* enum ev_stat counters per CPU: exec/fork/exit seen, records dropped, reads that failed. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} emb_stats SEC(".maps");
+
+/*
+ * Scratch space for building an exec record: too big for the 512-byte BPF stack, and over
+ * the 32 KiB a per-CPU value may have, so a plain array with one slot per possible CPU
+ * (user space sets max_entries). Tracing programs run with migration disabled.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ev_exec);
+} emb_exec_buf SEC(".maps");
+
+/* Scratch space where a path is assembled backwards from its dentries. */
+#define PATH_SCRATCH (2 * EV_PATH_MAX)
+struct path_scratch {
+	char buf[PATH_SCRATCH];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct path_scratch);
+} emb_path_buf SEC(".maps");
+
+static __always_inline struct ev_exec *exec_scratch(void)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+
+	return bpf_map_lookup_elem(&emb_exec_buf, &cpu);
+}
+
+static __always_inline void stat_inc(enum ev_stat idx)
+{
+	__u32 key = idx;
+	__u64 *v = bpf_map_lookup_elem(&emb_stats, &key);
+
+	if (v)
+		*v += 1;
+}
+
+#endif /* EMBARGO_MAPS_BPF_H */

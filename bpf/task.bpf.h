@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Read who a task is, and what file it maps, into the contract structs. */
+#ifndef EMBARGO_TASK_BPF_H
+#define EMBARGO_TASK_BPF_H
+
+#include "maps.bpf.h"
+
+/* The kernel's new_encode_dev(): the encoding stat(2) reports as st_dev. */
+static __always_inline __u64 encode_dev(__u32 dev)
+{
+	__u32 major = dev >> 20, minor = dev & ((1U << 20) - 1);
+
+	return (minor & 0xff) | (major << 8) | ((__u64)(minor & ~0xffU) << 12);
+}
+
+static __always_inline void task_tty(struct ev_task *t, struct task_struct *task)
+{
+	struct tty_struct *tty = BPF_CORE_READ(task, signal, tty);
+
+	t->tty_major = 0;
+	t->tty_minor = 0;
+	if (!tty)
+		return;
+	t->tty_major = BPF_CORE_READ(tty, driver, major);
+	t->tty_minor = BPF_CORE_READ(tty, driver, minor_start) + BPF_CORE_READ(tty, index);
+}
+
+static __always_inline void task_fill(struct ev_task *t, struct task_struct *task)
+{
+	const struct cred *cred = BPF_CORE_READ(task, real_cred);
+
+	t->tgid = BPF_CORE_READ(task, tgid);
+	t->pid = BPF_CORE_READ(task, pid);
+	t->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	t->uid = BPF_CORE_READ(cred, uid.val);
+	t->euid = BPF_CORE_READ(cred, euid.val);
+	t->gid = BPF_CORE_READ(cred, gid.val);
+	t->egid = BPF_CORE_READ(cred, egid.val);
+	t->loginuid = (__u32)-1;
+	t->sessionid = (__u32)-1;
+	if (bpf_core_field_exists(task->loginuid)) {
+		t->loginuid = BPF_CORE_READ(task, loginuid.val);
+		t->sessionid = BPF_CORE_READ(task, sessionid);
+	}
+	t->mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+	t->cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
+	/* the leader's: a thread that execs takes over the leader's start time */
+	t->start_boot_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+	task_tty(t, task);
+	bpf_probe_read_kernel_str(t->comm, sizeof(t->comm), &task->comm);
+}
+
+/* Inode timestamps moved from struct timespec64 to split fields in 6.11 / 6.6. */
+struct inode___ts64 {
+	struct timespec64 i_mtime;
+	struct timespec64 __i_ctime;
+} __attribute__((preserve_access_index));
+
+static __always_inline void inode_times(struct inode *inode, struct ev_file *f)
+{
+	if (bpf_core_field_exists(inode->i_mtime_sec)) {
+		f->mtime_sec = BPF_CORE_READ(inode, i_mtime_sec);
+		f->mtime_nsec = BPF_CORE_READ(inode, i_mtime_nsec);
+		f->ctime_sec = BPF_CORE_READ(inode, i_ctime_sec);
+		f->ctime_nsec = BPF_CORE_READ(inode, i_ctime_nsec);
+	} else {
+		struct inode___ts64 *old = (void *)inode;
+
+		f->mtime_sec = BPF_CORE_READ(old, i_mtime.tv_sec);
+		f->mtime_nsec = BPF_CORE_READ(old, i_mtime.tv_nsec);
+		f->ctime_sec = BPF_CORE_READ(old, __i_ctime.tv_sec);
+		f->ctime_nsec = BPF_CORE_READ(old, __i_ctime.tv_nsec);
+	}
+}
+
+static __always_inline void file_fill(struct ev_file *f, struct file *file)
+{
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
+
+	__builtin_memset(f, 0, sizeof(*f));
+	if (!inode)
+		return;
+	f->dev = encode_dev(BPF_CORE_READ(inode, i_sb, s_dev));
+	f->ino = BPF_CORE_READ(inode, i_ino);
+	f->size = BPF_CORE_READ(inode, i_size);
+	f->nlink = BPF_CORE_READ(inode, __i_nlink);
+	f->mode = BPF_CORE_READ(inode, i_mode);
+	inode_times(inode, f);
+}
+
+#endif /* EMBARGO_TASK_BPF_H */

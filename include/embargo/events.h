@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The one contract between bpf/ and user/: every record the sensors put in the ring buffer.
+ *
+ * Rules: fixed-width types only, explicit padding, every record starts with struct ev_header,
+ * and every size is pinned by a _Static_assert. Changing a layout bumps EV_ABI_VERSION and
+ * changes user/decode.c in the same commit.
+ */
+#ifndef EMBARGO_EVENTS_H
+#define EMBARGO_EVENTS_H
+
+#ifdef __BPF__
+/* vmlinux.h already defines the __u* types */
+#else
+#include <linux/types.h>
+#endif
+
+#define EV_ABI_VERSION 1
+
+#define EV_COMM_LEN 16
+/* Bounds of the variable part of an exec record. Powers of two: the BPF side masks with them. */
+#define EV_PATH_MAX 4096	/* bprm->filename, bprm->interp, resolved exe and cwd paths */
+#define EV_ARGS_MAX 16384	/* argv bytes read from the new mm; longer argv sets EV_EXEC_ARGS_TRUNC */
+
+enum ev_type {
+	EV_EXEC = 1,
+	EV_FORK = 2,
+	EV_EXIT = 3,
+};
+
+/* Every record starts with this header; size is the whole record including the header. */
+struct ev_header {
+	__u16 type;		/* enum ev_type */
+	__u16 abi;		/* EV_ABI_VERSION */
+	__u32 size;
+	__u64 ktime_ns;		/* bpf_ktime_get_boot_ns() when the record was made */
+};
+_Static_assert(sizeof(struct ev_header) == 16, "ev_header layout");
+
+/* Who a task is: the fields every process record carries. */
+struct ev_task {
+	__u32 tgid;
+	__u32 pid;		/* thread id */
+	__u32 ppid;		/* tgid of the real parent */
+	__u32 uid;
+	__u32 euid;
+	__u32 gid;
+	__u32 egid;
+	__u32 loginuid;		/* audit login uid: the human behind sudo; (u32)-1 when unset */
+	__u32 sessionid;	/* audit session id; (u32)-1 when unset */
+	__u32 mntns;		/* mount namespace inode */
+	__u64 cgroup_id;	/* cgroup v2 id */
+	__u64 start_boot_ns;	/* task->start_boottime: what /proc/PID/stat field 22 counts in ticks */
+	__u32 tty_major;	/* controlling terminal; 0/0 when there is none */
+	__u32 tty_minor;
+	char comm[EV_COMM_LEN];
+};
+_Static_assert(sizeof(struct ev_task) == 80, "ev_task layout");
+
+/* Identity of the file the kernel actually mapped (bprm->file: the interpreter for scripts). */
+struct ev_file {
+	__u64 dev;		/* st_dev encoding: new_encode_dev(sb->s_dev) */
+	__u64 ino;
+	__u64 size;
+	__s64 mtime_sec;
+	__s64 ctime_sec;
+	__u32 mtime_nsec;
+	__u32 ctime_nsec;
+	__u32 nlink;		/* 0: deleted or memfd */
+	__u32 mode;
+};
+_Static_assert(sizeof(struct ev_file) == 56, "ev_file layout");
+
+enum ev_exec_flags {
+	EV_EXEC_ARGS_TRUNC	= 1 << 0,	/* argv longer than EV_ARGS_MAX */
+	EV_EXEC_ARGS_FAULT	= 1 << 1,	/* argv could not be read */
+	EV_EXEC_FILENAME_TRUNC	= 1 << 2,
+	EV_EXEC_INTERP_SAME	= 1 << 3,	/* interp == filename: interp_len is 0 */
+	EV_EXEC_EXE_TRUNC	= 1 << 4,	/* resolved path hit the depth/size bound */
+	EV_EXEC_CWD_TRUNC	= 1 << 5,
+	EV_EXEC_EXE_UNLINKED	= 1 << 6,	/* dentry unhashed: file deleted after open */
+};
+
+/*
+ * An exec. The variable part data[] holds, in this order and each NUL-terminated where
+ * it is a string: filename (as given to execve), interp, exe (the path the kernel resolved
+ * from the mapped file's dentries), cwd, then argv (args_len bytes of NUL-separated strings,
+ * as they sit between mm->arg_start and mm->arg_end). Only the used bytes are sent.
+ */
+struct ev_exec {
+	struct ev_header hdr;
+	struct ev_task task;
+	struct ev_file file;
+	__u32 flags;		/* enum ev_exec_flags */
+	__u32 argc;		/* bprm->argc: the real count even when argv is truncated */
+	__u16 filename_len;	/* lengths include the NUL; 0 means absent */
+	__u16 interp_len;
+	__u16 exe_len;
+	__u16 cwd_len;
+	__u32 args_len;
+	__u32 old_pid;		/* the thread id that called execve (a non-leader thread may exec) */
+	char data[4 * EV_PATH_MAX + EV_ARGS_MAX];
+};
+_Static_assert(sizeof(struct ev_exec) == 16 + 80 + 56 + 24 + 4 * 4096 + 16384,
+	       "ev_exec layout");
+#define EV_EXEC_FIXED_SIZE (sizeof(struct ev_exec) - 4 * EV_PATH_MAX - EV_ARGS_MAX)
+
+/* A new process (thread-group leader) forked: enough to keep the process table. */
+struct ev_fork {
+	struct ev_header hdr;
+	struct ev_task child;
+	__u32 parent_tgid;
+	__u32 pad;
+};
+_Static_assert(sizeof(struct ev_fork) == 16 + 80 + 8, "ev_fork layout");
+
+/* The last thread of a process exited. */
+struct ev_exit {
+	struct ev_header hdr;
+	__u32 tgid;
+	__u32 exit_code;	/* task->exit_code: (status << 8) | signal */
+	__u64 start_boot_ns;
+};
+_Static_assert(sizeof(struct ev_exit) == 32, "ev_exit layout");
+
+/* Per-CPU counters in the stats map; user space sums them over CPUs and reports them. */
+enum ev_stat {
+	STAT_EXEC = 0,		/* execs seen by the probe */
+	STAT_FORK,
+	STAT_EXIT,
+	STAT_RB_DROP,		/* ring buffer full: record lost */
+	STAT_ARGS_FAULT,	/* argv unreadable */
+	STAT_PATH_TRUNC,	/* a path hit its bound */
+	STAT_MAX,
+};
+
+#endif /* EMBARGO_EVENTS_H */

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* An event as one ECS JSON object (one line, no newline), from the field catalogue. */
+#ifndef EMBARGO_ECS_H
+#define EMBARGO_ECS_H
+
+#include "event.h"
+#include "json.h"
+
+/* Returns 0, or -errno with the writer's content undefined. */
+int ecs__write(struct json_writer *w, const struct event *ev, const struct event_env *env);
+
+#endif /* EMBARGO_ECS_H */

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The ECS field catalogue: every field an event can carry, its ECS type, and how to read
+ * it from an event. The JSON output walks it; the rule matcher looks fields up in it.
+ * One table, so an output and a rule can never disagree on what a field means.
+ */
+#ifndef EMBARGO_FIELDS_H
+#define EMBARGO_FIELDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "event.h"
+
+enum field_type {
+	FT_KEYWORD,	/* string */
+	FT_LONG,
+	FT_BOOL,
+	FT_DATE,	/* nanoseconds, wall clock */
+	FT_LIST,	/* keyword array: NUL-separated strings */
+};
+
+struct field_value {
+	const char *str;	/* FT_KEYWORD, FT_LIST: bytes (may hold any byte) */
+	size_t len;
+	long long num;		/* FT_LONG, FT_BOOL, FT_DATE */
+	char *owned;		/* freed by fields__release() */
+	char small[24];		/* room for an id formatted as a keyword */
+};
+
+enum field_role {
+	ROLE_EVENT,		/* the event, host, agent */
+	ROLE_PROCESS,		/* event->proc */
+	ROLE_PARENT,		/* event->parent */
+};
+
+typedef bool (*field_get_fn)(const struct event *ev, const struct proc *p,
+			     const struct event_env *env, struct field_value *v);
+
+struct field_def {
+	const char *name;	/* ECS dotted name */
+	enum field_type type;
+	enum field_role role;
+	field_get_fn get;
+};
+
+/* All fields, ordered so that the members of each JSON object are contiguous. */
+const struct field_def *fields__all(size_t *count);
+const struct field_def *fields__find(const char *name);
+/* Read one field of an event; false when the event does not have it. */
+bool fields__get(const struct field_def *f, const struct event *ev,
+		 const struct event_env *env, struct field_value *v);
+void fields__release(struct field_value *v);
+
+#endif /* EMBARGO_FIELDS_H */

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Read one process from /proc: the enrichment source for processes that started before
+ * the sensors, and the fallback when a kernel record lacks something.
+ */
+#ifndef EMBARGO_PROCFS_H
+#define EMBARGO_PROCFS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proctable.h"
+
+/* Fill p (whose strings must be NULL) from <root>/<pid>; -ENOENT when it is gone. */
+int procfs__load(const char *root, uint32_t pid, struct proc *p);
+/* readlink <root>/<pid>/<name> into a new string; " (deleted)" is cut and reported. */
+char *procfs__link(const char *root, uint32_t pid, const char *name, bool *deleted);
+/* The cgroup v2 id (its directory's inode) of a process, 0 if unknown. */
+uint64_t procfs__cgroup_id(const char *root, uint32_t pid);
+
+#endif /* EMBARGO_PROCFS_H */

@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "proctable.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "hmap.h"
+#include "host.h"
+#include "procfs.h"
+
+struct proctable {
+	struct hmap procs;	/* pid -> struct proc */
+	char *proc_root;
+	char *host_id;
+};
+
+void proctable__entity_id(const char *host_id, uint32_t pid, uint64_t start_boot_ns,
+			  char out[33])
+{
+	/* in ticks, the unit /proc gives, so a seeded entry and a kernel record agree */
+	uint64_t ticks = start_boot_ns / (1000000000ULL / host__ticks_per_sec());
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int md_len = 0;
+	char in[160];
+	int n = snprintf(in, sizeof(in), "%s:%u:%llu", host_id, pid, (unsigned long long)ticks);
+
+	if (!EVP_Digest(in, (size_t)n, md, &md_len, EVP_sha256(), NULL) || md_len < 16) {
+		snprintf(out, 33, "%016llx%08x", (unsigned long long)ticks, pid);
+		return;
+	}
+	for (int i = 0; i < 16; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+struct proctable *proctable__new(const char *proc_root, const char *host_id)
+{
+	struct proctable *pt = calloc(1, sizeof(*pt));
+
+	if (!pt)
+		return NULL;
+	hmap__init(&pt->procs);
+	pt->proc_root = strdup(proc_root);
+	pt->host_id = strdup(host_id ? host_id : "");
+	if (!pt->proc_root || !pt->host_id) {
+		proctable__free(pt);
+		return NULL;
+	}
+	return pt;
+}
+
+static void proc_free_strings(struct proc *p)
+{
+	free(p->exe);
+	free(p->cwd);
+	free(p->filename);
+	free(p->interp);
+	free(p->args);
+	p->exe = p->cwd = p->filename = p->interp = p->args = NULL;
+	p->args_len = 0;
+}
+
+static void proc_free(struct proc *p)
+{
+	if (!p)
+		return;
+	proc_free_strings(p);
+	free(p);
+}
+
+void proctable__free(struct proctable *pt)
+{
+	uint64_t pid;
+	void *p;
+
+	if (!pt)
+		return;
+	for (size_t it = 0; hmap__next(&pt->procs, &it, &pid, &p);)
+		proc_free(p);
+	hmap__free(&pt->procs);
+	free(pt->proc_root);
+	free(pt->host_id);
+	free(pt);
+}
+
+size_t proctable__len(const struct proctable *pt)
+{
+	return hmap__len(&pt->procs);
+}
+
+struct proc *proctable__get(const struct proctable *pt, uint32_t pid)
+{
+	return hmap__get(&pt->procs, pid);
+}
+
+/* Put p in the table, replacing (and freeing) a stale entry of a reused pid. */
+static struct proc *proctable_insert(struct proctable *pt, struct proc *p)
+{
+	void *old;
+
+	proctable__entity_id(pt->host_id, p->pid, p->start_boot_ns, p->entity_id);
+	if (hmap__put(&pt->procs, p->pid, p, &old)) {
+		proc_free(p);
+		return NULL;
+	}
+	proc_free(old);
+	return p;
+}
+
+static struct proc *proctable_load(struct proctable *pt, uint32_t pid)
+{
+	struct proc *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	if (procfs__load(pt->proc_root, pid, p)) {
+		proc_free(p);
+		return NULL;
+	}
+	return proctable_insert(pt, p);
+}
+
+int proctable__seed(struct proctable *pt)
+{
+	DIR *dir = opendir(pt->proc_root);
+	struct dirent *de;
+	int n = 0;
+
+	if (!dir)
+		return -errno;
+	while ((de = readdir(dir))) {
+		char *end;
+		unsigned long pid = strtoul(de->d_name, &end, 10);
+
+		if (!isdigit((unsigned char)de->d_name[0]) || *end || !pid || pid > UINT32_MAX)
+			continue;
+		if (!proctable__get(pt, (uint32_t)pid) && proctable_load(pt, (uint32_t)pid))
+			n++;
+	}
+	closedir(dir);
+	return n;
+}
+
+const struct proc *proctable__parent(struct proctable *pt, const struct proc *p)
+{
+	struct proc *parent;
+
+	if (!p->ppid)
+		return NULL;
+	parent = proctable__get(pt, p->ppid);
+	return parent ? parent : proctable_load(pt, p->ppid);
+}
+
+static void proc_set_task(struct proc *p, const struct ev_task *t)
+{
+	p->pid = t->tgid;
+	p->ppid = t->ppid;
+	p->start_boot_ns = t->start_boot_ns;
+	p->uid = t->uid;
+	p->euid = t->euid;
+	p->gid = t->gid;
+	p->egid = t->egid;
+	p->loginuid = t->loginuid;
+	p->sessionid = t->sessionid;
+	p->mntns = t->mntns;
+	p->tty_major = t->tty_major;
+	p->tty_minor = t->tty_minor;
+	p->cgroup_id = t->cgroup_id;
+	memcpy(p->comm, t->comm, EV_COMM_LEN);
+	p->comm[strnlen(p->comm, EV_COMM_LEN)] = '\0';
+}
+
+static char *strdup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+/* "dir" + "/" + "rel" without a leading "./" on rel. */
+static char *path_join(const char *dir, const char *rel)
+{
+	char *out;
+
+	while (rel[0] == '.' && rel[1] == '/')
+		rel += 2;
+	if (asprintf(&out, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", rel) < 0)
+		return NULL;
+	return out;
+}
+
+/* The kernel's path first; /proc when it was cut; the filename when /proc is gone. */
+static void proc_resolve_exe(struct proctable *pt, struct proc *p, const struct exec_view *v)
+{
+	__u32 flags = v->ev->flags;
+
+	if (v->exe && !(flags & EV_EXEC_EXE_TRUNC)) {
+		p->exe = strdup(v->exe);
+		p->exe_source = EXE_KERNEL;
+		p->exe_deleted = flags & EV_EXEC_EXE_UNLINKED || !v->ev->file.nlink;
+		return;
+	}
+	p->exe = procfs__link(pt->proc_root, p->pid, "exe", &p->exe_deleted);
+	if (p->exe) {
+		p->exe_source = EXE_PROC;
+		return;
+	}
+	p->late = true;
+	if (!v->filename)
+		return;
+	if (v->filename[0] == '/')
+		p->exe = strdup(v->filename);
+	else if (p->cwd)
+		p->exe = path_join(p->cwd, v->filename);
+	p->exe_source = p->exe ? EXE_FILENAME : EXE_NONE;
+}
+
+static void proc_set_args(struct proc *p, const struct exec_view *v)
+{
+	size_t len = v->args_len;
+
+	p->argc = v->ev->argc;
+	p->args_truncated = v->ev->flags & EV_EXEC_ARGS_TRUNC;
+	if (!v->args)
+		return;
+	/* a cut last argument gets the terminator it lacks */
+	p->args = malloc(len + 1);
+	if (!p->args)
+		return;
+	memcpy(p->args, v->args, len);
+	if (!len || v->args[len - 1] != '\0')
+		p->args[len++] = '\0';
+	p->args_len = len;
+	if (!p->argc)	/* the tracepoint family has no bprm->argc */
+		p->argc = decode__args_count(p->args, p->args_len);
+}
+
+struct proc *proctable__exec(struct proctable *pt, const struct exec_view *v)
+{
+	struct proc *p = proctable__get(pt, v->ev->task.tgid);
+
+	if (!p || p->start_boot_ns != v->ev->task.start_boot_ns) {
+		p = calloc(1, sizeof(*p));
+		if (!p)
+			return NULL;
+		proc_set_task(p, &v->ev->task);
+		p = proctable_insert(pt, p);
+		if (!p)
+			return NULL;
+	}
+	proc_free_strings(p);
+	proc_set_task(p, &v->ev->task);
+	p->from_proc = false;
+	p->late = false;
+	p->file = v->ev->file;
+	p->filename = strdup_or_null(v->filename);
+	p->interp = strdup_or_null(v->interp);
+	if (v->cwd && !(v->ev->flags & EV_EXEC_CWD_TRUNC))
+		p->cwd = strdup(v->cwd);
+	else
+		p->cwd = procfs__link(pt->proc_root, p->pid, "cwd", NULL);
+	proc_resolve_exe(pt, p, v);
+	proc_set_args(p, v);
+	return p;
+}
+
+/* A forked child runs its parent's program until it execs: copy what it inherits. */
+static void proc_inherit(struct proc *child, const struct proc *parent)
+{
+	child->exe = strdup_or_null(parent->exe);
+	child->cwd = strdup_or_null(parent->cwd);
+	child->filename = strdup_or_null(parent->filename);
+	child->interp = strdup_or_null(parent->interp);
+	if (parent->args && (child->args = malloc(parent->args_len))) {
+		memcpy(child->args, parent->args, parent->args_len);
+		child->args_len = parent->args_len;
+	}
+	child->argc = parent->argc;
+	child->args_truncated = parent->args_truncated;
+	child->file = parent->file;
+	child->exe_source = parent->exe_source;
+	child->exe_deleted = parent->exe_deleted;
+}
+
+struct proc *proctable__fork(struct proctable *pt, const struct ev_fork *f)
+{
+	struct proc *p = calloc(1, sizeof(*p));
+	const struct proc *parent;
+
+	if (!p)
+		return NULL;
+	proc_set_task(p, &f->child);
+	parent = proctable__get(pt, f->parent_tgid);
+	if (parent)
+		proc_inherit(p, parent);
+	else if (procfs__load(pt->proc_root, p->pid, p))
+		p->late = true;
+	return proctable_insert(pt, p);
+}
+
+void proctable__exit(struct proctable *pt, const struct ev_exit *e)
+{
+	struct proc *p = proctable__get(pt, e->tgid);
+
+	/* a start time that differs is an older entry of a reused pid: gone all the same */
+	if (p)
+		proc_free(hmap__del(&pt->procs, e->tgid));
+}

@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "sensor.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "embargo.skel.h"
+#include "log.h"
+
+#define SENSOR_MAX_LINKS 3
+
+struct sensor {
+	struct embargo_bpf *skel;
+	struct ring_buffer *rb;
+	struct bpf_link *links[SENSOR_MAX_LINKS];
+	enum sensor_family family;
+	int ncpus;
+};
+
+static const char *const family_names[SENSOR_FAMILY_COUNT] = {
+	[SENSOR_TP_BTF] = "tp_btf",
+	[SENSOR_RAW_TP] = "raw_tp",
+	[SENSOR_TRACEPOINT] = "tracepoint",
+};
+
+const char *sensor__family_name(enum sensor_family f)
+{
+	return f < SENSOR_FAMILY_COUNT ? family_names[f] : "?";
+}
+
+int sensor__family_parse(const char *name, enum sensor_family *out)
+{
+	for (int f = 0; f < SENSOR_FAMILY_COUNT; f++) {
+		if (!strcmp(name, family_names[f])) {
+			*out = f;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* The programs of one family, in attach order; NULL where the family has no such hook. */
+static void family_programs(struct embargo_bpf *skel, enum sensor_family f,
+			    struct bpf_program *out[SENSOR_MAX_LINKS])
+{
+	struct bpf_program *table[SENSOR_FAMILY_COUNT][SENSOR_MAX_LINKS] = {
+		[SENSOR_TP_BTF] = { skel->progs.handle_exec_btf, skel->progs.handle_fork_btf,
+				    skel->progs.handle_exit_btf },
+		[SENSOR_RAW_TP] = { skel->progs.handle_exec_raw, skel->progs.handle_fork_raw,
+				    skel->progs.handle_exit_raw },
+		[SENSOR_TRACEPOINT] = { skel->progs.handle_exec_tp, NULL,
+					skel->progs.handle_exit_tp },
+	};
+
+	memcpy(out, table[f], sizeof(table[f]));
+}
+
+int sensor__has_fork(const struct sensor *s)
+{
+	return s->family != SENSOR_TRACEPOINT;
+}
+
+/* Classic tracepoints are found through tracefs, which is not mounted by default here. */
+static int tracefs_ensure(void)
+{
+	struct stat st;
+
+	if (!stat("/sys/kernel/tracing/events", &st))
+		return 0;
+	if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL) && errno != EBUSY)
+		return -errno;
+	log_info("mounted tracefs on /sys/kernel/tracing for the tracepoint probes");
+	return 0;
+}
+
+static void sensor_unload(struct sensor *s)
+{
+	for (int i = 0; i < SENSOR_MAX_LINKS; i++) {
+		bpf_link__destroy(s->links[i]);
+		s->links[i] = NULL;
+	}
+	embargo_bpf__destroy(s->skel);
+	s->skel = NULL;
+}
+
+static int sensor_attach(struct sensor *s, struct bpf_program *progs[SENSOR_MAX_LINKS])
+{
+	int err;
+
+	if (s->family == SENSOR_TRACEPOINT && (err = tracefs_ensure())) {
+		log_warn("failed to mount tracefs on /sys/kernel/tracing: %s", strerror(-err));
+		return err;
+	}
+	for (int i = 0; i < SENSOR_MAX_LINKS; i++) {
+		if (!progs[i])
+			continue;
+		s->links[i] = bpf_program__attach(progs[i]);
+		if (!s->links[i]) {
+			err = -errno;
+			log_warn("failed to attach %s program '%s': %s", family_names[s->family],
+				 bpf_program__name(progs[i]), strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* Open, load and attach one family; on failure say which step failed and why. */
+static int sensor_try(struct sensor *s, const struct sensor_opts *opts)
+{
+	struct bpf_program *progs[SENSOR_MAX_LINKS], *prog;
+	int err;
+
+	s->skel = embargo_bpf__open();
+	if (!s->skel)
+		return -errno;
+	bpf_object__for_each_program(prog, s->skel->obj)
+		bpf_program__set_autoload(prog, false);
+	family_programs(s->skel, s->family, progs);
+	for (int i = 0; i < SENSOR_MAX_LINKS; i++)
+		if (progs[i])
+			bpf_program__set_autoload(progs[i], true);
+	bpf_map__set_max_entries(s->skel->maps.emb_exec_buf, s->ncpus);
+	if (opts->ringbuf_bytes)
+		bpf_map__set_max_entries(s->skel->maps.emb_events, opts->ringbuf_bytes);
+
+	log__libbpf_forget();
+	err = embargo_bpf__load(s->skel);
+	if (err) {
+		log_warn("failed to load %s probes: %s (%s)", family_names[s->family],
+			 strerror(-err), *log__libbpf_last_warning() ?
+			 log__libbpf_last_warning() : "no detail; run with -vv");
+	} else {
+		err = sensor_attach(s, progs);
+	}
+	if (err)
+		sensor_unload(s);
+	return err;
+}
+
+struct sensor *sensor__open(const struct sensor_opts *opts)
+{
+	struct sensor *s = calloc(1, sizeof(*s));
+	int err = -ENOENT;
+
+	if (!s)
+		return NULL;
+	s->ncpus = libbpf_num_possible_cpus();
+	if (s->ncpus <= 0) {
+		free(s);
+		errno = EINVAL;
+		return NULL;
+	}
+	for (s->family = opts->first; s->family < SENSOR_FAMILY_COUNT; s->family++) {
+		err = sensor_try(s, opts);
+		if (!err)
+			break;
+		if (opts->only || s->family + 1 == SENSOR_FAMILY_COUNT)
+			goto err_free;
+		log_warn("falling back from %s to %s probes", family_names[s->family],
+			 family_names[s->family + 1]);
+	}
+	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.emb_events), opts->on_record,
+				 opts->ctx, NULL);
+	if (!s->rb) {
+		err = -errno;
+		goto err_unload;
+	}
+	log_info("process probes attached as %s%s", family_names[s->family],
+		 sensor__has_fork(s) ? "" : " (no fork probe: parents not yet exec'd come from /proc)");
+	return s;
+
+err_unload:
+	sensor_unload(s);
+err_free:
+	free(s);
+	errno = -err;
+	return NULL;
+}
+
+void sensor__close(struct sensor *s)
+{
+	if (!s)
+		return;
+	ring_buffer__free(s->rb);
+	sensor_unload(s);
+	free(s);
+}
+
+int sensor__fd(const struct sensor *s)
+{
+	return ring_buffer__epoll_fd(s->rb);
+}
+
+int sensor__consume(struct sensor *s)
+{
+	return ring_buffer__consume(s->rb);
+}
+
+enum sensor_family sensor__family(const struct sensor *s)
+{
+	return s->family;
+}
+
+int sensor__stats(const struct sensor *s, __u64 out[STAT_MAX])
+{
+	__u64 *percpu = calloc(s->ncpus, sizeof(*percpu));
+
+	if (!percpu)
+		return -ENOMEM;
+	for (__u32 key = 0; key < STAT_MAX; key++) {
+		out[key] = 0;
+		if (bpf_map__lookup_elem(s->skel->maps.emb_stats, &key, sizeof(key), percpu,
+					 sizeof(*percpu) * s->ncpus, 0))
+			continue;
+		for (int cpu = 0; cpu < s->ncpus; cpu++)
+			out[key] += percpu[cpu];
+	}
+	free(percpu);
+	return 0;
+}

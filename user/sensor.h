@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The kernel side as user space sees it: loads the BPF sensors (tp_btf, else raw_tp, else
+ * classic tracepoints), attaches them, and hands every ring-buffer record to a callback.
+ */
+#ifndef EMBARGO_SENSOR_H
+#define EMBARGO_SENSOR_H
+
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "embargo/events.h"
+
+enum sensor_family {
+	SENSOR_TP_BTF = 0,
+	SENSOR_RAW_TP,
+	SENSOR_TRACEPOINT,
+	SENSOR_FAMILY_COUNT,
+};
+
+/* Return 0 to go on; a negative value stops the current consume call. */
+typedef int (*sensor_record_fn)(void *ctx, void *data, size_t size);
+
+struct sensor_opts {
+	enum sensor_family first;	/* try this family first, then the ones after it */
+	int only;			/* nonzero: never fall back */
+	__u32 ringbuf_bytes;		/* 0: the default; else a power of two, >= page size */
+	sensor_record_fn on_record;
+	void *ctx;
+};
+
+struct sensor;
+
+struct sensor *sensor__open(const struct sensor_opts *opts);
+void sensor__close(struct sensor *s);
+/* An fd that becomes readable when records wait; add it to an epoll set. */
+int sensor__fd(const struct sensor *s);
+/* Hand every waiting record to the callback; returns the count or -errno. */
+int sensor__consume(struct sensor *s);
+/* Sum the per-CPU enum ev_stat counters into out[STAT_MAX]. */
+int sensor__stats(const struct sensor *s, __u64 out[STAT_MAX]);
+enum sensor_family sensor__family(const struct sensor *s);
+const char *sensor__family_name(enum sensor_family f);
+int sensor__family_parse(const char *name, enum sensor_family *out);
+/* Whether the loaded family reports forks (the classic tracepoint one cannot). */
+int sensor__has_fork(const struct sensor *s);
+
+#endif /* EMBARGO_SENSOR_H */

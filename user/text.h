@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* An event as one line for a human at a terminal; every string escaped (no raw ESC). */
+#ifndef EMBARGO_TEXT_H
+#define EMBARGO_TEXT_H
+
+#include <stdio.h>
+
+#include "event.h"
+
+int text__write(FILE *out, const struct event *ev, const struct event_env *env);
+
+#endif /* EMBARGO_TEXT_H */
