@@ -38,7 +38,7 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all deps run test unit integration clean format
+.PHONY: all deps run test unit bench clean format
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJ) $(SKELS) $(BUILD)/vmlinux.h
 
@@ -104,6 +104,20 @@ unit: $(UNIT_BIN)
 # Every test, unit and integration; the runner ends with one `N passed, N failed` line.
 test: deps all $(SAN)/embargo $(UNIT_BIN)
 	@tests/run-all $(UNIT_BIN)
+
+$(BUILD)/bench/nop: tests/bench/nop.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 -static $< -o $@
+
+$(BUILD)/bench/execbench: tests/bench/execbench.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 $(WARN) $< -o $@
+
+# Never part of `make test`: timings belong here, not in tests.
+bench: deps all $(BUILD)/bench/nop $(BUILD)/bench/execbench
+	@tests/bench/run-bench
 
 format:
 	clang-format -i $(wildcard bpf/*.[ch] include/embargo/*.h user/*.[ch] tests/unit/*.c)

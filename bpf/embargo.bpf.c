@@ -34,7 +34,7 @@ static __always_inline void fork_emit(struct task_struct *child)
 	e->hdr.ktime_ns = bpf_ktime_get_boot_ns();
 	task_fill(&e->child, child);
 	e->parent_tgid = e->child.ppid;
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, rb_flags());
 }
 
 /* Only the last thread of a process to exit ends the process. */
@@ -57,7 +57,7 @@ static __always_inline void exit_emit(struct task_struct *task)
 	e->tgid = BPF_CORE_READ(task, tgid);
 	e->exit_code = BPF_CORE_READ(task, exit_code);
 	e->start_boot_ns = BPF_CORE_READ(task, group_leader, start_boottime);
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, rb_flags());
 }
 
 SEC("tp_btf/sched_process_exec")

@@ -136,7 +136,7 @@ static __always_inline int exec_emit(struct task_struct *task, struct linux_binp
 	size = EV_EXEC_FIXED_SIZE + off;
 	size = clamp_max(size, sizeof(*e));
 	e->hdr.size = size;
-	if (bpf_ringbuf_output(&emb_events, e, size, 0))
+	if (bpf_ringbuf_output(&emb_events, e, size, rb_flags()))
 		stat_inc(STAT_RB_DROP);
 	return 0;
 }

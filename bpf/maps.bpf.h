@@ -43,6 +43,21 @@ struct {
 	__type(value, struct path_scratch);
 } emb_path_buf SEC(".maps");
 
+/*
+ * Wake user space only once this much waits in the ring buffer; below it, user space
+ * finds the records on its next poll tick. One wakeup per record costs more than the probe
+ * itself in a VM. 0 (the default before user space sets it): the kernel's adaptive wakeup.
+ */
+const volatile __u64 wakeup_watermark = 0;
+
+static __always_inline __u64 rb_flags(void)
+{
+	if (!wakeup_watermark)
+		return 0;
+	return bpf_ringbuf_query(&emb_events, BPF_RB_AVAIL_DATA) >= wakeup_watermark ?
+		       BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline struct ev_exec *exec_scratch(void)
 {
 	__u32 cpu = bpf_get_smp_processor_id();

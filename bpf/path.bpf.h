@@ -70,8 +70,14 @@ static long path_step(__u32 index, void *ctx)
 		struct mount___embargo *mnt = real_mount(vfsmnt);
 		struct mount___embargo *mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
 
-		if (dentry != mnt_root || mnt_parent == mnt) {
-			w->done = true;	/* namespace root, or a detached tree */
+		if (dentry != mnt_root) {
+			/* a pseudo file (memfd) or a detached tree: its own name is all it has */
+			w->truncated = !path_prepend(w, dentry);
+			w->done = true;
+			return 1;
+		}
+		if (mnt_parent == mnt) {
+			w->done = true;	/* the namespace root */
 			return 1;
 		}
 		w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);

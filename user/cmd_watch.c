@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -42,6 +43,7 @@ struct watch {
 	int output_err;
 	__u64 records, events, decode_errors;
 	__u64 drops_reported;
+	__u64 next_stats_check_ms;
 };
 
 static const char watch_usage[] =
@@ -122,11 +124,22 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+static __u64 monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000 + (__u64)ts.tv_nsec / 1000000;
+}
+
 /* Kernel-side losses are said as soon as they are seen, not only at the end. */
 static void report_new_drops(struct watch *w)
 {
-	__u64 stats[STAT_MAX];
+	__u64 stats[STAT_MAX], now = monotonic_ms();
 
+	if (now < w->next_stats_check_ms)
+		return;
+	w->next_stats_check_ms = now + STATS_CHECK_MS;
 	if (sensor__stats(w->sensor, stats) || stats[STAT_RB_DROP] == w->drops_reported)
 		return;
 	log_warn("kernel ring buffer full: %llu records lost so far",
@@ -165,7 +178,7 @@ static int watch_loop(struct watch *w, int sigfd)
 	if ((err = epoll_add(epfd, sensor__fd(w->sensor))) || (err = epoll_add(epfd, sigfd)))
 		goto out;
 	for (;;) {
-		int n = epoll_wait(epfd, events, 4, STATS_CHECK_MS);
+		int n = epoll_wait(epfd, events, 4, SENSOR_POLL_MS);
 
 		if (n < 0 && errno != EINTR) {
 			err = -errno;

@@ -43,7 +43,7 @@ void log__msg(enum log_level level, const char *fmt, ...)
 }
 
 /* libbpf's last warning, so a failed load can say why without -v */
-static char libbpf_last[512];
+static char libbpf_last[1024];
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {

@@ -15,6 +15,8 @@
 #include "log.h"
 
 #define SENSOR_MAX_LINKS 3
+/* wake the consumer early when 1/8 of the ring buffer waits, well before it is full */
+#define WAKEUP_FRACTION 8
 
 struct sensor {
 	struct embargo_bpf *skel;
@@ -130,6 +132,8 @@ static int sensor_try(struct sensor *s, const struct sensor_opts *opts)
 	bpf_map__set_max_entries(s->skel->maps.emb_exec_buf, s->ncpus);
 	if (opts->ringbuf_bytes)
 		bpf_map__set_max_entries(s->skel->maps.emb_events, opts->ringbuf_bytes);
+	s->skel->rodata->wakeup_watermark =
+		bpf_map__max_entries(s->skel->maps.emb_events) / WAKEUP_FRACTION;
 
 	log__libbpf_forget();
 	err = embargo_bpf__load(s->skel);

@@ -29,6 +29,12 @@ struct sensor_opts {
 	void *ctx;
 };
 
+/*
+ * The kernel wakes user space only once a batch waits (see wakeup_watermark in bpf/);
+ * the consumer must poll at least this often so a lone record waits no longer.
+ */
+#define SENSOR_POLL_MS 10
+
 struct sensor;
 
 struct sensor *sensor__open(const struct sensor_opts *opts);

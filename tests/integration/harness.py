@@ -1,0 +1,123 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Integration test harness: runs the real embargo binary with the real BPF probes.
+
+Tests are functions named test_* in tests/integration/test_*.py; each runs on its own and
+raises AssertionError (or anything else) to fail. The runner ends with 'N passed, N failed'.
+Needs root: the probes load for real, as they do in CI.
+"""
+import json
+import os
+import queue
+import re
+import signal
+import subprocess
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+EMBARGO = os.environ.get("EMBARGO", os.path.join(ROOT, "build", "san", "embargo"))
+READY_TIMEOUT = 30.0
+# ASan reports go to stderr and fail the run; leaks are checked at exit.
+os.environ.setdefault("ASAN_OPTIONS", "abort_on_error=0:exitcode=99")
+os.environ.setdefault("UBSAN_OPTIONS", "halt_on_error=1:exitcode=98:print_stacktrace=1")
+
+
+class Watch:
+    """`embargo watch` running in the background, its JSON lines parsed as they come."""
+
+    def __init__(self, *args, prefix=()):
+        self.argv = list(prefix) + [EMBARGO, "watch", "--format", "json", *args]
+        self.events = []
+        self.stderr_lines = []
+        self._ready = threading.Event()
+        self._lock = threading.Lock()
+        self._new = threading.Condition(self._lock)
+        self.bad_lines = []
+
+    def __enter__(self):
+        self.proc = subprocess.Popen(self.argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     stdin=subprocess.DEVNULL)
+        threading.Thread(target=self._read_stdout, daemon=True).start()
+        threading.Thread(target=self._read_stderr, daemon=True).start()
+        if not self._ready.wait(READY_TIMEOUT):
+            self.proc.kill()
+            raise AssertionError("embargo watch never said ready; stderr:\n" + self.stderr())
+        if self.proc.poll() is not None:
+            raise AssertionError("embargo watch exited early; stderr:\n" + self.stderr())
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def _read_stdout(self):
+        for raw in self.proc.stdout:
+            try:
+                event = json.loads(raw)
+            except ValueError:
+                with self._lock:
+                    self.bad_lines.append(raw)
+                continue
+            with self._new:
+                self.events.append(event)
+                self._new.notify_all()
+
+    def _read_stderr(self):
+        for raw in self.proc.stderr:
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            with self._lock:
+                self.stderr_lines.append(line)
+            if "ready" in line:
+                self._ready.set()
+        self._ready.set()
+
+    def stderr(self):
+        with self._lock:
+            return "\n".join(self.stderr_lines)
+
+    def wait_for(self, pred, timeout=10.0, what="event"):
+        """The first event pred() accepts; fails after timeout."""
+        deadline = time.monotonic() + timeout
+        seen = 0
+        with self._new:
+            while True:
+                for event in self.events[seen:]:
+                    if pred(event):
+                        return event
+                seen = len(self.events)
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"no {what} within {timeout}s ({seen} events seen)")
+                self._new.wait(left)
+
+    def stop(self, sig=signal.SIGTERM, timeout=60.0):
+        """Stop it as an operator would; returns (exit code, summary line)."""
+        self.proc.send_signal(sig)
+        code = self.proc.wait(timeout)
+        time.sleep(0.1)  # let the reader threads drain the pipes
+        summary = next((l for l in reversed(self.stderr_lines) if "stopped:" in l), "")
+        return code, summary
+
+
+def exec_event(pid, action="exec"):
+    return lambda e: e.get("process", {}).get("pid") == pid and \
+        e.get("event", {}).get("action") == action
+
+
+def stat_counter(summary, name):
+    m = re.search(r"\b%s=(\d+)" % re.escape(name), summary)
+    if not m:
+        raise AssertionError(f"counter {name} missing from summary: {summary!r}")
+    return int(m.group(1))
+
+
+def run(argv, **kw):
+    """Run a short program to completion and return its pid."""
+    p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw)
+    p.wait()
+    return p.pid
+
+
+def embargo(*args, timeout=30):
+    return subprocess.run([EMBARGO, *args], capture_output=True, timeout=timeout)

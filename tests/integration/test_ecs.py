@@ -1,0 +1,86 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Every field embargo emits is an ECS 9.4 field of the right type, or one of our own."""
+import csv
+import os
+import re
+import subprocess
+
+from harness import ROOT, Watch, exec_event, run
+
+SCHEMA = os.path.join(os.path.dirname(ROOT), "shared", "schemas", "ecs", "fields-9.4.0.csv")
+OWN_PREFIXES = ("embargo.", "labels.")
+DATE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+KEYWORDS = {"keyword", "wildcard", "constant_keyword", "match_only_text", "text", "flattened"}
+
+
+def load_schema():
+    with open(SCHEMA, newline="") as f:
+        return {row["Field"]: row for row in csv.DictReader(f)}
+
+
+def flatten(obj, prefix=""):
+    for key, value in obj.items():
+        name = prefix + key
+        if isinstance(value, dict):
+            yield from flatten(value, name + ".")
+        else:
+            yield name, value
+
+
+def type_ok(ecs_type, value):
+    if ecs_type in KEYWORDS or ecs_type == "ip":
+        return isinstance(value, str)
+    if ecs_type in ("long", "integer", "short", "byte", "unsigned_long"):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if ecs_type in ("float", "scaled_float", "double"):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if ecs_type == "boolean":
+        return isinstance(value, bool)
+    if ecs_type == "date":
+        return isinstance(value, str) and DATE.match(value)
+    return False
+
+
+def check_event(schema, event):
+    problems = []
+    for name, value in flatten(event):
+        if name.startswith(OWN_PREFIXES):
+            continue
+        row = schema.get(name)
+        if row is None:
+            problems.append(f"{name}: not an ECS 9.4 field")
+            continue
+        is_array = "array" in row["Normalization"]
+        values = value if isinstance(value, list) else [value]
+        if isinstance(value, list) and not is_array:
+            problems.append(f"{name}: ECS says scalar, got an array")
+        if not isinstance(value, list) and is_array:
+            problems.append(f"{name}: ECS says array, got a scalar")
+        for v in values:
+            if not type_ok(row["Type"], v):
+                problems.append(f"{name}: {v!r} is not of ECS type {row['Type']}")
+    return problems
+
+
+def test_every_emitted_field_is_in_ecs_with_its_type():
+    schema = load_schema()
+    with Watch("--all") as w:
+        pids = [run(["/usr/bin/printf", "x"]),
+                run(["/bin/sh", "-c", "/bin/true; /bin/true"]),
+                run(["/usr/bin/env", "-i", "/bin/true", "\xff"])]
+        for pid in pids:
+            w.wait_for(exec_event(pid))
+        # a process with a controlling terminal: script(1) gives it one
+        out = subprocess.run(["script", "-qc", "/bin/true tty-check", "/dev/null"],
+                             capture_output=True)
+        assert out.returncode == 0, out
+        tty = w.wait_for(lambda e: e["process"].get("args") == ["/bin/true", "tty-check"])
+        events = list(w.events)
+    assert tty["process"]["interactive"] is True
+    assert tty["process"]["tty"]["char_device"]["major"] == 136
+    problems = {}
+    for event in events:
+        for p in check_event(schema, event):
+            problems[p] = problems.get(p, 0) + 1
+    assert not problems, "\n".join(problems)
+    print(f"    {len(events)} events, every field valid ECS 9.4")
