@@ -24,6 +24,7 @@
 #include "text.h"
 
 #define STATS_CHECK_MS 5000
+#define PRUNE_EVERY_CHECKS 12	/* a minute */
 
 struct watch_opts {
 	bool all;
@@ -44,6 +45,7 @@ struct watch {
 	__u64 records, events, decode_errors;
 	__u64 drops_reported;
 	__u64 next_stats_check_ms;
+	unsigned int checks;
 };
 
 static const char watch_usage[] =
@@ -132,14 +134,20 @@ static __u64 monotonic_ms(void)
 	return (__u64)ts.tv_sec * 1000 + (__u64)ts.tv_nsec / 1000000;
 }
 
-/* Kernel-side losses are said as soon as they are seen, not only at the end. */
-static void report_new_drops(struct watch *w)
+/*
+ * Housekeeping on a slow tick: kernel-side losses are said as soon as they are seen, not
+ * only at the end, and entries of processes whose exit was lost are dropped.
+ */
+static void periodic_checks(struct watch *w)
 {
 	__u64 stats[STAT_MAX], now = monotonic_ms();
+	size_t pruned;
 
 	if (now < w->next_stats_check_ms)
 		return;
 	w->next_stats_check_ms = now + STATS_CHECK_MS;
+	if (++w->checks % PRUNE_EVERY_CHECKS == 0 && (pruned = proctable__prune(w->procs)))
+		log_debug("dropped %zu processes that exited unseen", pruned);
 	if (sensor__stats(w->sensor, stats) || stats[STAT_RB_DROP] == w->drops_reported)
 		return;
 	log_warn("kernel ring buffer full: %llu records lost so far",
@@ -204,7 +212,7 @@ static int watch_loop(struct watch *w, int sigfd)
 			log_err("failed to write events: %s", strerror(-err));
 			break;
 		}
-		report_new_drops(w);
+		periodic_checks(w);
 	}
 out:
 	close(epfd);

@@ -414,7 +414,6 @@ static const struct field_def all_fields[] = {
 	PARENT("start", FT_DATE, get_start),
 	PARENT("user.id", FT_KEYWORD, get_euid),
 	PARENT("user.name", FT_KEYWORD, get_euid_name),
-	PARENT("working_directory", FT_KEYWORD, get_cwd),
 	PROC("pid", FT_LONG, get_pid),
 	PROC("real_group.id", FT_KEYWORD, get_gid),
 	PROC("real_group.name", FT_KEYWORD, get_gid_name),

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <openssl/evp.h>
 
@@ -308,4 +309,30 @@ void proctable__exit(struct proctable *pt, const struct ev_exit *e)
 	/* a start time that differs is an older entry of a reused pid: gone all the same */
 	if (p)
 		proc_free(hmap__del(&pt->procs, e->tgid));
+}
+
+size_t proctable__prune(struct proctable *pt)
+{
+	uint32_t gone[256];
+	size_t n, total = 0;
+
+	/* collect, then delete: the map must not change while it is iterated */
+	do {
+		uint64_t pid;
+		void *p;
+		char path[64];
+		struct stat st;
+
+		n = 0;
+		for (size_t it = 0; n < sizeof(gone) / sizeof(gone[0]) &&
+				    hmap__next(&pt->procs, &it, &pid, &p);) {
+			snprintf(path, sizeof(path), "%s/%u", pt->proc_root, (uint32_t)pid);
+			if (stat(path, &st) && errno == ENOENT)
+				gone[n++] = (uint32_t)pid;
+		}
+		for (size_t i = 0; i < n; i++)
+			proc_free(hmap__del(&pt->procs, gone[i]));
+		total += n;
+	} while (n == sizeof(gone) / sizeof(gone[0]));
+	return total;
 }

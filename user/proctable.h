@@ -63,6 +63,12 @@ struct proc *proctable__exec(struct proctable *pt, const struct exec_view *v);
 struct proc *proctable__fork(struct proctable *pt, const struct ev_fork *f);
 void proctable__exit(struct proctable *pt, const struct ev_exit *e);
 
+/*
+ * Drop entries whose process is gone without an exit record (lost in a full ring buffer,
+ * or exited between attach and seed). Returns how many were dropped.
+ */
+size_t proctable__prune(struct proctable *pt);
+
 /* The entity id every record uses for (pid, start time). */
 void proctable__entity_id(const char *host_id, uint32_t pid, uint64_t start_boot_ns,
 			  char out[33]);
