@@ -92,7 +92,7 @@ $(SAN)/embargo: $(SAN_OBJ)
 	$(call msg,LINK-SAN,$@)
 	$(Q)$(CC) $(SANFLAGS) $^ $(LDLIBS) -o $@
 
-$(SAN)/test_%: tests/unit/test_%.c $(LIB_OBJ)
+$(SAN)/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(LIB_OBJ)
 	$(call msg,CC-TEST,$@)
 	$(Q)$(CC) $(CPPFLAGS) -std=gnu11 $(WARN) $(SANFLAGS) $< $(LIB_OBJ) $(LDLIBS) -lcmocka -o $@
 

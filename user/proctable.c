@@ -28,10 +28,16 @@ void proctable__entity_id(const char *host_id, uint32_t pid, uint64_t start_boot
 	uint64_t ticks = start_boot_ns / (1000000000ULL / host__ticks_per_sec());
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int md_len = 0;
-	char in[160];
-	int n = snprintf(in, sizeof(in), "%s:%u:%llu", host_id, pid, (unsigned long long)ticks);
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	char tail[48];
+	int n = snprintf(tail, sizeof(tail), ":%u:%llu", pid, (unsigned long long)ticks);
+	bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) &&
+		  EVP_DigestUpdate(ctx, host_id, strlen(host_id)) &&
+		  EVP_DigestUpdate(ctx, tail, (size_t)n) &&
+		  EVP_DigestFinal_ex(ctx, md, &md_len) && md_len >= 16;
 
-	if (!EVP_Digest(in, (size_t)n, md, &md_len, EVP_sha256(), NULL) || md_len < 16) {
+	EVP_MD_CTX_free(ctx);
+	if (!ok) {
 		snprintf(out, 33, "%016llx%08x", (unsigned long long)ticks, pid);
 		return;
 	}
@@ -181,11 +187,13 @@ static char *strdup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-/* "dir" + "/" + "rel" without a leading "./" on rel. */
+/* "dir" + "/" + "rel" without a leading "./" on rel; NULL unless dir is absolute. */
 static char *path_join(const char *dir, const char *rel)
 {
 	char *out;
 
+	if (dir[0] != '/')
+		return NULL;
 	while (rel[0] == '.' && rel[1] == '/')
 		rel += 2;
 	if (asprintf(&out, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", rel) < 0)
@@ -198,6 +206,8 @@ static void proc_resolve_exe(struct proctable *pt, struct proc *p, const struct 
 {
 	__u32 flags = v->ev->flags;
 
+	p->exe_source = EXE_NONE;
+	p->exe_deleted = false;
 	if (v->exe && !(flags & EV_EXEC_EXE_TRUNC)) {
 		p->exe = strdup(v->exe);
 		p->exe_source = EXE_KERNEL;
