@@ -86,7 +86,7 @@ static void emit(struct watch *w, const struct event *ev)
 static void on_exec(struct watch *w, const void *data, size_t size)
 {
 	struct exec_view view;
-	struct event ev = { .action = "exec" };
+	struct event ev = { .category = "process", .type = "start", .action = "exec" };
 
 	if (decode__exec(data, size, &view)) {
 		w->decode_errors++;

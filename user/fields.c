@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "fields.h"
 
+#include "rules.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,110 +39,151 @@ static const char *basename_of(const char *path)
 	return slash && slash[1] ? slash + 1 : path;
 }
 
+/* Every getter has this signature; most use only some of the arguments. */
+#define GETTER(fn)                                                                          \
+	static bool fn(const struct event *ev __attribute__((unused)),                    \
+		       const struct proc *p __attribute__((unused)),                      \
+		       const struct event_env *env __attribute__((unused)),               \
+		       struct field_value *v)
+
+/* A getter that is a single expression. */
+#define RETURNS(fn, expr) \
+	GETTER(fn)        \
+	{                 \
+		return expr; \
+	}
+
 /* --- event, agent, host ------------------------------------------------------------ */
 
-#define CONST_STR(fn, value)                                                               \
-	static bool fn(const struct event *ev, const struct proc *p,                     \
-		       const struct event_env *env, struct field_value *v)               \
-	{                                                                                \
-		(void)ev, (void)p, (void)env;                                            \
-		v->str = value;                                                          \
-		v->len = sizeof(value) - 1;                                              \
-		return true;                                                             \
+#define CONST_STR(fn, value)                        \
+	GETTER(fn)                                  \
+	{                                           \
+		v->str = value;                     \
+		v->len = sizeof(value) - 1;         \
+		return true;                        \
 	}
 
 CONST_STR(get_agent_type, "embargo")
 CONST_STR(get_agent_version, EMBARGO_VERSION)
 CONST_STR(get_ecs_version, ECS_VERSION)
-CONST_STR(get_event_category, "process")
-CONST_STR(get_event_kind, "event")
 CONST_STR(get_event_module, "embargo")
-CONST_STR(get_event_dataset, "embargo.process")
-CONST_STR(get_event_type, "start")
 CONST_STR(get_os_type, "linux")
 
-static bool get_timestamp(const struct event *ev, const struct proc *p,
-			  const struct event_env *env, struct field_value *v)
+GETTER(get_event_kind)
 {
-	(void)p, (void)env;
-	return set_num(v, (long long)ev->time_ns);
+	static const char *const kinds[] = { "event", "alert", "state" };
+
+	return set_str(v, kinds[ev->kind]);
 }
 
-static bool get_event_action(const struct event *ev, const struct proc *p,
-			     const struct event_env *env, struct field_value *v)
+RETURNS(get_event_category, set_str(v, ev->category))
+RETURNS(get_event_type, set_str(v, ev->type))
+
+GETTER(get_event_dataset)
 {
-	(void)p, (void)env;
-	return set_str(v, ev->action);
+	if (!ev->category)
+		return false;
+	snprintf(v->small, sizeof(v->small), "embargo.%s", ev->category);
+	return set_str(v, v->small);
 }
 
-static bool get_host_arch(const struct event *ev, const struct proc *p,
-			  const struct event_env *env, struct field_value *v)
+RETURNS(get_message, set_str(v, ev->message))
+RETURNS(get_error, set_str(v, ev->error))
+
+/* --- alerts: the rule that matched and why -------------------------------------- */
+
+RETURNS(get_rule_id, set_str(v, ev->rule->id))
+RETURNS(get_rule_name, set_str(v, ev->rule->name))
+RETURNS(get_rule_description, set_str(v, ev->rule->description))
+RETURNS(get_rule_ruleset, set_str(v, ev->rule->vendor))
+RETURNS(get_rule_reference, ev->rule->nreferences && set_str(v, ev->rule->references[0]))
+
+/* every reference, NUL-separated: rule.reference can hold only one */
+GETTER(get_rule_references)
 {
-	(void)ev, (void)p;
-	return env->host->arch[0] && set_str(v, env->host->arch);
+	size_t len = 0;
+
+	if (!ev->rule->nreferences)
+		return false;
+	for (size_t i = 0; i < ev->rule->nreferences; i++)
+		len += strlen(ev->rule->references[i]) + 1;
+	v->owned = malloc(len);
+	if (!v->owned)
+		return false;
+	len = 0;
+	for (size_t i = 0; i < ev->rule->nreferences; i++) {
+		size_t n = strlen(ev->rule->references[i]) + 1;
+
+		memcpy(v->owned + len, ev->rule->references[i], n);
+		len += n;
+	}
+	v->str = v->owned;
+	v->len = len;
+	return true;
 }
 
-static bool get_host_id(const struct event *ev, const struct proc *p,
-			const struct event_env *env, struct field_value *v)
+RETURNS(get_rule_severity_name, set_str(v, rules__severity_name(ev->rule->severity)))
+RETURNS(get_event_severity, set_num(v, rules__severity_score(ev->rule->severity)))
+
+GETTER(get_rule_why)
 {
-	(void)ev, (void)p;
-	return env->host->id[0] && set_str(v, env->host->id);
+	if (!ev->why)
+		return false;
+	v->str = ev->why;
+	v->len = ev->why_len;
+	return true;
 }
 
-static bool get_host_name(const struct event *ev, const struct proc *p,
-			  const struct event_env *env, struct field_value *v)
+GETTER(get_event_reason)
 {
-	(void)ev, (void)p;
-	return set_str(v, env->host->name);
+	if (asprintf(&v->owned, "rule %s matched: %s", ev->rule->id,
+		     ev->why ? ev->why : "") < 0) {
+		v->owned = NULL;
+		return false;
+	}
+	return set_str(v, v->owned);
 }
 
-static bool get_host_kernel(const struct event *ev, const struct proc *p,
-			    const struct event_env *env, struct field_value *v)
+/* --- packages and files ----------------------------------------------------------- */
+
+RETURNS(get_package_name, set_str(v, ev->package->name))
+RETURNS(get_package_version, set_str(v, ev->package->version))
+RETURNS(get_package_type, set_str(v, ev->package->type))
+RETURNS(get_package_arch, set_str(v, ev->package->architecture))
+RETURNS(get_file_path, set_str(v, ev->file->path))
+RETURNS(get_file_name, ev->file->path && set_str(v, basename_of(ev->file->path)))
+
+GETTER(get_file_extension)
 {
-	(void)ev, (void)p;
-	return env->host->kernel[0] && set_str(v, env->host->kernel);
+	const char *name, *dot;
+
+	if (!ev->file->path)
+		return false;
+	name = basename_of(ev->file->path);
+	dot = strrchr(name, '.');
+	return dot && dot != name && dot[1] && set_str(v, dot + 1);
 }
+
+RETURNS(get_file_sha256, set_str(v, ev->file->sha256))
+RETURNS(get_timestamp, set_num(v, (long long)ev->time_ns))
+RETURNS(get_event_action, set_str(v, ev->action))
+RETURNS(get_host_arch, env->host->arch[0] && set_str(v, env->host->arch))
+RETURNS(get_host_id, env->host->id[0] && set_str(v, env->host->id))
+RETURNS(get_host_name, set_str(v, env->host->name))
+RETURNS(get_host_kernel, env->host->kernel[0] && set_str(v, env->host->kernel))
 
 /* --- a process (the event's, or its parent) ---------------------------------------- */
 
-#define PROC_GETTER(fn) \
-	static bool fn(const struct event *ev, const struct proc *p, \
-		       const struct event_env *env, struct field_value *v)
-
-PROC_GETTER(get_pid)
-{
-	(void)ev, (void)env;
-	return set_num(v, p->pid);
-}
-
-PROC_GETTER(get_entity_id)
-{
-	(void)ev, (void)env;
-	return set_str(v, p->entity_id);
-}
-
-PROC_GETTER(get_executable)
-{
-	(void)ev, (void)env;
-	return set_str(v, p->exe);
-}
+RETURNS(get_pid, set_num(v, p->pid))
+RETURNS(get_entity_id, set_str(v, p->entity_id))
+RETURNS(get_executable, set_str(v, p->exe))
 
 /* The program's name: the executable's, which a rename of argv[0] or comm cannot change. */
-PROC_GETTER(get_name)
-{
-	(void)ev, (void)env;
-	return set_str(v, p->exe ? basename_of(p->exe) : p->comm);
-}
+RETURNS(get_name, set_str(v, p->exe ? basename_of(p->exe) : p->comm))
+RETURNS(get_comm, set_str(v, p->comm))
 
-PROC_GETTER(get_comm)
+GETTER(get_args)
 {
-	(void)ev, (void)env;
-	return set_str(v, p->comm);
-}
-
-PROC_GETTER(get_args)
-{
-	(void)ev, (void)env;
 	if (!p->args)
 		return false;
 	v->str = p->args;
@@ -148,16 +191,11 @@ PROC_GETTER(get_args)
 	return true;
 }
 
-PROC_GETTER(get_args_count)
-{
-	(void)ev, (void)env;
-	return p->args && set_num(v, p->argc);
-}
+RETURNS(get_args_count, p->args && set_num(v, p->argc))
 
 /* argv joined by spaces, as ps shows it */
-PROC_GETTER(get_command_line)
+GETTER(get_command_line)
 {
-	(void)ev, (void)env;
 	if (!p->args || !p->args_len)
 		return false;
 	v->owned = malloc(p->args_len);
@@ -172,193 +210,63 @@ PROC_GETTER(get_command_line)
 	return true;
 }
 
-PROC_GETTER(get_cwd)
-{
-	(void)ev, (void)env;
-	return set_str(v, p->cwd);
-}
+RETURNS(get_sha256, p->sha256[0] && set_str(v, p->sha256))
+RETURNS(get_cwd, set_str(v, p->cwd))
+RETURNS(get_start,
+	p->start_boot_ns && set_num(v, (long long)host__boot_to_real_ns(p->start_boot_ns)))
 
-PROC_GETTER(get_start)
-{
-	(void)ev, (void)env;
-	return p->start_boot_ns && set_num(v, (long long)host__boot_to_real_ns(p->start_boot_ns));
-}
+RETURNS(get_interactive, set_num(v, p->tty_major != 0))
+RETURNS(get_tty_major, p->tty_major && set_num(v, p->tty_major))
+RETURNS(get_tty_minor, p->tty_major && set_num(v, p->tty_minor))
+RETURNS(get_uid, set_id(v, p->uid))
+RETURNS(get_uid_name, set_str(v, users__user_name(env->users, p->uid)))
+RETURNS(get_euid, set_id(v, p->euid))
+RETURNS(get_euid_name, set_str(v, users__user_name(env->users, p->euid)))
+RETURNS(get_gid, set_id(v, p->gid))
+RETURNS(get_gid_name, set_str(v, users__group_name(env->users, p->gid)))
+RETURNS(get_egid, set_id(v, p->egid))
+RETURNS(get_egid_name, set_str(v, users__group_name(env->users, p->egid)))
+RETURNS(get_loginuid, p->loginuid != UNSET && set_id(v, p->loginuid))
+RETURNS(get_loginuid_name,
+	p->loginuid != UNSET && set_str(v, users__user_name(env->users, p->loginuid)))
 
-PROC_GETTER(get_interactive)
-{
-	(void)ev, (void)env;
-	return set_num(v, p->tty_major != 0);
-}
+RETURNS(get_sessionid, p->sessionid != UNSET && set_num(v, p->sessionid))
+RETURNS(get_cgroup_id, p->cgroup_id && set_num(v, (long long)p->cgroup_id))
+RETURNS(get_mntns, p->mntns && set_num(v, p->mntns))
+RETURNS(get_filename, set_str(v, p->filename))
+RETURNS(get_interp, set_str(v, p->interp))
 
-PROC_GETTER(get_tty_major)
-{
-	(void)ev, (void)env;
-	return p->tty_major && set_num(v, p->tty_major);
-}
-
-PROC_GETTER(get_tty_minor)
-{
-	(void)ev, (void)env;
-	return p->tty_major && set_num(v, p->tty_minor);
-}
-
-PROC_GETTER(get_uid)
-{
-	(void)ev, (void)env;
-	return set_id(v, p->uid);
-}
-
-PROC_GETTER(get_uid_name)
-{
-	(void)ev;
-	return set_str(v, users__user_name(env->users, p->uid));
-}
-
-PROC_GETTER(get_euid)
-{
-	(void)ev, (void)env;
-	return set_id(v, p->euid);
-}
-
-PROC_GETTER(get_euid_name)
-{
-	(void)ev;
-	return set_str(v, users__user_name(env->users, p->euid));
-}
-
-PROC_GETTER(get_gid)
-{
-	(void)ev, (void)env;
-	return set_id(v, p->gid);
-}
-
-PROC_GETTER(get_gid_name)
-{
-	(void)ev;
-	return set_str(v, users__group_name(env->users, p->gid));
-}
-
-PROC_GETTER(get_egid)
-{
-	(void)ev, (void)env;
-	return set_id(v, p->egid);
-}
-
-PROC_GETTER(get_egid_name)
-{
-	(void)ev;
-	return set_str(v, users__group_name(env->users, p->egid));
-}
-
-PROC_GETTER(get_loginuid)
-{
-	(void)ev, (void)env;
-	return p->loginuid != UNSET && set_id(v, p->loginuid);
-}
-
-PROC_GETTER(get_loginuid_name)
-{
-	(void)ev;
-	return p->loginuid != UNSET && set_str(v, users__user_name(env->users, p->loginuid));
-}
-
-PROC_GETTER(get_sessionid)
-{
-	(void)ev, (void)env;
-	return p->sessionid != UNSET && set_num(v, p->sessionid);
-}
-
-PROC_GETTER(get_cgroup_id)
-{
-	(void)ev, (void)env;
-	return p->cgroup_id && set_num(v, (long long)p->cgroup_id);
-}
-
-PROC_GETTER(get_mntns)
-{
-	(void)ev, (void)env;
-	return p->mntns && set_num(v, p->mntns);
-}
-
-PROC_GETTER(get_filename)
-{
-	(void)ev, (void)env;
-	return set_str(v, p->filename);
-}
-
-PROC_GETTER(get_interp)
-{
-	(void)ev, (void)env;
-	return set_str(v, p->interp);
-}
-
-PROC_GETTER(get_exe_source)
+GETTER(get_exe_source)
 {
 	static const char *const names[] = { NULL, "kernel", "proc", "filename" };
 
-	(void)ev, (void)env;
 	return set_str(v, names[p->exe_source]);
 }
 
-PROC_GETTER(get_exe_deleted)
-{
-	(void)ev, (void)env;
-	return p->exe && set_num(v, p->exe_deleted);
-}
-
-PROC_GETTER(get_args_truncated)
-{
-	(void)ev, (void)env;
-	return p->args_truncated && set_num(v, 1);
-}
-
-PROC_GETTER(get_late)
-{
-	(void)ev, (void)env;
-	return p->late && set_num(v, 1);
-}
-
-PROC_GETTER(get_file_dev)
-{
-	(void)ev, (void)env;
-	return p->file.ino && set_num(v, (long long)p->file.dev);
-}
-
-PROC_GETTER(get_file_ino)
-{
-	(void)ev, (void)env;
-	return p->file.ino && set_num(v, (long long)p->file.ino);
-}
-
-PROC_GETTER(get_file_nlink)
-{
-	(void)ev, (void)env;
-	return p->file.ino && set_num(v, p->file.nlink);
-}
-
-PROC_GETTER(get_file_size)
-{
-	(void)ev, (void)env;
-	return p->file.ino && set_num(v, (long long)p->file.size);
-}
-
-PROC_GETTER(get_file_mtime)
-{
-	(void)ev, (void)env;
-	return p->file.ino &&
-	       set_num(v, p->file.mtime_sec * 1000000000LL + p->file.mtime_nsec);
-}
+RETURNS(get_exe_deleted, p->exe && set_num(v, p->exe_deleted))
+RETURNS(get_args_truncated, p->args_truncated && set_num(v, 1))
+RETURNS(get_late, p->late && set_num(v, 1))
+RETURNS(get_file_dev, p->file.ino && set_num(v, (long long)p->file.dev))
+RETURNS(get_file_ino, p->file.ino && set_num(v, (long long)p->file.ino))
+RETURNS(get_file_nlink, p->file.ino && set_num(v, p->file.nlink))
+RETURNS(get_file_size, p->file.ino && set_num(v, (long long)p->file.size))
+RETURNS(get_file_mtime,
+	p->file.ino && set_num(v, p->file.mtime_sec * 1000000000LL + p->file.mtime_nsec))
 
 #define EVENT(n, t, fn) { n, t, ROLE_EVENT, fn }
 #define PROC(n, t, fn) { "process." n, t, ROLE_PROCESS, fn }
 #define PARENT(n, t, fn) { "process.parent." n, t, ROLE_PARENT, fn }
 #define OURS(n, t, fn) { "embargo.process." n, t, ROLE_PROCESS, fn }
+#define RULE(n, t, fn) { n, t, ROLE_RULE, fn }
+#define PACKAGE(n, fn) { "package." n, FT_KEYWORD, ROLE_PACKAGE, fn }
+#define FILE_(n, fn) { "file." n, FT_KEYWORD, ROLE_FILE, fn }
 
 static const struct field_def all_fields[] = {
 	EVENT("@timestamp", FT_DATE, get_timestamp),
 	EVENT("agent.type", FT_KEYWORD, get_agent_type),
 	EVENT("agent.version", FT_KEYWORD, get_agent_version),
 	EVENT("ecs.version", FT_KEYWORD, get_ecs_version),
+	RULE("embargo.match", FT_LIST, get_rule_why),
 	OURS("args_truncated", FT_BOOL, get_args_truncated),
 	OURS("audit_session_id", FT_LONG, get_sessionid),
 	OURS("cgroup_id", FT_LONG, get_cgroup_id),
@@ -376,12 +284,21 @@ static const struct field_def all_fields[] = {
 	OURS("login_user.id", FT_KEYWORD, get_loginuid),
 	OURS("login_user.name", FT_KEYWORD, get_loginuid_name),
 	OURS("mnt_ns", FT_LONG, get_mntns),
+	RULE("embargo.rule.references", FT_LIST, get_rule_references),
+	RULE("embargo.rule.severity", FT_KEYWORD, get_rule_severity_name),
+	EVENT("error.message", FT_KEYWORD, get_error),
 	EVENT("event.action", FT_KEYWORD, get_event_action),
 	EVENT("event.category", FT_LIST, get_event_category),
 	EVENT("event.dataset", FT_KEYWORD, get_event_dataset),
 	EVENT("event.kind", FT_KEYWORD, get_event_kind),
 	EVENT("event.module", FT_KEYWORD, get_event_module),
+	RULE("event.reason", FT_KEYWORD, get_event_reason),
+	RULE("event.severity", FT_LONG, get_event_severity),
 	EVENT("event.type", FT_LIST, get_event_type),
+	FILE_("extension", get_file_extension),
+	FILE_("hash.sha256", get_file_sha256),
+	FILE_("name", get_file_name),
+	FILE_("path", get_file_path),
 	{ "group.id", FT_KEYWORD, ROLE_PROCESS, get_gid },
 	{ "group.name", FT_KEYWORD, ROLE_PROCESS, get_gid_name },
 	EVENT("host.architecture", FT_KEYWORD, get_host_arch),
@@ -390,6 +307,11 @@ static const struct field_def all_fields[] = {
 	EVENT("host.name", FT_KEYWORD, get_host_name),
 	EVENT("host.os.kernel", FT_KEYWORD, get_host_kernel),
 	EVENT("host.os.type", FT_KEYWORD, get_os_type),
+	EVENT("message", FT_KEYWORD, get_message),
+	PACKAGE("architecture", get_package_arch),
+	PACKAGE("name", get_package_name),
+	PACKAGE("type", get_package_type),
+	PACKAGE("version", get_package_version),
 	PROC("args", FT_LIST, get_args),
 	PROC("args_count", FT_LONG, get_args_count),
 	PROC("command_line", FT_KEYWORD, get_command_line),
@@ -397,6 +319,7 @@ static const struct field_def all_fields[] = {
 	PROC("executable", FT_KEYWORD, get_executable),
 	PROC("group.id", FT_KEYWORD, get_egid),
 	PROC("group.name", FT_KEYWORD, get_egid_name),
+	PROC("hash.sha256", FT_KEYWORD, get_sha256),
 	PROC("interactive", FT_BOOL, get_interactive),
 	PROC("name", FT_KEYWORD, get_name),
 	PARENT("args", FT_LIST, get_args),
@@ -425,6 +348,11 @@ static const struct field_def all_fields[] = {
 	PROC("user.id", FT_KEYWORD, get_euid),
 	PROC("user.name", FT_KEYWORD, get_euid_name),
 	PROC("working_directory", FT_KEYWORD, get_cwd),
+	RULE("rule.description", FT_KEYWORD, get_rule_description),
+	RULE("rule.id", FT_KEYWORD, get_rule_id),
+	RULE("rule.name", FT_KEYWORD, get_rule_name),
+	RULE("rule.reference", FT_KEYWORD, get_rule_reference),
+	RULE("rule.ruleset", FT_KEYWORD, get_rule_ruleset),
 	{ "user.id", FT_KEYWORD, ROLE_PROCESS, get_uid },
 	{ "user.name", FT_KEYWORD, ROLE_PROCESS, get_uid_name },
 };
@@ -449,8 +377,27 @@ bool fields__get(const struct field_def *f, const struct event *ev,
 	const struct proc *p = f->role == ROLE_PARENT ? ev->parent : ev->proc;
 
 	memset(v, 0, sizeof(*v));
-	if (f->role != ROLE_EVENT && !p)
-		return false;
+	switch (f->role) {
+	case ROLE_EVENT:
+		break;
+	case ROLE_PROCESS:
+	case ROLE_PARENT:
+		if (!p)
+			return false;
+		break;
+	case ROLE_PACKAGE:
+		if (!ev->package)
+			return false;
+		break;
+	case ROLE_FILE:
+		if (!ev->file)
+			return false;
+		break;
+	case ROLE_RULE:
+		if (!ev->rule)
+			return false;
+		break;
+	}
 	return f->get(ev, p, env, v);
 }
 

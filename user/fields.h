@@ -21,7 +21,7 @@ enum field_type {
 };
 
 struct field_value {
-	const char *str;	/* FT_KEYWORD, FT_LIST: bytes (may hold any byte) */
+	const char *str;	/* FT_KEYWORD, FT_LIST: bytes (any byte), NUL after the last */
 	size_t len;
 	long long num;		/* FT_LONG, FT_BOOL, FT_DATE */
 	char *owned;		/* freed by fields__release() */
@@ -32,6 +32,9 @@ enum field_role {
 	ROLE_EVENT,		/* the event, host, agent */
 	ROLE_PROCESS,		/* event->proc */
 	ROLE_PARENT,		/* event->parent */
+	ROLE_PACKAGE,		/* event->package: package events */
+	ROLE_FILE,		/* event->file: file events */
+	ROLE_RULE,		/* event->rule: alerts */
 };
 
 typedef bool (*field_get_fn)(const struct event *ev, const struct proc *p,

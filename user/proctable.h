@@ -44,6 +44,7 @@ struct proc {
 	bool late;		/* /proc was needed but the process was already gone */
 	bool from_proc;		/* known from the /proc scan, not from a kernel record */
 	char entity_id[33];	/* hex: host id + pid + start time */
+	char sha256[65];	/* content hash of the executable, "" until known */
 };
 
 struct proctable;

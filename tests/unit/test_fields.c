@@ -11,6 +11,7 @@
 #include "unit.h"
 
 #include "fields.h"
+#include "rules.h"
 
 #define UNSET ((uint32_t)-1)
 #define SUDO_ARGS "sudo\0ls\0-l\0"
@@ -47,8 +48,9 @@ static int setup(void **state)
 		.args = INIT_ARGS, .args_len = sizeof(INIT_ARGS) - 1, .argc = 2,
 		.entity_id = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
 	};
-	fx->ev = (struct event){ .time_ns = 1700000000123456789ULL, .action = "exec",
-				 .proc = &fx->proc, .parent = &fx->parent };
+	fx->ev = (struct event){ .time_ns = 1700000000123456789ULL, .category = "process",
+				 .type = "start", .action = "exec", .proc = &fx->proc,
+				 .parent = &fx->parent };
 	*state = fx;
 	return fx->env.users ? 0 : -1;
 }
@@ -432,6 +434,17 @@ static void test_every_field_readable(void **state)
 	fx->proc.cgroup_id = 1, fx->proc.mntns = 1, fx->proc.late = true;
 	fx->proc.args_truncated = true, fx->proc.filename = "sudo", fx->proc.interp = "/x";
 	fx->parent.start_boot_ns = 1;
+	snprintf(fx->proc.sha256, sizeof(fx->proc.sha256), "%064d", 0);
+	/* the parts only alerts, package, file and state records have */
+	char *refs[] = { "https://example.org/ban" };
+	struct rule rule = { .id = "r", .name = "R", .description = "d", .vendor = "V",
+			     .severity = SEV_HIGH, .references = refs, .nreferences = 1 };
+	struct package_info pkg = { "kesl", "12.0", "deb", "amd64" };
+	struct file_info file = { "/tmp/kesl_12.0_amd64.deb", "ab" };
+
+	fx->ev.rule = &rule, fx->ev.why = "process.name == \"kesl\"", fx->ev.why_len = 23;
+	fx->ev.package = &pkg, fx->ev.file = &file;
+	fx->ev.message = "m", fx->ev.error = "e";
 	for (size_t i = 0; i < n; i++) {
 		if (!fields__get(&all[i], &fx->ev, &fx->env, &v))
 			continue;
