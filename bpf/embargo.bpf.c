@@ -13,7 +13,26 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* Fork and exit records are small and fixed: reserve them in place. */
+/*
+ * Fork and exit records are small and fixed: reserved in place, zeroed, header filled.
+ * size must be a constant: the helper is inlined into each caller.
+ */
+static __always_inline void *record_reserve(enum ev_type type, __u32 size)
+{
+	struct ev_header *hdr = bpf_ringbuf_reserve(&emb_events, size, 0);
+
+	if (!hdr) {
+		stat_inc(STAT_RB_DROP);
+		return NULL;
+	}
+	__builtin_memset(hdr, 0, size);
+	hdr->type = type;
+	hdr->abi = EV_ABI_VERSION;
+	hdr->size = size;
+	hdr->ktime_ns = bpf_ktime_get_boot_ns();
+	return hdr;
+}
+
 static __always_inline void fork_emit(struct task_struct *child)
 {
 	struct ev_fork *e;
@@ -22,16 +41,9 @@ static __always_inline void fork_emit(struct task_struct *child)
 	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
 		return;
 	stat_inc(STAT_FORK);
-	e = bpf_ringbuf_reserve(&emb_events, sizeof(*e), 0);
-	if (!e) {
-		stat_inc(STAT_RB_DROP);
+	e = record_reserve(EV_FORK, sizeof(*e));
+	if (!e)
 		return;
-	}
-	__builtin_memset(e, 0, sizeof(*e));
-	e->hdr.type = EV_FORK;
-	e->hdr.abi = EV_ABI_VERSION;
-	e->hdr.size = sizeof(*e);
-	e->hdr.ktime_ns = bpf_ktime_get_boot_ns();
 	task_fill(&e->child, child);
 	e->parent_tgid = e->child.ppid;
 	bpf_ringbuf_submit(e, rb_flags());
@@ -45,15 +57,9 @@ static __always_inline void exit_emit(struct task_struct *task)
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return;
 	stat_inc(STAT_EXIT);
-	e = bpf_ringbuf_reserve(&emb_events, sizeof(*e), 0);
-	if (!e) {
-		stat_inc(STAT_RB_DROP);
+	e = record_reserve(EV_EXIT, sizeof(*e));
+	if (!e)
 		return;
-	}
-	e->hdr.type = EV_EXIT;
-	e->hdr.abi = EV_ABI_VERSION;
-	e->hdr.size = sizeof(*e);
-	e->hdr.ktime_ns = bpf_ktime_get_boot_ns();
 	e->tgid = BPF_CORE_READ(task, tgid);
 	e->exit_code = BPF_CORE_READ(task, exit_code);
 	e->start_boot_ns = BPF_CORE_READ(task, group_leader, start_boottime);
