@@ -97,7 +97,7 @@ $(SAN)/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(LIB_OBJ)
 	$(Q)$(CC) $(CPPFLAGS) -std=gnu11 $(WARN) $(SANFLAGS) $< $(LIB_OBJ) $(LDLIBS) -lcmocka -o $@
 
 run: deps all
-	$(BUILD)/embargo watch --all
+	$(BUILD)/embargo watch --rules rules
 
 unit: $(UNIT_BIN)
 

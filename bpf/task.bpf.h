@@ -62,7 +62,8 @@ static __always_inline void inode_times(struct inode *inode, struct ev_file *f)
 		f->mtime_sec = BPF_CORE_READ(inode, i_mtime_sec);
 		f->mtime_nsec = BPF_CORE_READ(inode, i_mtime_nsec);
 		f->ctime_sec = BPF_CORE_READ(inode, i_ctime_sec);
-		f->ctime_nsec = BPF_CORE_READ(inode, i_ctime_nsec);
+		/* 6.13+ keeps a "ctime queried" flag in the top bit (multigrain timestamps) */
+		f->ctime_nsec = BPF_CORE_READ(inode, i_ctime_nsec) & ~(1U << 31);
 	} else {
 		struct inode___ts64 *old = (void *)inode;
 

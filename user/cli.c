@@ -5,7 +5,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <unistd.h>
+
+#include "rules.h"
 
 int cli__parse_format(const char *arg, enum output_format *out)
 {
@@ -35,4 +38,38 @@ int cli__usage_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nTry 'embargo %s --help'.\n", cmd);
 	return EXIT_USAGE;
+}
+
+int cli__add_rule_path(struct rule_paths *r, const char *path)
+{
+	char **grown = realloc(r->paths, (r->n + 1) * sizeof(*grown));
+
+	if (!grown)
+		return -ENOMEM;
+	r->paths = grown;
+	r->paths[r->n] = strdup(path);
+	return r->paths[r->n++] ? 0 : -ENOMEM;
+}
+
+int cli__finish_rule_paths(struct rule_paths *r)
+{
+	if (r->n)
+		return 0;
+	r->defaulted = true;
+	return cli__add_rule_path(r, RULES_DEFAULT_DIR);
+}
+
+void cli__free_rule_paths(struct rule_paths *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		free(r->paths[i]);
+	free(r->paths);
+	r->paths = NULL;
+	r->n = 0;
+}
+
+void cli__print_rule_errors(const struct rules_errors *errs)
+{
+	for (size_t i = 0; i < errs->n; i++)
+		fprintf(stderr, "%s\n", errs->msgs[i]);
 }

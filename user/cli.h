@@ -4,6 +4,7 @@
 #define EMBARGO_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Exit codes scripts depend on. */
 enum {
@@ -24,6 +25,22 @@ enum output_format cli__resolve_format(enum output_format f);
 /* Print "embargo CMD: MSG" and a hint to --help; returns EXIT_USAGE. */
 int cli__usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* --rules PATH, repeatable; none given means RULES_DEFAULT_DIR. */
+struct rule_paths {
+	char **paths;
+	size_t n;
+	bool defaulted;		/* no --rules was given */
+};
+
+int cli__add_rule_path(struct rule_paths *r, const char *path);
+/* Fill in the default when no --rules was given. */
+int cli__finish_rule_paths(struct rule_paths *r);
+void cli__free_rule_paths(struct rule_paths *r);
+/* Print every rules error on stderr. */
+struct rules_errors;
+void cli__print_rule_errors(const struct rules_errors *errs);
+
 int cmd_watch(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
 
 #endif /* EMBARGO_CLI_H */

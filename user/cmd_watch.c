@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * embargo watch: the corridor every event walks, bpf -> ring buffer -> decode -> process
- * table -> output, wired together here and nowhere else.
+ * table -> identity -> match -> alert -> output, wired together here and nowhere else.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -11,17 +11,18 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "decode.h"
-#include "ecs.h"
-#include "event.h"
+#include "identity.h"
 #include "log.h"
+#include "output.h"
 #include "proctable.h"
+#include "rulebook.h"
 #include "sensor.h"
-#include "text.h"
 
 #define STATS_CHECK_MS 5000
 #define PRUNE_EVERY_CHECKS 12	/* a minute */
@@ -31,6 +32,7 @@ struct watch_opts {
 	enum output_format format;
 	enum sensor_family family;
 	bool family_only;
+	struct rule_paths rules;
 };
 
 struct watch {
@@ -38,11 +40,11 @@ struct watch {
 	struct host host;
 	struct event_env env;
 	struct proctable *procs;
+	struct identity *identity;
+	struct rulebook *rules;		/* NULL: no rules loaded */
 	struct sensor *sensor;
-	struct json_writer json;
-	FILE *out;
-	int output_err;
-	__u64 records, events, decode_errors;
+	struct output out;
+	__u64 records, decode_errors, alerts;
 	__u64 drops_reported;
 	__u64 next_stats_check_ms;
 	unsigned int checks;
@@ -51,54 +53,84 @@ struct watch {
 static const char watch_usage[] =
 	"Usage: embargo watch [OPTIONS]\n"
 	"\n"
-	"Load the process probes and report until SIGINT or SIGTERM. Prints 'ready' on\n"
-	"stderr once the probes are attached and running processes are known.\n"
+	"Load the process probes and report alerts until SIGINT or SIGTERM. Prints 'ready' on\n"
+	"stderr once the probes are attached and running processes are known. SIGHUP reloads\n"
+	"the rules; if they have any error the rules in force stay.\n"
 	"\n"
 	"Options:\n"
-	"  -a, --all              print every process start\n"
+	"  -r, --rules PATH       rules file or directory, repeatable (default " RULES_DEFAULT_DIR ")\n"
+	"  -a, --all              also print every process start, not only alerts\n"
 	"  -f, --format FORMAT    text or json (default: text on a terminal, else json lines)\n"
 	"      --probes FAMILY    use only this probe family: tp_btf, raw_tp or tracepoint\n"
 	"                         (default: tp_btf, falling back to raw_tp, then tracepoint)\n"
 	"  -v, --verbose          more detail on stderr; twice for libbpf's debug output\n"
 	"  -h, --help             this help\n";
 
-static void emit(struct watch *w, const struct event *ev)
+static __u64 monotonic_ms(void)
 {
-	int err;
+	struct timespec ts;
 
-	w->events++;
-	if (w->opts.format == FORMAT_TEXT) {
-		err = text__write(w->out, ev, &w->env);
-	} else {
-		err = ecs__write(&w->json, ev, &w->env);
-		if (err) {
-			log_warn("failed to encode event of pid %u: %s", ev->proc->pid,
-				 strerror(-err));
-			return;
-		}
-		fwrite(json__buf(&w->json), 1, json__len(&w->json), w->out);
-		err = fputc('\n', w->out) == EOF ? -EIO : 0;
-	}
-	if (err && !w->output_err)
-		w->output_err = err;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000 + (__u64)ts.tv_nsec / 1000000;
+}
+
+/* A record about embargo itself, so the SIEM sees reloads, drops and starts too. */
+static void emit_state(struct watch *w, const char *action, const char *outcome,
+		       const char *message, const char *error)
+{
+	struct event ev = {
+		.time_ns = host__now_real_ns(), .kind = EVENT_KIND_STATE, .category = "configuration",
+		.type = "change", .action = action, .outcome = outcome, .message = message,
+		.error = error,
+	};
+
+	output__event(&w->out, &ev);
+	output__flush(&w->out);
+}
+
+/* What an alert is made of: the event that matched, and where it goes. */
+struct alert_ctx {
+	struct watch *w;
+	const struct event *ev;
+};
+
+static void on_alert(void *arg, const struct rule *r, const char *why, size_t why_len)
+{
+	struct alert_ctx *ctx = arg;
+	struct watch *w = ctx->w;
+	struct event ev = *ctx->ev;
+
+	ev.kind = EVENT_KIND_ALERT;
+	ev.rule = r;
+	ev.why = why;
+	ev.why_len = why_len;
+	w->alerts++;
+	output__event(&w->out, &ev);
 }
 
 static void on_exec(struct watch *w, const void *data, size_t size)
 {
 	struct exec_view view;
 	struct event ev = { .category = "process", .type = "start", .action = "exec" };
+	struct alert_ctx ctx = { w, &ev };
+	struct proc *p;
 
 	if (decode__exec(data, size, &view)) {
 		w->decode_errors++;
 		return;
 	}
-	ev.proc = proctable__exec(w->procs, &view);
-	if (!ev.proc)
+	p = proctable__exec(w->procs, &view);
+	if (!p)
 		return;
-	ev.parent = proctable__parent(w->procs, ev.proc);
+	if (identity__fill(w->identity, p))
+		log_debug("no hash for pid %u (%s): its file is gone", p->pid, p->exe);
+	ev.proc = p;
+	ev.parent = proctable__parent(w->procs, p);
 	ev.time_ns = host__boot_to_real_ns(view.ev->hdr.ktime_ns);
 	if (w->opts.all)
-		emit(w, &ev);
+		output__event(&w->out, &ev);
+	if (w->rules)
+		rulebook__match(w->rules, ON_PROCESS, &ev, &w->env, on_alert, &ctx);
 }
 
 static int on_record(void *ctx, void *data, size_t size)
@@ -126,14 +158,6 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static __u64 monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000 + (__u64)ts.tv_nsec / 1000000;
-}
-
 /*
  * Housekeeping on a slow tick: kernel-side losses are said as soon as they are seen, not
  * only at the end, and entries of processes whose exit was lost are dropped.
@@ -141,6 +165,7 @@ static __u64 monotonic_ms(void)
 static void periodic_checks(struct watch *w)
 {
 	__u64 stats[STAT_MAX], now = monotonic_ms();
+	char msg[128];
 	size_t pruned;
 
 	if (now < w->next_stats_check_ms)
@@ -150,9 +175,53 @@ static void periodic_checks(struct watch *w)
 		log_debug("dropped %zu processes that exited unseen", pruned);
 	if (sensor__stats(w->sensor, stats) || stats[STAT_RB_DROP] == w->drops_reported)
 		return;
-	log_warn("kernel ring buffer full: %llu records lost so far",
+	snprintf(msg, sizeof(msg), "kernel ring buffer full: %llu records lost so far",
 		 (unsigned long long)stats[STAT_RB_DROP]);
+	log_warn("%s", msg);
+	emit_state(w, "kernel-drops", "failure", msg, NULL);
 	w->drops_reported = stats[STAT_RB_DROP];
+}
+
+static char *join_errors(const struct rules_errors *errs)
+{
+	size_t len = 1;
+	char *out;
+
+	for (size_t i = 0; i < errs->n; i++)
+		len += strlen(errs->msgs[i]) + 1;
+	out = calloc(1, len);
+	for (size_t i = 0; out && i < errs->n; i++) {
+		strcat(out, errs->msgs[i]);
+		strcat(out, i + 1 < errs->n ? "\n" : "");
+	}
+	return out;
+}
+
+static void reload_rules(struct watch *w)
+{
+	struct rules_errors errs = { 0 };
+	char msg[160], *joined;
+
+	if (!w->rules) {
+		log_warn("SIGHUP: no rules were loaded at start (%s missing), nothing to reload",
+			 RULES_DEFAULT_DIR);
+		return;
+	}
+	if (rulebook__reload(w->rules, &errs)) {
+		joined = join_errors(&errs);
+		snprintf(msg, sizeof(msg), "rules reload failed; keeping %zu rules (version %s)",
+			 rulebook__rules(w->rules)->nrules, rulebook__rules(w->rules)->version);
+		log_err("%s:", msg);
+		cli__print_rule_errors(&errs);
+		emit_state(w, "rules-reload", "failure", msg, joined);
+		free(joined);
+	} else {
+		snprintf(msg, sizeof(msg), "rules reloaded: %zu rules (version %s)",
+			 rulebook__rules(w->rules)->nrules, rulebook__rules(w->rules)->version);
+		log_info("%s", msg);
+		emit_state(w, "rules-reload", "success", msg, NULL);
+	}
+	rules__errors_free(&errs);
 }
 
 static int block_signals(void)
@@ -175,6 +244,22 @@ static int epoll_add(int epfd, int fd)
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &e) ? -errno : 0;
 }
 
+/* Returns true when asked to stop. */
+static bool handle_signals(struct watch *w, int sigfd)
+{
+	struct signalfd_siginfo si;
+
+	while (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo != SIGHUP) {
+			log_info("stopping on signal %u", si.ssi_signo);
+			return true;
+		}
+		sensor__consume(w->sensor);	/* what came before the reload, under the old rules */
+		reload_rules(w);
+	}
+	return false;
+}
+
 /* Returns 0 on SIGINT/SIGTERM, -errno when the loop cannot go on. */
 static int watch_loop(struct watch *w, int sigfd)
 {
@@ -192,23 +277,13 @@ static int watch_loop(struct watch *w, int sigfd)
 			err = -errno;
 			break;
 		}
-		for (int i = 0; i < n; i++) {
-			struct signalfd_siginfo si;
-
-			if (events[i].data.fd != sigfd)
-				continue;
-			if (read(sigfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo != SIGHUP) {
-				log_info("stopping on signal %u", si.ssi_signo);
-				err = 0;
+		for (int i = 0; i < n; i++)
+			if (events[i].data.fd == sigfd && handle_signals(w, sigfd))
 				goto out;
-			}
-		}
 		err = sensor__consume(w->sensor);
 		if (err < 0)
 			break;
-		fflush(w->out);
-		if (w->output_err) {
-			err = w->output_err;
+		if ((err = output__flush(&w->out))) {
 			log_err("failed to write events: %s", strerror(-err));
 			break;
 		}
@@ -222,23 +297,28 @@ out:
 static void print_summary(struct watch *w)
 {
 	__u64 stats[STAT_MAX] = { 0 };
+	const struct identity_stats *id = identity__stats(w->identity);
 
 	sensor__stats(w->sensor, stats);
 	fprintf(stderr,
-		"embargo: stopped: %llu events printed, %llu records read; kernel saw exec=%llu "
-		"fork=%llu exit=%llu; dropped=%llu argv_faults=%llu paths_truncated=%llu "
-		"decode_errors=%llu; %zu processes known\n",
-		(unsigned long long)w->events, (unsigned long long)w->records,
+		"embargo: stopped: %llu records printed (%llu alerts), %llu records read; kernel saw "
+		"exec=%llu fork=%llu exit=%llu; dropped=%llu argv_faults=%llu paths_truncated=%llu "
+		"decode_errors=%llu; hash cache hits=%llu misses=%llu unavailable=%llu; "
+		"%zu processes known\n",
+		w->out.written, (unsigned long long)w->alerts, (unsigned long long)w->records,
 		(unsigned long long)stats[STAT_EXEC], (unsigned long long)stats[STAT_FORK],
 		(unsigned long long)stats[STAT_EXIT], (unsigned long long)stats[STAT_RB_DROP],
 		(unsigned long long)stats[STAT_ARGS_FAULT],
 		(unsigned long long)stats[STAT_PATH_TRUNC],
-		(unsigned long long)w->decode_errors, proctable__len(w->procs));
+		(unsigned long long)w->decode_errors, (unsigned long long)id->hits,
+		(unsigned long long)id->misses, (unsigned long long)id->unavailable,
+		proctable__len(w->procs));
 }
 
 static int parse_opts(int argc, char **argv, struct watch_opts *o)
 {
 	static const struct option longopts[] = {
+		{ "rules", required_argument, NULL, 'r' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "probes", required_argument, NULL, 'P' },
@@ -250,8 +330,12 @@ static int parse_opts(int argc, char **argv, struct watch_opts *o)
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":af:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":r:af:vh", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'r':
+			if (cli__add_rule_path(&o->rules, optarg))
+				return EXIT_USAGE;
+			break;
 		case 'a':
 			o->all = true;
 			break;
@@ -283,6 +367,29 @@ static int parse_opts(int argc, char **argv, struct watch_opts *o)
 		return cli__usage_error("watch", "unexpected argument '%s'", argv[optind]);
 	log__set_level(verbosity > LOG_TRACE ? LOG_TRACE : verbosity);
 	o->format = cli__resolve_format(o->format);
+	return cli__finish_rule_paths(&o->rules) ? EXIT_USAGE : 0;
+}
+
+/* Rules that do not load stop the start: running without the intended rules is worse. */
+static int load_rules(struct watch *w)
+{
+	struct rules_errors errs = { 0 };
+	struct stat st;
+
+	if (w->opts.rules.defaulted && stat(RULES_DEFAULT_DIR, &st) && errno == ENOENT) {
+		log_warn("no rules: %s does not exist (give --rules PATH); only --all prints "
+			 "anything", RULES_DEFAULT_DIR);
+		return 0;
+	}
+	w->rules = rulebook__open(w->opts.rules.paths, w->opts.rules.n, &errs);
+	if (!w->rules) {
+		log_err("failed to load rules:");
+		cli__print_rule_errors(&errs);
+		rules__errors_free(&errs);
+		return -EINVAL;
+	}
+	log_info("loaded %zu rules from %zu files (version %s)", rulebook__rules(w->rules)->nrules,
+		 rulebook__rules(w->rules)->nfiles, rulebook__rules(w->rules)->version);
 	return 0;
 }
 
@@ -294,6 +401,7 @@ static int watch_start(struct watch *w)
 		.on_record = on_record,
 		.ctx = w,
 	};
+	char msg[160];
 	int n;
 
 	if ((n = host__load(&w->host, NULL)))
@@ -301,8 +409,11 @@ static int watch_start(struct watch *w)
 	w->env.host = &w->host;
 	w->env.users = users__new();
 	w->procs = proctable__new("/proc", w->host.id);
-	if (!w->env.users || !w->procs)
+	w->identity = identity__new("/proc");
+	if (!w->env.users || !w->procs || !w->identity)
 		return -ENOMEM;
+	if ((n = load_rules(w)))
+		return n;
 	log__capture_libbpf();
 	/* attach first, then scan /proc: a process born in between is in one or the other */
 	w->sensor = sensor__open(&so);
@@ -313,8 +424,11 @@ static int watch_start(struct watch *w)
 	n = proctable__seed(w->procs);
 	if (n < 0)
 		log_warn("failed to scan /proc: %s, ignoring", strerror(-n));
-	log_info("ready: probes %s, %zu running processes known",
-		 sensor__family_name(sensor__family(w->sensor)), proctable__len(w->procs));
+	snprintf(msg, sizeof(msg), "started: probes %s, %zu rules, %zu running processes known",
+		 sensor__family_name(sensor__family(w->sensor)),
+		 w->rules ? rulebook__rules(w->rules)->nrules : 0, proctable__len(w->procs));
+	emit_state(w, "started", "success", msg, NULL);
+	log_info("ready: %s", msg + sizeof("started: ") - 1);
 	return 0;
 }
 
@@ -322,27 +436,33 @@ static void watch_stop(struct watch *w)
 {
 	if (w->sensor) {
 		sensor__consume(w->sensor);	/* what is still queued is still reported */
-		fflush(w->out);
+		output__flush(&w->out);
 		print_summary(w);
 	}
 	sensor__close(w->sensor);
+	rulebook__free(w->rules);
+	identity__free(w->identity);
 	proctable__free(w->procs);
 	users__free(w->env.users);
-	json__free(&w->json);
+	output__free(&w->out);
+	cli__free_rule_paths(&w->opts.rules);
 }
 
 int cmd_watch(int argc, char **argv)
 {
-	struct watch w = { .out = stdout };
+	struct watch w = { 0 };
 	int err, sigfd;
 
 	err = parse_opts(argc, argv, &w.opts);
-	if (err)
+	if (err) {
+		cli__free_rule_paths(&w.opts.rules);
 		return err < 0 ? EXIT_OK : err;
-	json__init(&w.json);
+	}
+	output__init(&w.out, stdout, w.opts.format, &w.env);
 	sigfd = block_signals();
 	if (sigfd < 0) {
 		log_err("failed to set up signal handling: %s", strerror(errno));
+		watch_stop(&w);
 		return EXIT_USAGE;
 	}
 	err = watch_start(&w);

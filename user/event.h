@@ -43,6 +43,7 @@ struct event {
 	const char *category;		/* event.category: process, package, file, configuration */
 	const char *type;		/* event.type: start, installation, creation, change... */
 	const char *action;		/* event.action: exec, rules-reload... */
+	const char *outcome;		/* event.outcome: success, failure; NULL: not said */
 	const struct proc *proc;
 	const struct proc *parent;	/* NULL when unknown */
 	const struct package_info *package;

@@ -134,14 +134,21 @@ GETTER(get_rule_why)
 	return true;
 }
 
+/* "rule ID matched: why; why; ..." for a reader who sees only this line */
 GETTER(get_event_reason)
 {
-	if (asprintf(&v->owned, "rule %s matched: %s", ev->rule->id,
-		     ev->why ? ev->why : "") < 0) {
-		v->owned = NULL;
+	/* each reason's NUL becomes at most "; ": twice its length is always room enough */
+	size_t len = sizeof("rule  matched: ") + strlen(ev->rule->id) + 2 * ev->why_len;
+
+	v->owned = malloc(len);
+	if (!v->owned)
 		return false;
-	}
-	return set_str(v, v->owned);
+	v->len = (size_t)snprintf(v->owned, len, "rule %s matched: ", ev->rule->id);
+	for (const char *w = ev->why; w && w < ev->why + ev->why_len; w += strlen(w) + 1)
+		v->len += (size_t)snprintf(v->owned + v->len, len - v->len, "%s%s",
+					   w == ev->why ? "" : "; ", w);
+	v->str = v->owned;
+	return true;
 }
 
 /* --- packages and files ----------------------------------------------------------- */
@@ -167,6 +174,7 @@ GETTER(get_file_extension)
 RETURNS(get_file_sha256, set_str(v, ev->file->sha256))
 RETURNS(get_timestamp, set_num(v, (long long)ev->time_ns))
 RETURNS(get_event_action, set_str(v, ev->action))
+RETURNS(get_event_outcome, set_str(v, ev->outcome))
 RETURNS(get_host_arch, env->host->arch[0] && set_str(v, env->host->arch))
 RETURNS(get_host_id, env->host->id[0] && set_str(v, env->host->id))
 RETURNS(get_host_name, set_str(v, env->host->name))
@@ -292,6 +300,7 @@ static const struct field_def all_fields[] = {
 	EVENT("event.dataset", FT_KEYWORD, get_event_dataset),
 	EVENT("event.kind", FT_KEYWORD, get_event_kind),
 	EVENT("event.module", FT_KEYWORD, get_event_module),
+	EVENT("event.outcome", FT_KEYWORD, get_event_outcome),
 	RULE("event.reason", FT_KEYWORD, get_event_reason),
 	RULE("event.severity", FT_LONG, get_event_severity),
 	EVENT("event.type", FT_LIST, get_event_type),

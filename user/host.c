@@ -49,6 +49,11 @@ static uint64_t clock_ns(clockid_t clk)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+uint64_t host__now_real_ns(void)
+{
+	return clock_ns(CLOCK_REALTIME);
+}
+
 /*
  * The offset is read each time (two vDSO calls): it moves when NTP steps the clock, and a
  * stale one would put events at the wrong time in the SIEM.

@@ -16,6 +16,8 @@ struct host {
 int host__load(struct host *h, const char *root);
 /* A CLOCK_BOOTTIME nanosecond stamp (what BPF records carry) as wall-clock nanoseconds. */
 uint64_t host__boot_to_real_ns(uint64_t boot_ns);
+/* Wall-clock now, in nanoseconds. */
+uint64_t host__now_real_ns(void);
 /* Format wall-clock ns as RFC 3339 UTC with milliseconds: 2026-11-23T09:41:02.123Z */
 void host__format_time(uint64_t real_ns, char buf[32]);
 /* Kernel ticks (/proc/PID/stat starttime) per second: USER_HZ. */

@@ -12,7 +12,8 @@ static const char usage[] =
 	"Watch process execution in the kernel and report banned vendors' software.\n"
 	"\n"
 	"Commands:\n"
-	"  watch     load the probes and report process starts (and alerts) until stopped\n"
+	"  watch     load the probes and report alerts (and process starts) until stopped\n"
+	"  rules     check, list or try out rule files\n"
 	"  version   print the version\n"
 	"  help      print this help\n"
 	"\n"
@@ -43,6 +44,7 @@ static const struct {
 	int (*run)(int argc, char **argv);
 } commands[] = {
 	{ "watch", cmd_watch },
+	{ "rules", cmd_rules },
 	{ "version", cmd_version },
 	{ "help", cmd_help },
 	{ "--help", cmd_help },

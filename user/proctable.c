@@ -264,6 +264,7 @@ struct proc *proctable__exec(struct proctable *pt, const struct exec_view *v)
 	}
 	proc_free_strings(p);
 	proc_set_task(p, &v->ev->task);
+	p->sha256[0] = '\0';	/* a new program: identity fills it */
 	p->from_proc = false;
 	p->late = false;
 	p->file = v->ev->file;
@@ -292,6 +293,7 @@ static void proc_inherit(struct proc *child, const struct proc *parent)
 	child->argc = parent->argc;
 	child->args_truncated = parent->args_truncated;
 	child->file = parent->file;
+	memcpy(child->sha256, parent->sha256, sizeof(child->sha256));
 	child->exe_source = parent->exe_source;
 	child->exe_deleted = parent->exe_deleted;
 }

@@ -74,7 +74,7 @@ def test_every_emitted_field_is_in_ecs_with_its_type():
         out = subprocess.run(["script", "-qc", "/bin/true tty-check", "/dev/null"],
                              capture_output=True)
         assert out.returncode == 0, out
-        tty = w.wait_for(lambda e: e["process"].get("args") == ["/bin/true", "tty-check"])
+        tty = w.wait_for(lambda e: e.get("process", {}).get("args") == ["/bin/true", "tty-check"])
         events = list(w.events)
     assert tty["process"]["interactive"] is True
     assert tty["process"]["tty"]["char_device"]["major"] == 136

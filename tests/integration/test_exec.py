@@ -150,7 +150,7 @@ def test_forked_subshell_is_the_parent():
         sh = subprocess.Popen(["/bin/sh", "-c", f"( {PRINTF} sub; true ); true"],
                               stdout=subprocess.DEVNULL)
         sh.wait()
-        e = w.wait_for(lambda e: e["process"].get("args") == [PRINTF, "sub"])
+        e = w.wait_for(lambda e: e.get("process", {}).get("args") == [PRINTF, "sub"])
     parent = e["process"]["parent"]
     assert parent["pid"] != sh.pid and parent["pid"] != os.getpid()
     assert parent["executable"] == os.path.realpath("/bin/sh")
@@ -167,7 +167,7 @@ def test_process_running_before_start_is_known_as_parent():
             with open(fifo, "w") as f:
                 f.write("go\n")
             sh.wait()
-            e = w.wait_for(lambda e: e["process"].get("args") == [PRINTF, "seeded"])
+            e = w.wait_for(lambda e: e.get("process", {}).get("args") == [PRINTF, "seeded"])
     parent = e["process"]["parent"]
     assert parent["pid"] == sh.pid
     assert parent["args"] == ["/bin/sh", "-c", script]
@@ -196,14 +196,14 @@ def test_exec_storm_every_exec_seen_once_and_no_drops():
         for t in workers:
             t.join()
         last = f"{tags[1]}-{per_worker - 1}"
-        w.wait_for(lambda e: e["process"].get("args", [None, None])[-1] == last, timeout=60)
-        w.wait_for(lambda e: e["process"].get("args", [None, None])[-1] == f"{tags[0]}-{per_worker - 1}", timeout=60)
+        w.wait_for(lambda e: e.get("process", {}).get("args", [None, None])[-1] == last, timeout=60)
+        w.wait_for(lambda e: e.get("process", {}).get("args", [None, None])[-1] == f"{tags[0]}-{per_worker - 1}", timeout=60)
         code, summary = w.stop()
     assert not errors, errors
     assert code == 0, w.stderr()
     seen = {}
     for e in w.events:
-        args = e["process"].get("args", [])
+        args = e.get("process", {}).get("args", [])
         if len(args) == 2 and args[1].startswith(tuple(tags)):
             seen[args[1]] = seen.get(args[1], 0) + 1
     expected = {f"{t}-{i}" for t in tags for i in range(per_worker)}

@@ -444,7 +444,7 @@ static void test_every_field_readable(void **state)
 
 	fx->ev.rule = &rule, fx->ev.why = "process.name == \"kesl\"", fx->ev.why_len = 23;
 	fx->ev.package = &pkg, fx->ev.file = &file;
-	fx->ev.message = "m", fx->ev.error = "e";
+	fx->ev.message = "m", fx->ev.error = "e", fx->ev.outcome = "success";
 	for (size_t i = 0; i < n; i++) {
 		if (!fields__get(&all[i], &fx->ev, &fx->env, &v))
 			continue;

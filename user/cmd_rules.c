@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* embargo rules check|list|test: for the people who write and ship rule files. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "identity.h"
+#include "log.h"
+#include "output.h"
+#include "rulebook.h"
+
+static const char rules_usage[] =
+	"Usage: embargo rules check [--format text|json] PATH...\n"
+	"       embargo rules list [--rules PATH]... [--format text|json]\n"
+	"       embargo rules test [--rules PATH]... [--format text|json] FILE...\n"
+	"\n"
+	"check  validate rule files or directories; print every error as FILE:LINE:COL;\n"
+	"       exit 0 when all are valid, 1 otherwise\n"
+	"list   print the loaded rules as a table (or one JSON object per rule)\n"
+	"test   match each FILE against the rules as if root had just executed it (by path,\n"
+	"       name and SHA-256) and print the alerts it would raise; exit 1 if any\n"
+	"\n"
+	"--rules PATH is repeatable; without it the rules come from " RULES_DEFAULT_DIR ".\n";
+
+struct rules_opts {
+	enum output_format format;
+	struct rule_paths rules;
+	char **args;		/* the positional arguments */
+	int nargs;
+};
+
+static int parse_opts(int argc, char **argv, const char *cmd, struct rules_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "rules", required_argument, NULL, 'r' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	int c;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":r:f:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			if (cli__add_rule_path(&o->rules, optarg))
+				return EXIT_USAGE;
+			break;
+		case 'f':
+			if (cli__parse_format(optarg, &o->format))
+				return cli__usage_error(cmd, "--format must be text or json, not '%s'",
+							optarg);
+			break;
+		case 'h':
+			fputs(rules_usage, stdout);
+			return -1;
+		case ':':
+			return cli__usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return cli__usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	o->format = o->format == FORMAT_AUTO ? FORMAT_TEXT : o->format;
+	o->args = argv + optind;
+	o->nargs = argc - optind;
+	return 0;
+}
+
+static void print_check_json(const struct ruleset *rs, const struct rules_errors *errs)
+{
+	struct json_writer w;
+
+	json__init(&w);
+	json__begin(&w);
+	json__bool(&w, "valid", rs != NULL);
+	if (rs) {
+		json__ulong(&w, "rules", rs->nrules);
+		json__ulong(&w, "files", rs->nfiles);
+		json__string(&w, "version", rs->version);
+	}
+	json__begin_array(&w, "errors");
+	for (size_t i = 0; i < errs->n; i++)
+		json__array_string(&w, errs->msgs[i]);
+	json__end_array(&w);
+	if (!json__end(&w))
+		printf("%s\n", json__buf(&w));
+	json__free(&w);
+}
+
+static int rules_check(struct rules_opts *o)
+{
+	struct rules_errors errs = { 0 };
+	struct ruleset *rs;
+
+	if (!o->nargs && !o->rules.n)
+		return cli__usage_error("rules check", "give the rule files or directories to check");
+	for (int i = 0; i < o->nargs; i++)
+		if (cli__add_rule_path(&o->rules, o->args[i]))
+			return EXIT_USAGE;
+	rs = rules__load(o->rules.paths, o->rules.n, &errs);
+	if (o->format == FORMAT_JSON) {
+		print_check_json(rs, &errs);
+	} else {
+		for (size_t i = 0; i < errs.n; i++)
+			printf("%s\n", errs.msgs[i]);
+		if (rs)
+			printf("ok: %zu rules in %zu files (version %s)\n", rs->nrules, rs->nfiles,
+			       rs->version);
+		else
+			printf("%zu error%s\n", errs.n, errs.n == 1 ? "" : "s");
+	}
+	rules__errors_free(&errs);
+	if (!rs)
+		return EXIT_FINDINGS;
+	rules__free(rs);
+	return EXIT_OK;
+}
+
+static const char *on_names(unsigned int on, char buf[32])
+{
+	snprintf(buf, 32, "%s%s%s%s%s", on & ON_PROCESS ? "process" : "",
+		 on & ON_PROCESS && on & ~ON_PROCESS ? "," : "", on & ON_PACKAGE ? "package" : "",
+		 on & ON_PACKAGE && on & ON_FILE ? "," : "", on & ON_FILE ? "file" : "");
+	return buf;
+}
+
+static void list_rule_json(struct json_writer *w, const struct rule *r)
+{
+	char on[32];
+
+	json__begin(w);
+	json__string(w, "rule.id", r->id);
+	json__string(w, "rule.name", r->name);
+	json__string(w, "rule.description", r->description);
+	json__string(w, "rule.ruleset", r->vendor);
+	json__string(w, "severity", rules__severity_name(r->severity));
+	json__string(w, "on", on_names(r->on, on));
+	json__bool(w, "enabled", r->enabled);
+	json__string(w, "file", r->file);
+	json__ulong(w, "line", r->line);
+	json__begin_array(w, "references");
+	for (size_t i = 0; i < r->nreferences; i++)
+		json__array_string(w, r->references[i]);
+	json__end_array(w);
+	if (!json__end(w))
+		printf("%s\n", json__buf(w));
+}
+
+static int rules_list(struct rules_opts *o, const struct ruleset *rs)
+{
+	struct json_writer w;
+	char on[32];
+
+	if (o->nargs)
+		return cli__usage_error("rules list", "unexpected argument '%s'", o->args[0]);
+	if (o->format == FORMAT_JSON) {
+		json__init(&w);
+		for (size_t i = 0; i < rs->nrules; i++)
+			list_rule_json(&w, rs->rules[i]);
+		json__free(&w);
+		return EXIT_OK;
+	}
+	printf("%-36s %-8s %-16s %-10s %-7s %s\n", "ID", "SEVERITY", "ON", "VENDOR", "ENABLED",
+	       "NAME");
+	for (size_t i = 0; i < rs->nrules; i++) {
+		const struct rule *r = rs->rules[i];
+
+		printf("%-36s %-8s %-16s %-10s %-7s %s\n", r->id, rules__severity_name(r->severity),
+		       on_names(r->on, on), r->vendor, r->enabled ? "yes" : "no", r->name);
+	}
+	printf("%zu rules from %zu files (version %s)\n", rs->nrules, rs->nfiles, rs->version);
+	return EXIT_OK;
+}
+
+struct test_ctx {
+	struct output *out;
+	const struct event *ev;
+	unsigned int alerts;
+};
+
+static void on_test_alert(void *arg, const struct rule *r, const char *why, size_t why_len)
+{
+	struct test_ctx *ctx = arg;
+	struct event ev = *ctx->ev;
+
+	ev.kind = EVENT_KIND_ALERT;
+	ev.rule = r;
+	ev.why = why;
+	ev.why_len = why_len;
+	ctx->alerts++;
+	output__event(ctx->out, &ev);
+}
+
+/* The process FILE would be if root executed it now, with argv [FILE]. */
+static int describe_file(const char *file, struct proc *p, char *exe, struct identity *id)
+{
+	struct stat st;
+
+	if (!realpath(file, exe) || stat(exe, &st))
+		return -errno;
+	memset(p, 0, sizeof(*p));
+	p->exe = exe;
+	p->exe_source = EXE_FILENAME;
+	p->filename = (char *)file;
+	p->args = (char *)file;
+	p->args_len = strlen(file) + 1;
+	p->argc = 1;
+	p->loginuid = p->sessionid = (uint32_t)-1;
+	snprintf(p->comm, sizeof(p->comm), "%.15s", strrchr(exe, '/') + 1);
+	p->file = (struct ev_file){ .dev = st.st_dev, .ino = st.st_ino,
+				    .size = (uint64_t)st.st_size, .nlink = (uint32_t)st.st_nlink,
+				    .mode = st.st_mode, .mtime_sec = st.st_mtim.tv_sec,
+				    .mtime_nsec = (uint32_t)st.st_mtim.tv_nsec,
+				    .ctime_sec = st.st_ctim.tv_sec,
+				    .ctime_nsec = (uint32_t)st.st_ctim.tv_nsec };
+	if (S_ISREG(st.st_mode))
+		identity__fill(id, p);
+	return 0;
+}
+
+static int rules_test(struct rules_opts *o, struct rulebook *rb)
+{
+	struct host host;
+	struct event_env env = { .host = &host, .users = users__new() };
+	struct identity *id = identity__new("/proc");
+	struct output out;
+	struct test_ctx ctx = { .out = &out };
+	int rc = EXIT_OK;
+
+	if (!o->nargs)
+		return cli__usage_error("rules test", "give the files to test");
+	host__load(&host, NULL);
+	output__init(&out, stdout, o->format, &env);
+	for (int i = 0; env.users && id && i < o->nargs; i++) {
+		char exe[PATH_MAX];
+		struct proc p;
+		struct event ev = { .category = "process", .type = "start",
+				    .action = "rules-test", .proc = &p };
+		int err = describe_file(o->args[i], &p, exe, id);
+
+		if (err) {
+			fprintf(stderr, "embargo rules test: %s: %s\n", o->args[i], strerror(-err));
+			rc = EXIT_USAGE;
+			continue;
+		}
+		ev.time_ns = host__now_real_ns();
+		ctx.ev = &ev;
+		rulebook__match(rb, ON_PROCESS, &ev, &env, on_test_alert, &ctx);
+	}
+	output__flush(&out);
+	output__free(&out);
+	identity__free(id);
+	users__free(env.users);
+	if (rc == EXIT_OK && ctx.alerts)
+		rc = EXIT_FINDINGS;
+	return rc;
+}
+
+int cmd_rules(int argc, char **argv)
+{
+	struct rules_opts o = { 0 };
+	struct rules_errors errs = { 0 };
+	struct rulebook *rb;
+	const char *sub = argc > 1 ? argv[1] : NULL;
+	char cmd[32];
+	int rc;
+
+	if (!sub || !strcmp(sub, "--help") || !strcmp(sub, "-h")) {
+		fputs(rules_usage, sub ? stdout : stderr);
+		return sub ? EXIT_OK : EXIT_USAGE;
+	}
+	snprintf(cmd, sizeof(cmd), "rules %.20s", sub);
+	rc = parse_opts(argc - 1, argv + 1, cmd, &o);
+	if (rc) {
+		cli__free_rule_paths(&o.rules);
+		return rc < 0 ? EXIT_OK : rc;
+	}
+	if (!strcmp(sub, "check")) {
+		rc = rules_check(&o);
+	} else if (!strcmp(sub, "list") || !strcmp(sub, "test")) {
+		if (cli__finish_rule_paths(&o.rules))
+			return EXIT_USAGE;
+		rb = rulebook__open(o.rules.paths, o.rules.n, &errs);
+		if (!rb) {
+			log_err("failed to load rules:");
+			cli__print_rule_errors(&errs);
+			rc = EXIT_USAGE;
+		} else {
+			rc = !strcmp(sub, "list") ? rules_list(&o, rulebook__rules(rb)) :
+						    rules_test(&o, rb);
+		}
+		rulebook__free(rb);
+		rules__errors_free(&errs);
+	} else {
+		rc = cli__usage_error("rules", "unknown subcommand '%s' (check, list or test)", sub);
+	}
+	cli__free_rule_paths(&o.rules);
+	return rc;
+}

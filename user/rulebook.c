@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "rulebook.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct rulebook {
+	char **paths;
+	size_t npaths;
+	struct ruleset *rs;
+	struct matcher *matcher;
+};
+
+void rulebook__free(struct rulebook *rb)
+{
+	if (!rb)
+		return;
+	match__free(rb->matcher);
+	rules__free(rb->rs);
+	for (size_t i = 0; i < rb->npaths; i++)
+		free(rb->paths[i]);
+	free(rb->paths);
+	free(rb);
+}
+
+/* Build the new rule set and matcher aside; install them only when both exist. */
+static int rulebook_load(struct rulebook *rb, struct rules_errors *errs)
+{
+	struct ruleset *rs = rules__load(rb->paths, rb->npaths, errs);
+	struct matcher *m = rs ? match__new(rs) : NULL;
+
+	if (!m) {
+		rules__free(rs);
+		return rs || errs->n ? -EINVAL : -ENOMEM;
+	}
+	match__free(rb->matcher);
+	rules__free(rb->rs);
+	rb->rs = rs;
+	rb->matcher = m;
+	return 0;
+}
+
+struct rulebook *rulebook__open(char *const *paths, size_t npaths, struct rules_errors *errs)
+{
+	struct rulebook *rb = calloc(1, sizeof(*rb));
+
+	if (!rb)
+		return NULL;
+	rb->paths = calloc(npaths ? npaths : 1, sizeof(*rb->paths));
+	if (!rb->paths)
+		goto err;
+	for (; rb->npaths < npaths; rb->npaths++)
+		if (!(rb->paths[rb->npaths] = strdup(paths[rb->npaths])))
+			goto err;
+	if (rulebook_load(rb, errs))
+		goto err;
+	return rb;
+err:
+	rulebook__free(rb);
+	return NULL;
+}
+
+int rulebook__reload(struct rulebook *rb, struct rules_errors *errs)
+{
+	return rulebook_load(rb, errs);
+}
+
+int rulebook__match(struct rulebook *rb, unsigned int on, const struct event *ev,
+		    const struct event_env *env, match_fn fn, void *ctx)
+{
+	return match__event(rb->matcher, on, ev, env, fn, ctx);
+}
+
+const struct ruleset *rulebook__rules(const struct rulebook *rb)
+{
+	return rb->rs;
+}
+
+const struct match_stats *rulebook__stats(const struct rulebook *rb)
+{
+	return match__stats(rb->matcher);
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The rules in force: a rule set and its matcher, swapped whole on reload. A reload that
+ * finds any error keeps the rules that were loaded.
+ */
+#ifndef EMBARGO_RULEBOOK_H
+#define EMBARGO_RULEBOOK_H
+
+#include "match.h"
+#include "rules.h"
+
+struct rulebook;
+
+/* paths are copied. NULL with errs filled when the rules do not load. */
+struct rulebook *rulebook__open(char *const *paths, size_t npaths, struct rules_errors *errs);
+void rulebook__free(struct rulebook *rb);
+/* Load the same paths again: 0 and the new rules in force, or -EINVAL and the old ones kept. */
+int rulebook__reload(struct rulebook *rb, struct rules_errors *errs);
+int rulebook__match(struct rulebook *rb, unsigned int on, const struct event *ev,
+		    const struct event_env *env, match_fn fn, void *ctx);
+const struct ruleset *rulebook__rules(const struct rulebook *rb);
+const struct match_stats *rulebook__stats(const struct rulebook *rb);
+
+#endif /* EMBARGO_RULEBOOK_H */
