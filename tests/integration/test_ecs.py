@@ -3,7 +3,10 @@
 import csv
 import os
 import re
+import shutil
+import signal
 import subprocess
+import tempfile
 
 from harness import ROOT, Watch, exec_event, run
 
@@ -62,9 +65,31 @@ def check_event(schema, event):
     return problems
 
 
+ALERT_RULES = """\
+vendor: ECS check
+references: [https://example.org/a, https://example.org/b]
+rules:
+  - id: ecs-alert
+    name: an alert for the schema check
+    description: matches printf with a marker
+    severity: high
+    match:
+      process.args: ecs-alert-marker
+"""
+
+
 def test_every_emitted_field_is_in_ecs_with_its_type():
     schema = load_schema()
-    with Watch("--all") as w:
+    rules = tempfile.mkdtemp()
+    with open(os.path.join(rules, "r.yaml"), "w") as f:
+        f.write(ALERT_RULES)
+    with Watch("--all", "--rules", rules) as w:
+        alert_pid = run(["/usr/bin/printf", "ecs-alert-marker"])
+        w.wait_for(lambda e: e["event"]["kind"] == "alert" and e["process"]["pid"] == alert_pid)
+        with open(os.path.join(rules, "z.yaml"), "w") as f:
+            f.write("vendor: [broken\n")
+        w.proc.send_signal(signal.SIGHUP)
+        w.wait_for(lambda e: e["event"]["kind"] == "state" and e.get("error"))
         pids = [run(["/usr/bin/printf", "x"]),
                 run(["/bin/sh", "-c", "/bin/true; /bin/true"]),
                 run(["/usr/bin/env", "-i", "/bin/true", "\xff"])]
@@ -76,6 +101,8 @@ def test_every_emitted_field_is_in_ecs_with_its_type():
         assert out.returncode == 0, out
         tty = w.wait_for(lambda e: e.get("process", {}).get("args") == ["/bin/true", "tty-check"])
         events = list(w.events)
+    shutil.rmtree(rules)
+    assert {e["event"]["kind"] for e in events} == {"event", "alert", "state"}
     assert tty["process"]["interactive"] is True
     assert tty["process"]["tty"]["char_device"]["major"] == 136
     problems = {}
