@@ -19,12 +19,14 @@ static const char rules_usage[] =
 	"Usage: embargo rules check [--format text|json] PATH...\n"
 	"       embargo rules list [--rules PATH]... [--format text|json]\n"
 	"       embargo rules test [--rules PATH]... [--format text|json] FILE...\n"
+	"       embargo rules fields\n"
 	"\n"
 	"check  validate rule files or directories; print every error as FILE:LINE:COL;\n"
 	"       exit 0 when all are valid, 1 otherwise\n"
 	"list   print the loaded rules as a table (or one JSON object per rule)\n"
 	"test   match each FILE against the rules as if root had just executed it (by path,\n"
 	"       name and SHA-256) and print the alerts it would raise; exit 1 if any\n"
+	"fields list the fields a rule can match, with their type and the events that have them\n"
 	"\n"
 	"--rules PATH is repeatable; without it the rules come from " RULES_DEFAULT_DIR ".\n";
 
@@ -263,6 +265,23 @@ static int rules_test(struct rules_opts *o, struct rulebook *rb)
 	return rc;
 }
 
+static int rules_fields(void)
+{
+	static const char *const types[] = { "keyword", "long", "boolean", "date", "keyword[]" };
+	static const char *const kinds[] = {
+		[ROLE_EVENT] = "all", [ROLE_PROCESS] = "all", [ROLE_PARENT] = "all",
+		[ROLE_PACKAGE] = "package", [ROLE_FILE] = "file", [ROLE_RULE] = "alerts only",
+	};
+	size_t n;
+	const struct field_def *f = fields__all(&n);
+
+	printf("%-40s %-10s %s\n", "FIELD", "TYPE", "EVENTS");
+	for (size_t i = 0; i < n; i++)
+		if (f[i].role != ROLE_RULE)
+			printf("%-40s %-10s %s\n", f[i].name, types[f[i].type], kinds[f[i].role]);
+	return EXIT_OK;
+}
+
 int cmd_rules(int argc, char **argv)
 {
 	struct rules_opts o = { 0 };
@@ -284,6 +303,9 @@ int cmd_rules(int argc, char **argv)
 	}
 	if (!strcmp(sub, "check")) {
 		rc = rules_check(&o);
+	} else if (!strcmp(sub, "fields")) {
+		rc = o.nargs ? cli__usage_error(cmd, "unexpected argument '%s'", o.args[0]) :
+			       rules_fields();
 	} else if (!strcmp(sub, "list") || !strcmp(sub, "test")) {
 		if (cli__finish_rule_paths(&o.rules))
 			return EXIT_USAGE;
