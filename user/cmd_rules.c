@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* embargo rules check|list|test: for the people who write and ship rule files. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -222,8 +223,14 @@ static int describe_file(const char *file, struct proc *p, char *exe, struct ide
 				    .mtime_nsec = (uint32_t)st.st_mtim.tv_nsec,
 				    .ctime_sec = st.st_ctim.tv_sec,
 				    .ctime_nsec = (uint32_t)st.st_ctim.tv_nsec };
-	if (S_ISREG(st.st_mode))
-		identity__fill(id, p);
+	if (S_ISREG(st.st_mode)) {
+		int fd = open(exe, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+		if (fd >= 0) {
+			p->ident = identity__of_fd(id, fd);
+			close(fd);
+		}
+	}
 	return 0;
 }
 
@@ -231,7 +238,7 @@ static int rules_test(struct rules_opts *o, struct rulebook *rb)
 {
 	struct host host;
 	struct event_env env = { .host = &host, .users = users__new() };
-	struct identity *id = identity__new("/proc");
+	struct identity *id = identity__new("/proc", 0);
 	struct output out;
 	struct test_ctx ctx = { .out = &out };
 	int rc = EXIT_OK;
@@ -240,6 +247,8 @@ static int rules_test(struct rules_opts *o, struct rulebook *rb)
 		return cli__usage_error("rules test", "give the files to test");
 	host__load(&host, NULL);
 	output__init(&out, stdout, o->format, &env);
+	if (id)
+		identity__set_scanner(id, rulebook__strscan(rb));
 	for (int i = 0; env.users && id && i < o->nargs; i++) {
 		char exe[PATH_MAX];
 		struct proc p;
@@ -255,6 +264,7 @@ static int rules_test(struct rules_opts *o, struct rulebook *rb)
 		ev.time_ns = host__now_real_ns();
 		ctx.ev = &ev;
 		rulebook__match(rb, ON_PROCESS, &ev, &env, on_test_alert, &ctx);
+		ident__put(p.ident);
 	}
 	output__flush(&out);
 	output__free(&out);
@@ -267,7 +277,8 @@ static int rules_test(struct rules_opts *o, struct rulebook *rb)
 
 static int rules_fields(void)
 {
-	static const char *const types[] = { "keyword", "long", "boolean", "date", "keyword[]" };
+	static const char *const types[] = { "keyword", "long", "boolean", "date", "keyword[]",
+					     "keyword[]" };
 	static const char *const kinds[] = {
 		[ROLE_EVENT] = "all", [ROLE_PROCESS] = "all", [ROLE_PARENT] = "all",
 		[ROLE_PACKAGE] = "package", [ROLE_FILE] = "file", [ROLE_RULE] = "alerts only",

@@ -16,16 +16,17 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "decode.h"
 #include "identity.h"
 #include "log.h"
 #include "output.h"
+#include "pipeline.h"
 #include "proctable.h"
 #include "rulebook.h"
 #include "sensor.h"
 
 #define STATS_CHECK_MS 5000
 #define PRUNE_EVERY_CHECKS 12	/* a minute */
+#define IDENTITY_QUEUE 1024	/* files waiting for the hashing worker before it hashes inline */
 
 struct watch_opts {
 	bool all;
@@ -42,9 +43,9 @@ struct watch {
 	struct proctable *procs;
 	struct identity *identity;
 	struct rulebook *rules;		/* NULL: no rules loaded */
+	struct pipeline *pl;
 	struct sensor *sensor;
 	struct output out;
-	__u64 records, decode_errors, alerts;
 	__u64 drops_reported;
 	__u64 next_stats_check_ms;
 	unsigned int checks;
@@ -74,90 +75,6 @@ static __u64 monotonic_ms(void)
 	return (__u64)ts.tv_sec * 1000 + (__u64)ts.tv_nsec / 1000000;
 }
 
-/* A record about embargo itself, so the SIEM sees reloads, drops and starts too. */
-static void emit_state(struct watch *w, const char *action, const char *outcome,
-		       const char *message, const char *error)
-{
-	struct event ev = {
-		.time_ns = host__now_real_ns(), .kind = EVENT_KIND_STATE, .category = "configuration",
-		.type = "change", .action = action, .outcome = outcome, .message = message,
-		.error = error,
-	};
-
-	output__event(&w->out, &ev);
-	output__flush(&w->out);
-}
-
-/* What an alert is made of: the event that matched, and where it goes. */
-struct alert_ctx {
-	struct watch *w;
-	const struct event *ev;
-};
-
-static void on_alert(void *arg, const struct rule *r, const char *why, size_t why_len)
-{
-	struct alert_ctx *ctx = arg;
-	struct watch *w = ctx->w;
-	struct event ev = *ctx->ev;
-
-	ev.kind = EVENT_KIND_ALERT;
-	ev.rule = r;
-	ev.why = why;
-	ev.why_len = why_len;
-	w->alerts++;
-	output__event(&w->out, &ev);
-}
-
-static void on_exec(struct watch *w, const void *data, size_t size)
-{
-	struct exec_view view;
-	struct event ev = { .category = "process", .type = "start", .action = "exec" };
-	struct alert_ctx ctx = { w, &ev };
-	struct proc *p;
-
-	if (decode__exec(data, size, &view)) {
-		w->decode_errors++;
-		return;
-	}
-	p = proctable__exec(w->procs, &view);
-	if (!p)
-		return;
-	if (identity__fill(w->identity, p))
-		log_debug("no hash for pid %u (%s): its file is gone", p->pid, p->exe);
-	ev.proc = p;
-	ev.parent = proctable__parent(w->procs, p);
-	ev.time_ns = host__boot_to_real_ns(view.ev->hdr.ktime_ns);
-	if (w->opts.all)
-		output__event(&w->out, &ev);
-	if (w->rules)
-		rulebook__match(w->rules, ON_PROCESS, &ev, &w->env, on_alert, &ctx);
-}
-
-static int on_record(void *ctx, void *data, size_t size)
-{
-	struct watch *w = ctx;
-	const struct ev_fork *fork;
-	const struct ev_exit *exit;
-
-	w->records++;
-	switch (decode__type(data, size)) {
-	case EV_EXEC:
-		on_exec(w, data, size);
-		break;
-	case EV_FORK:
-		if (!decode__fork(data, size, &fork))
-			proctable__fork(w->procs, fork);
-		break;
-	case EV_EXIT:
-		if (!decode__exit(data, size, &exit))
-			proctable__exit(w->procs, exit);
-		break;
-	default:
-		w->decode_errors++;
-	}
-	return 0;
-}
-
 /*
  * Housekeeping on a slow tick: kernel-side losses are said as soon as they are seen, not
  * only at the end, and entries of processes whose exit was lost are dropped.
@@ -178,7 +95,7 @@ static void periodic_checks(struct watch *w)
 	snprintf(msg, sizeof(msg), "kernel ring buffer full: %llu records lost so far",
 		 (unsigned long long)stats[STAT_RB_DROP]);
 	log_warn("%s", msg);
-	emit_state(w, "kernel-drops", "failure", msg, NULL);
+	pipeline__state(w->pl, "kernel-drops", "failure", msg, NULL);
 	w->drops_reported = stats[STAT_RB_DROP];
 }
 
@@ -213,13 +130,14 @@ static void reload_rules(struct watch *w)
 			 rulebook__rules(w->rules)->nrules, rulebook__rules(w->rules)->version);
 		log_err("%s:", msg);
 		cli__print_rule_errors(&errs);
-		emit_state(w, "rules-reload", "failure", msg, joined);
+		pipeline__state(w->pl, "rules-reload", "failure", msg, joined);
 		free(joined);
 	} else {
 		snprintf(msg, sizeof(msg), "rules reloaded: %zu rules (version %s)",
 			 rulebook__rules(w->rules)->nrules, rulebook__rules(w->rules)->version);
 		log_info("%s", msg);
-		emit_state(w, "rules-reload", "success", msg, NULL);
+		pipeline__set_rules(w->pl, w->rules);	/* new ELF strings to look for */
+		pipeline__state(w->pl, "rules-reload", "success", msg, NULL);
 	}
 	rules__errors_free(&errs);
 }
@@ -254,7 +172,9 @@ static bool handle_signals(struct watch *w, int sigfd)
 			log_info("stopping on signal %u", si.ssi_signo);
 			return true;
 		}
-		sensor__consume(w->sensor);	/* what came before the reload, under the old rules */
+		/* what came before the reload is matched under the old rules */
+		sensor__consume(w->sensor);
+		pipeline__drain(w->pl);
 		reload_rules(w);
 	}
 	return false;
@@ -268,7 +188,8 @@ static int watch_loop(struct watch *w, int sigfd)
 
 	if (epfd < 0)
 		return -errno;
-	if ((err = epoll_add(epfd, sensor__fd(w->sensor))) || (err = epoll_add(epfd, sigfd)))
+	if ((err = epoll_add(epfd, sensor__fd(w->sensor))) || (err = epoll_add(epfd, sigfd)) ||
+	    (err = epoll_add(epfd, identity__fd(w->identity))))
 		goto out;
 	for (;;) {
 		int n = epoll_wait(epfd, events, 4, SENSOR_POLL_MS);
@@ -283,6 +204,7 @@ static int watch_loop(struct watch *w, int sigfd)
 		err = sensor__consume(w->sensor);
 		if (err < 0)
 			break;
+		pipeline__complete(w->pl);
 		if ((err = output__flush(&w->out))) {
 			log_err("failed to write events: %s", strerror(-err));
 			break;
@@ -298,20 +220,22 @@ static void print_summary(struct watch *w)
 {
 	__u64 stats[STAT_MAX] = { 0 };
 	const struct identity_stats *id = identity__stats(w->identity);
+	const struct pipeline_stats *ps = pipeline__stats(w->pl);
 
 	sensor__stats(w->sensor, stats);
 	fprintf(stderr,
 		"embargo: stopped: %llu records printed (%llu alerts), %llu records read; kernel saw "
 		"exec=%llu fork=%llu exit=%llu; dropped=%llu argv_faults=%llu paths_truncated=%llu "
-		"decode_errors=%llu; hash cache hits=%llu misses=%llu unavailable=%llu; "
-		"%zu processes known\n",
-		w->out.written, (unsigned long long)w->alerts, (unsigned long long)w->records,
+		"decode_errors=%llu; hash cache hits=%llu misses=%llu inline=%llu "
+		"unavailable=%llu waited=%llu; %zu processes known\n",
+		w->out.written, (unsigned long long)ps->alerts, (unsigned long long)ps->records,
 		(unsigned long long)stats[STAT_EXEC], (unsigned long long)stats[STAT_FORK],
 		(unsigned long long)stats[STAT_EXIT], (unsigned long long)stats[STAT_RB_DROP],
 		(unsigned long long)stats[STAT_ARGS_FAULT],
 		(unsigned long long)stats[STAT_PATH_TRUNC],
-		(unsigned long long)w->decode_errors, (unsigned long long)id->hits,
-		(unsigned long long)id->misses, (unsigned long long)id->unavailable,
+		(unsigned long long)ps->decode_errors, (unsigned long long)id->hits,
+		(unsigned long long)id->misses, (unsigned long long)id->inline_hashes,
+		(unsigned long long)id->unavailable, (unsigned long long)ps->waited,
 		proctable__len(w->procs));
 }
 
@@ -398,8 +322,7 @@ static int watch_start(struct watch *w)
 	struct sensor_opts so = {
 		.first = w->opts.family,
 		.only = w->opts.family_only,
-		.on_record = on_record,
-		.ctx = w,
+		.on_record = pipeline__record,
 	};
 	char msg[160];
 	int n;
@@ -409,11 +332,16 @@ static int watch_start(struct watch *w)
 	w->env.host = &w->host;
 	w->env.users = users__new();
 	w->procs = proctable__new("/proc", w->host.id);
-	w->identity = identity__new("/proc");
+	w->identity = identity__new("/proc", IDENTITY_QUEUE);
 	if (!w->env.users || !w->procs || !w->identity)
+		return -ENOMEM;
+	w->pl = pipeline__new(w->opts.all, w->procs, w->identity, &w->out, &w->env);
+	if (!w->pl)
 		return -ENOMEM;
 	if ((n = load_rules(w)))
 		return n;
+	pipeline__set_rules(w->pl, w->rules);
+	so.ctx = w->pl;
 	log__capture_libbpf();
 	/* attach first, then scan /proc: a process born in between is in one or the other */
 	w->sensor = sensor__open(&so);
@@ -427,7 +355,7 @@ static int watch_start(struct watch *w)
 	snprintf(msg, sizeof(msg), "started: probes %s, %zu rules, %zu running processes known",
 		 sensor__family_name(sensor__family(w->sensor)),
 		 w->rules ? rulebook__rules(w->rules)->nrules : 0, proctable__len(w->procs));
-	emit_state(w, "started", "success", msg, NULL);
+	pipeline__state(w->pl, "started", "success", msg, NULL);
 	log_info("ready: %s", msg + sizeof("started: ") - 1);
 	return 0;
 }
@@ -436,10 +364,12 @@ static void watch_stop(struct watch *w)
 {
 	if (w->sensor) {
 		sensor__consume(w->sensor);	/* what is still queued is still reported */
+		pipeline__drain(w->pl);		/* and every event still waiting for a hash */
 		output__flush(&w->out);
 		print_summary(w);
 	}
 	sensor__close(w->sensor);
+	pipeline__free(w->pl);
 	rulebook__free(w->rules);
 	identity__free(w->identity);
 	proctable__free(w->procs);

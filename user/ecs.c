@@ -5,7 +5,9 @@
 
 #include "fields.h"
 
-static void write_list(struct json_writer *w, const char *key, const struct field_value *v)
+/* member NULL: an array of strings; else of {"member": string} objects */
+static void write_list(struct json_writer *w, const char *key, const char *member,
+		       const struct field_value *v)
 {
 	const char *s = v->str, *end = v->str + v->len;
 
@@ -14,10 +16,26 @@ static void write_list(struct json_writer *w, const char *key, const struct fiel
 		const char *nul = memchr(s, '\0', (size_t)(end - s));
 		size_t n = nul ? (size_t)(nul - s) : (size_t)(end - s);
 
-		json__array_string_n(w, s, n);
+		if (member)
+			json__array_object_string_n(w, member, s, n);
+		else
+			json__array_string_n(w, s, n);
 		s += n + 1;
 	}
 	json__end_array(w);
+}
+
+/* "process.elf.sections.name" -> key "process.elf.sections", member "name" */
+static void write_nested(struct json_writer *w, const char *name, const struct field_value *v)
+{
+	const char *dot = strrchr(name, '.');
+	char key[128];
+
+	if (!dot || (size_t)(dot - name) >= sizeof(key))
+		return;
+	memcpy(key, name, (size_t)(dot - name));
+	key[dot - name] = '\0';
+	write_list(w, key, dot + 1, v);
 }
 
 static void write_field(struct json_writer *w, const struct field_def *f,
@@ -40,7 +58,10 @@ static void write_field(struct json_writer *w, const struct field_def *f,
 		json__string(w, f->name, when);
 		break;
 	case FT_LIST:
-		write_list(w, f->name, v);
+		write_list(w, f->name, NULL, v);
+		break;
+	case FT_NESTED:
+		write_nested(w, f->name, v);
 		break;
 	}
 }

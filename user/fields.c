@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "fields.h"
 
+#include "identity.h"
 #include "rules.h"
 
 #include <stdio.h>
@@ -16,6 +17,16 @@ static bool set_str(struct field_value *v, const char *s)
 		return false;
 	v->str = s;
 	v->len = strlen(s);
+	return true;
+}
+
+/* a NUL-separated list; absent when empty */
+static bool set_list(struct field_value *v, const char *list, size_t len)
+{
+	if (!list || !len)
+		return false;
+	v->str = list;
+	v->len = len;
 	return true;
 }
 
@@ -218,7 +229,19 @@ GETTER(get_command_line)
 	return true;
 }
 
-RETURNS(get_sha256, p->sha256[0] && set_str(v, p->sha256))
+RETURNS(get_sha256, p->ident && set_str(v, p->ident->sha256))
+RETURNS(get_elf_arch, p->ident && p->ident->elf.is_elf && set_str(v, p->ident->elf.arch))
+RETURNS(get_elf_build_id, p->ident && p->ident->elf.build_id[0] &&
+	set_str(v, p->ident->elf.build_id))
+RETURNS(get_elf_soname, p->ident && set_str(v, p->ident->elf.soname))
+RETURNS(get_elf_needed, p->ident && set_list(v, p->ident->elf.needed, p->ident->elf.needed_len))
+RETURNS(get_elf_sections,
+	p->ident && set_list(v, p->ident->elf.sections, p->ident->elf.sections_len))
+RETURNS(get_elf_strings,
+	p->ident && set_list(v, p->ident->elf.strings, p->ident->elf.strings_len))
+RETURNS(get_loader, set_str(v, p->loader))
+RETURNS(get_script, set_str(v, p->script))
+RETURNS(get_script_sha256, p->script_ident && set_str(v, p->script_ident->sha256))
 RETURNS(get_cwd, set_str(v, p->cwd))
 RETURNS(get_start,
 	p->start_boot_ns && set_num(v, (long long)host__boot_to_real_ns(p->start_boot_ns)))
@@ -246,7 +269,7 @@ RETURNS(get_interp, set_str(v, p->interp))
 
 GETTER(get_exe_source)
 {
-	static const char *const names[] = { NULL, "kernel", "proc", "filename" };
+	static const char *const names[] = { NULL, "kernel", "proc", "filename", "loader" };
 
 	return set_str(v, names[p->exe_source]);
 }
@@ -274,6 +297,9 @@ static const struct field_def all_fields[] = {
 	EVENT("agent.type", FT_KEYWORD, get_agent_type),
 	EVENT("agent.version", FT_KEYWORD, get_agent_version),
 	EVENT("ecs.version", FT_KEYWORD, get_ecs_version),
+	{ "embargo.elf.build_id", FT_KEYWORD, ROLE_PROCESS, get_elf_build_id },
+	{ "embargo.elf.soname", FT_KEYWORD, ROLE_PROCESS, get_elf_soname },
+	{ "embargo.elf.strings", FT_LIST, ROLE_PROCESS, get_elf_strings },
 	RULE("embargo.match", FT_LIST, get_rule_why),
 	OURS("args_truncated", FT_BOOL, get_args_truncated),
 	OURS("audit_session_id", FT_LONG, get_sessionid),
@@ -289,9 +315,12 @@ static const struct field_def all_fields[] = {
 	OURS("filename", FT_KEYWORD, get_filename),
 	OURS("interpreter", FT_KEYWORD, get_interp),
 	OURS("late", FT_BOOL, get_late),
+	OURS("loader", FT_KEYWORD, get_loader),
 	OURS("login_user.id", FT_KEYWORD, get_loginuid),
 	OURS("login_user.name", FT_KEYWORD, get_loginuid_name),
 	OURS("mnt_ns", FT_LONG, get_mntns),
+	OURS("script.hash.sha256", FT_KEYWORD, get_script_sha256),
+	OURS("script.path", FT_KEYWORD, get_script),
 	RULE("embargo.rule.references", FT_LIST, get_rule_references),
 	RULE("embargo.rule.severity", FT_KEYWORD, get_rule_severity_name),
 	EVENT("error.message", FT_KEYWORD, get_error),
@@ -324,6 +353,9 @@ static const struct field_def all_fields[] = {
 	PROC("args", FT_LIST, get_args),
 	PROC("args_count", FT_LONG, get_args_count),
 	PROC("command_line", FT_KEYWORD, get_command_line),
+	PROC("elf.architecture", FT_KEYWORD, get_elf_arch),
+	PROC("elf.sections.name", FT_NESTED, get_elf_sections),
+	PROC("elf.shared_libraries", FT_LIST, get_elf_needed),
 	PROC("entity_id", FT_KEYWORD, get_entity_id),
 	PROC("executable", FT_KEYWORD, get_executable),
 	PROC("group.id", FT_KEYWORD, get_egid),
@@ -338,6 +370,7 @@ static const struct field_def all_fields[] = {
 	PARENT("executable", FT_KEYWORD, get_executable),
 	PARENT("group.id", FT_KEYWORD, get_egid),
 	PARENT("group.name", FT_KEYWORD, get_egid_name),
+	PARENT("hash.sha256", FT_KEYWORD, get_sha256),
 	PARENT("interactive", FT_BOOL, get_interactive),
 	PARENT("name", FT_KEYWORD, get_name),
 	PARENT("pid", FT_LONG, get_pid),

@@ -18,6 +18,7 @@ enum field_type {
 	FT_BOOL,
 	FT_DATE,	/* nanoseconds, wall clock */
 	FT_LIST,	/* keyword array: NUL-separated strings */
+	FT_NESTED,	/* like FT_LIST, written as [{"<last segment>": s}, ...] (ECS nested) */
 };
 
 struct field_value {

@@ -3,9 +3,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,69 +18,97 @@
 #define CACHE_MAX 8192		/* files; past it the cache starts over */
 #define CHUNK (64 << 10)	/* huge files are hashed a chunk at a time */
 
-/* A file's identity: a change of any part means new content may be behind it. */
-struct file_key {
-	uint64_t dev, ino, size;
-	int64_t mtime_sec, ctime_sec;
-	uint32_t mtime_nsec, ctime_nsec;
+/* The rule strings of one rule set, shared with the worker while it scans with them. */
+struct scan_ref {
+	struct strscan *scan;
+	unsigned int gen;
+	int refs;		/* atomic: the caller's thread and the worker both hold them */
 };
 
-struct cached_hash {
+/* One file for the worker: opened by the caller, answered through the done list. */
+struct job {
+	int fd;
+	void *cookie;
 	struct file_key key;
-	char sha256[65];
+	struct scan_ref *scan;
+	struct file_ident *result;
+	struct job *next;
+};
+
+struct job_list {
+	struct job *head, *tail;
+	unsigned int len;
 };
 
 struct identity {
 	char *proc_root;
-	struct hmap cache;	/* dev/ino mix -> struct cached_hash */
+	struct hmap cache;		/* dev/ino mix -> struct file_ident (a reference) */
+	struct scan_ref *scan;		/* current rule strings, NULL if none */
+	unsigned int scan_gen;
 	struct identity_stats stats;
-	unsigned char *buf;
+	unsigned int queue_max;
+	int efd;
+	pthread_t worker;
+	bool started;
+	pthread_mutex_t lock;		/* guards todo, done, busy, stop */
+	pthread_cond_t wake;		/* worker: work or stop */
+	pthread_cond_t idle;		/* drain: the worker has nothing left */
+	struct job_list todo, done;
+	bool busy, stop;
 };
 
-struct identity *identity__new(const char *proc_root)
+static void list_push(struct job_list *l, struct job *j)
 {
-	struct identity *id = calloc(1, sizeof(*id));
+	j->next = NULL;
+	if (l->tail)
+		l->tail->next = j;
+	else
+		l->head = j;
+	l->tail = j;
+	l->len++;
+}
 
-	if (!id)
-		return NULL;
-	hmap__init(&id->cache);
-	id->proc_root = strdup(proc_root);
-	id->buf = malloc(CHUNK);
-	if (!id->proc_root || !id->buf) {
-		identity__free(id);
-		return NULL;
+static struct job *list_pop(struct job_list *l)
+{
+	struct job *j = l->head;
+
+	if (j) {
+		l->head = j->next;
+		if (!l->head)
+			l->tail = NULL;
+		l->len--;
 	}
-	return id;
+	return j;
 }
 
-static void cache_clear(struct identity *id)
+static struct scan_ref *scan_get(struct scan_ref *s)
 {
-	uint64_t key;
-	void *value;
-
-	for (size_t it = 0; hmap__next(&id->cache, &it, &key, &value);)
-		free(value);
-	hmap__free(&id->cache);
+	if (s)
+		__atomic_add_fetch(&s->refs, 1, __ATOMIC_RELAXED);
+	return s;
 }
 
-void identity__free(struct identity *id)
+static void scan_put(struct scan_ref *s)
 {
-	if (!id)
-		return;
-	cache_clear(id);
-	free(id->proc_root);
-	free(id->buf);
-	free(id);
+	if (s && !__atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL)) {
+		strscan__free(s->scan);
+		free(s);
+	}
 }
 
-const struct identity_stats *identity__stats(const struct identity *id)
+struct file_ident *ident__get(struct file_ident *f)
 {
-	return &id->stats;
+	if (f)
+		f->refs++;
+	return f;
 }
 
-static uint64_t key_slot(const struct file_key *k)
+void ident__put(struct file_ident *f)
 {
-	return (k->dev * 0x9e3779b97f4a7c15ULL) ^ k->ino;
+	if (f && !--f->refs) {
+		elf__info_free(&f->elf);
+		free(f);
+	}
 }
 
 static struct file_key key_of_event(const struct ev_file *f)
@@ -94,108 +124,369 @@ static struct file_key key_of_stat(const struct stat *st)
 				  (uint32_t)st->st_mtim.tv_nsec, (uint32_t)st->st_ctim.tv_nsec };
 }
 
-static int hash_fd(struct identity *id, int fd, char out[65])
+static uint64_t key_slot(const struct file_key *k)
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
+	return (k->dev * 0x9e3779b97f4a7c15ULL) ^ k->ino;
+}
+
+/* SHA-256 with pread from 0, so a shared or moved file offset does not matter. */
+static int hash_fd(int fd, char out[65], uint64_t *bytes)
+{
+	unsigned char md[EVP_MAX_MD_SIZE], *buf = malloc(CHUNK);
 	unsigned int md_len = 0;
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	ssize_t n;
+	off_t off = 0;
+	ssize_t n = 0;
 	int err = -EIO;
 
-	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
+	if (!buf || !ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
 		goto out;
-	while ((n = read(fd, id->buf, CHUNK)) > 0)
-		if (!EVP_DigestUpdate(ctx, id->buf, (size_t)n))
+	while ((n = pread(fd, buf, CHUNK, off)) > 0) {
+		if (!EVP_DigestUpdate(ctx, buf, (size_t)n))
 			goto out;
-	if (n < 0 || !EVP_DigestFinal_ex(ctx, md, &md_len))
+		off += n;
+	}
+	if (n < 0 || !EVP_DigestFinal_ex(ctx, md, &md_len) || md_len != 32)
 		goto out;
-	for (unsigned int i = 0; i < md_len && i < 32; i++)
+	for (unsigned int i = 0; i < md_len; i++)
 		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	*bytes += (uint64_t)off;
 	err = 0;
 out:
 	EVP_MD_CTX_free(ctx);
+	free(buf);
 	return err;
+}
+
+/* The work itself, on whichever thread: content hash, then ELF identity. */
+static struct file_ident *identify(int fd, const struct file_key *key, struct scan_ref *scan,
+				   uint64_t *bytes)
+{
+	struct file_ident *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return NULL;
+	f->refs = 1;
+	f->key = *key;
+	f->scan_gen = scan ? scan->gen : 0;
+	if (hash_fd(fd, f->sha256, bytes) ||
+	    elf__read(fd, scan ? scan->scan : NULL, &f->elf) < 0) {
+		ident__put(f);
+		return NULL;
+	}
+	return f;
+}
+
+static void job_free(struct job *j)
+{
+	if (j->fd >= 0)
+		close(j->fd);
+	scan_put(j->scan);
+	free(j);
+}
+
+static void *worker_main(void *arg)
+{
+	struct identity *id = arg;
+	uint64_t one = 1, bytes = 0;
+
+	pthread_mutex_lock(&id->lock);
+	for (;;) {
+		struct job *j;
+
+		while (!id->todo.head && !id->stop) {
+			id->busy = false;
+			pthread_cond_broadcast(&id->idle);
+			pthread_cond_wait(&id->wake, &id->lock);
+		}
+		if (id->stop)
+			break;
+		j = list_pop(&id->todo);
+		id->busy = true;
+		pthread_mutex_unlock(&id->lock);
+		bytes = 0;
+		j->result = identify(j->fd, &j->key, j->scan, &bytes);
+		close(j->fd);
+		j->fd = -1;
+		pthread_mutex_lock(&id->lock);
+		id->stats.bytes += bytes;
+		list_push(&id->done, j);
+		if (write(id->efd, &one, sizeof(one)) < 0) {
+			/* the counter cannot overflow here; a failed write still leaves done set */
+		}
+	}
+	id->busy = false;
+	pthread_cond_broadcast(&id->idle);
+	pthread_mutex_unlock(&id->lock);
+	return NULL;
+}
+
+struct identity *identity__new(const char *proc_root, unsigned int queue_max)
+{
+	struct identity *id = calloc(1, sizeof(*id));
+
+	if (!id)
+		return NULL;
+	hmap__init(&id->cache);
+	pthread_mutex_init(&id->lock, NULL);
+	pthread_cond_init(&id->wake, NULL);
+	pthread_cond_init(&id->idle, NULL);
+	id->queue_max = queue_max;
+	id->proc_root = strdup(proc_root);
+	id->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (!id->proc_root || id->efd < 0 || pthread_create(&id->worker, NULL, worker_main, id)) {
+		identity__free(id);
+		return NULL;
+	}
+	id->started = true;
+	return id;
+}
+
+static void cache_clear(struct identity *id)
+{
+	uint64_t key;
+	void *value;
+
+	for (size_t it = 0; hmap__next(&id->cache, &it, &key, &value);)
+		ident__put(value);
+	hmap__free(&id->cache);
+}
+
+void identity__free(struct identity *id)
+{
+	struct job *j;
+
+	if (!id)
+		return;
+	if (id->started) {
+		pthread_mutex_lock(&id->lock);
+		id->stop = true;
+		pthread_cond_signal(&id->wake);
+		pthread_mutex_unlock(&id->lock);
+		pthread_join(id->worker, NULL);
+	}
+	while ((j = list_pop(&id->todo)))
+		job_free(j);
+	while ((j = list_pop(&id->done))) {
+		ident__put(j->result);
+		job_free(j);
+	}
+	cache_clear(id);
+	scan_put(id->scan);
+	if (id->efd >= 0)
+		close(id->efd);
+	pthread_cond_destroy(&id->wake);
+	pthread_cond_destroy(&id->idle);
+	pthread_mutex_destroy(&id->lock);
+	free(id->proc_root);
+	free(id);
+}
+
+int identity__fd(const struct identity *id)
+{
+	return id->efd;
+}
+
+const struct identity_stats *identity__stats(const struct identity *id)
+{
+	return &id->stats;
+}
+
+void identity__set_scanner(struct identity *id, struct strscan *scan)
+{
+	struct scan_ref *ref = scan ? calloc(1, sizeof(*ref)) : NULL;
+
+	scan_put(id->scan);
+	id->scan_gen++;
+	id->scan = NULL;
+	if (!ref) {
+		strscan__free(scan);
+		return;
+	}
+	ref->scan = scan;
+	ref->gen = id->scan_gen;
+	ref->refs = 1;
+	id->scan = ref;
+}
+
+/* A cached answer for this file, if it was made with the current rule strings. */
+static struct file_ident *cache_get(struct identity *id, const struct file_key *k)
+{
+	struct file_ident *f = hmap__get(&id->cache, key_slot(k));
+	unsigned int gen = id->scan ? id->scan->gen : 0;
+
+	if (!f || memcmp(&f->key, k, sizeof(*k)) || f->scan_gen != gen)
+		return NULL;
+	id->stats.hits++;
+	return ident__get(f);
+}
+
+static void cache_put(struct identity *id, struct file_ident *f)
+{
+	void *old;
+
+	if (hmap__len(&id->cache) >= CACHE_MAX)
+		cache_clear(id);
+	if (!hmap__put(&id->cache, key_slot(&f->key), ident__get(f), &old))
+		ident__put(old);
+	else
+		ident__put(f);
+}
+
+/* Queue the open file for the worker, or identify it here when the queue is full. */
+static enum ident_status submit(struct identity *id, int fd, const struct file_key *key,
+				void *cookie, struct file_ident **out)
+{
+	struct job *j;
+	uint64_t bytes = 0;
+
+	pthread_mutex_lock(&id->lock);
+	if (id->todo.len + id->done.len < id->queue_max && (j = calloc(1, sizeof(*j)))) {
+		j->fd = fd;
+		j->cookie = cookie;
+		j->key = *key;
+		j->scan = scan_get(id->scan);
+		list_push(&id->todo, j);
+		id->stats.misses++;
+		pthread_cond_signal(&id->wake);
+		pthread_mutex_unlock(&id->lock);
+		return IDENT_PENDING;
+	}
+	pthread_mutex_unlock(&id->lock);
+	id->stats.inline_hashes++;
+	*out = identify(fd, key, id->scan, &bytes);
+	id->stats.bytes += bytes;
+	close(fd);
+	if (!*out)
+		return IDENT_UNAVAILABLE;
+	cache_put(id, *out);
+	return IDENT_READY;
+}
+
+/* Look up an open file, then hand it over; fd is always consumed. */
+static enum ident_status resolve_fd(struct identity *id, int fd, void *cookie,
+				    struct file_ident **out)
+{
+	struct stat st;
+	struct file_key key;
+
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		id->stats.unavailable++;
+		return IDENT_UNAVAILABLE;
+	}
+	key = key_of_stat(&st);
+	if ((*out = cache_get(id, &key))) {
+		close(fd);
+		return IDENT_READY;
+	}
+	return submit(id, fd, &key, cookie, out);
 }
 
 /*
  * The running file: through /proc/PID/exe while the process lives (deleted files and
  * memfds included), else by path if the file there is still the one that ran.
  */
-static int open_executable(struct identity *id, const struct proc *p, struct stat *st)
+static int open_executable(struct identity *id, const struct proc *p)
 {
 	char path[64];
+	struct stat st;
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/%u/exe", id->proc_root, p->pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0 && !fstat(fd, st) &&
-	    (!p->file.ino || (st->st_ino == p->file.ino && st->st_dev == p->file.dev)))
+	if (fd >= 0 && !fstat(fd, &st) &&
+	    (!p->file.ino || (st.st_ino == p->file.ino && st.st_dev == p->file.dev)))
 		return fd;
 	if (fd >= 0)
 		close(fd);
 	if (!p->exe || !p->file.ino)
 		return -ENOENT;
 	fd = open(p->exe, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0 && !fstat(fd, st) && st->st_ino == p->file.ino && st->st_dev == p->file.dev)
+	if (fd >= 0 && !fstat(fd, &st) && st.st_ino == p->file.ino && st.st_dev == p->file.dev)
 		return fd;
 	if (fd >= 0)
 		close(fd);
 	return -ENOENT;
 }
 
-static const char *cache_put(struct identity *id, const struct file_key *k, const char *hex)
-{
-	struct cached_hash *c = malloc(sizeof(*c)), *old;
-
-	if (!c)
-		return NULL;
-	if (hmap__len(&id->cache) >= CACHE_MAX)
-		cache_clear(id);
-	c->key = *k;
-	memcpy(c->sha256, hex, sizeof(c->sha256));
-	if (hmap__put(&id->cache, key_slot(k), c, (void **)&old)) {
-		free(c);
-		return NULL;
-	}
-	free(old);
-	return c->sha256;
-}
-
-static const char *identity_sha256(struct identity *id, const struct proc *p)
+enum ident_status identity__resolve_exe(struct identity *id, const struct proc *p,
+					void *cookie, struct file_ident **out)
 {
 	struct file_key key = key_of_event(&p->file);
-	struct cached_hash *c = p->file.ino ? hmap__get(&id->cache, key_slot(&key)) : NULL;
-	char hex[65];
-	struct stat st;
 	int fd;
 
-	if (c && !memcmp(&c->key, &key, sizeof(key))) {
-		id->stats.hits++;
-		return c->sha256;
-	}
-	fd = open_executable(id, p, &st);
+	*out = NULL;
+	if (p->file.ino && (*out = cache_get(id, &key)))
+		return IDENT_READY;
+	fd = open_executable(id, p);
 	if (fd < 0) {
 		id->stats.unavailable++;
-		return NULL;
+		return IDENT_UNAVAILABLE;
 	}
-	id->stats.misses++;
-	key = key_of_stat(&st);
-	if (hash_fd(id, fd, hex)) {
-		close(fd);
-		return NULL;
-	}
-	close(fd);
-	return cache_put(id, &key, hex);
+	return resolve_fd(id, fd, cookie, out);
 }
 
-int identity__fill(struct identity *id, struct proc *p)
+enum ident_status identity__resolve_path(struct identity *id, const char *path, void *cookie,
+					 struct file_ident **out)
 {
-	const char *hex = identity_sha256(id, p);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 
-	if (!hex) {
-		p->sha256[0] = '\0';
-		return -ENOENT;
+	*out = NULL;
+	if (fd < 0) {
+		id->stats.unavailable++;
+		return IDENT_UNAVAILABLE;
 	}
-	memcpy(p->sha256, hex, sizeof(p->sha256));
-	return 0;
+	return resolve_fd(id, fd, cookie, out);
+}
+
+void identity__complete(struct identity *id, ident_done_fn fn, void *ctx)
+{
+	struct job_list done;
+	struct job *j;
+	uint64_t count;
+
+	if (read(id->efd, &count, sizeof(count)) < 0 && errno != EAGAIN)
+		return;
+	pthread_mutex_lock(&id->lock);
+	done = id->done;
+	id->done = (struct job_list){ 0 };
+	pthread_mutex_unlock(&id->lock);
+	while ((j = list_pop(&done))) {
+		if (j->result)
+			cache_put(id, j->result);
+		else
+			id->stats.unavailable++;
+		fn(ctx, j->cookie, j->result);
+		ident__put(j->result);
+		job_free(j);
+	}
+}
+
+void identity__drain(struct identity *id, ident_done_fn fn, void *ctx)
+{
+	pthread_mutex_lock(&id->lock);
+	while (id->todo.head || id->busy)
+		pthread_cond_wait(&id->idle, &id->lock);
+	pthread_mutex_unlock(&id->lock);
+	identity__complete(id, fn, ctx);
+}
+
+struct file_ident *identity__of_fd(struct identity *id, int fd)
+{
+	struct stat st;
+	struct file_key key;
+	struct file_ident *f;
+	uint64_t bytes = 0;
+
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
+		return NULL;
+	key = key_of_stat(&st);
+	f = cache_get(id, &key);
+	if (f)
+		return f;
+	f = identify(fd, &key, id->scan, &bytes);
+	if (f)
+		cache_put(id, f);
+	return f;
 }

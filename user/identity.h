@@ -1,29 +1,80 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * What a process really runs, by content: the SHA-256 of its executable (OpenSSL EVP, so a
- * FIPS provider can serve it), read through /proc/PID/exe so deleted files and memfds are
- * hashed too, and cached by the file's identity so a cache hit reads nothing.
+ * What a process really runs, by content: the SHA-256 of a file (OpenSSL EVP, so a FIPS
+ * provider can serve it) and its ELF identity, cached by the file's identity (device,
+ * inode, size, mtime, ctime) so a cache hit reads nothing.
+ *
+ * Misses are hashed by a worker thread, off the ring-buffer consumer: the caller opens the
+ * file at once (so a deleted file or a memfd stays reachable), hands the descriptor over,
+ * and gets its answer back through identity__complete() when identity__fd() is readable.
+ * The queue is bounded; when it is full the file is hashed in the caller, never dropped.
  */
 #ifndef EMBARGO_IDENTITY_H
 #define EMBARGO_IDENTITY_H
 
 #include <stdint.h>
 
+#include "elfinfo.h"
 #include "proctable.h"
+#include "strscan.h"
+
+/* A file's identity: a change of any part means new content may be behind it. */
+struct file_key {
+	uint64_t dev, ino, size;
+	int64_t mtime_sec, ctime_sec;
+	uint32_t mtime_nsec, ctime_nsec;
+};
+
+/* What a file is, shared (reference-counted) by the cache and the processes running it. */
+struct file_ident {
+	unsigned int refs;
+	struct file_key key;
+	char sha256[65];
+	struct elf_info elf;
+	unsigned int scan_gen;	/* the string scanner its elf.strings came from */
+};
 
 struct identity;
 
 struct identity_stats {
 	uint64_t hits;		/* answered from the cache: no file read */
-	uint64_t misses;	/* hashed */
-	uint64_t unavailable;	/* process gone and its file replaced or removed */
+	uint64_t misses;	/* hashed by the worker */
+	uint64_t inline_hashes;	/* hashed in the caller: the worker's queue was full */
+	uint64_t unavailable;	/* the file that ran could not be opened any more */
+	uint64_t bytes;		/* hashed */
 };
 
-/* proc_root is "/proc" except in tests. */
-struct identity *identity__new(const char *proc_root);
+enum ident_status {
+	IDENT_READY,		/* *out holds a reference */
+	IDENT_PENDING,		/* the answer comes through identity__complete() */
+	IDENT_UNAVAILABLE,
+};
+
+/* Called on the caller's thread with the cookie it gave; ident is NULL on failure. */
+typedef void (*ident_done_fn)(void *ctx, void *cookie, struct file_ident *ident);
+
+struct identity *identity__new(const char *proc_root, unsigned int queue_max);
 void identity__free(struct identity *id);
-/* Set p->sha256 from p's executable; -ENOENT when the file that ran is gone. */
-int identity__fill(struct identity *id, struct proc *p);
+/* An eventfd that is readable when answers wait; add it to the epoll set. */
+int identity__fd(const struct identity *id);
+/* Rule strings to look for in ELF read-only data (taken over; NULL for none). */
+void identity__set_scanner(struct identity *id, struct strscan *scan);
+
+/* The executable p runs (through /proc/PID/exe, else its path if still the same inode). */
+enum ident_status identity__resolve_exe(struct identity *id, const struct proc *p,
+					void *cookie, struct file_ident **out);
+/* A file by path (a script, the program ld.so was asked to run). */
+enum ident_status identity__resolve_path(struct identity *id, const char *path, void *cookie,
+					 struct file_ident **out);
+/* Hand every finished answer to fn. */
+void identity__complete(struct identity *id, ident_done_fn fn, void *ctx);
+/* Wait until the worker has finished everything queued, handing the answers to fn. */
+void identity__drain(struct identity *id, ident_done_fn fn, void *ctx);
+/* Identify an open file now, on the caller's thread (embargo inspect). */
+struct file_ident *identity__of_fd(struct identity *id, int fd);
+
+struct file_ident *ident__get(struct file_ident *f);
+void ident__put(struct file_ident *f);
 const struct identity_stats *identity__stats(const struct identity *id);
 
 #endif /* EMBARGO_IDENTITY_H */

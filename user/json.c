@@ -439,6 +439,18 @@ void json__array_string(struct json_writer *w, const char *s)
 		json__array_string_n(w, s, strlen(s));
 }
 
+void json__array_object_string_n(struct json_writer *w, const char *member, const char *s,
+				 size_t n)
+{
+	if (!array_elem(w))
+		return;
+	put(w, "{", 1);
+	put_str(w, member, strlen(member));
+	put(w, ":", 1);
+	put_str(w, s, n);
+	put(w, "}", 1);
+}
+
 void json__array_long(struct json_writer *w, long long v)
 {
 	char num[24];

@@ -72,6 +72,9 @@ void json__begin_array(struct json_writer *w, const char *key);
 void json__array_string_n(struct json_writer *w, const char *s, size_t n);
 void json__array_string(struct json_writer *w, const char *s);
 void json__array_long(struct json_writer *w, long long v);
+/* An element that is a one-member object {"member": "s"} (ECS nested fields). */
+void json__array_object_string_n(struct json_writer *w, const char *member, const char *s,
+				 size_t n);
 void json__end_array(struct json_writer *w);
 
 /* json must be one valid JSON value: it is copied unchecked. NULL: member left out. */

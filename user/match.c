@@ -263,7 +263,8 @@ static bool next_elem(struct elem_iter *it, const char **s, size_t *len)
 	if (it->done)
 		return false;
 	switch (it->f->type) {
-	case FT_LIST: {
+	case FT_LIST:
+	case FT_NESTED: {
 		const char *start = it->v->str + it->pos;
 		const char *nul;
 

@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include "hmap.h"
+#include "identity.h"
 #include "host.h"
 #include "procfs.h"
 
@@ -68,8 +69,13 @@ static void proc_free_strings(struct proc *p)
 	free(p->filename);
 	free(p->interp);
 	free(p->args);
-	p->exe = p->cwd = p->filename = p->interp = p->args = NULL;
+	free(p->loader);
+	free(p->script);
+	p->exe = p->cwd = p->filename = p->interp = p->args = p->loader = p->script = NULL;
 	p->args_len = 0;
+	ident__put(p->ident);
+	ident__put(p->script_ident);
+	p->ident = p->script_ident = NULL;
 }
 
 static void proc_free(struct proc *p)
@@ -264,7 +270,7 @@ struct proc *proctable__exec(struct proctable *pt, const struct exec_view *v)
 	}
 	proc_free_strings(p);
 	proc_set_task(p, &v->ev->task);
-	p->sha256[0] = '\0';	/* a new program: identity fills it */
+	p->exec_seq++;
 	p->from_proc = false;
 	p->late = false;
 	p->file = v->ev->file;
@@ -279,23 +285,44 @@ struct proc *proctable__exec(struct proctable *pt, const struct exec_view *v)
 	return p;
 }
 
-/* A forked child runs its parent's program until it execs: copy what it inherits. */
-static void proc_inherit(struct proc *child, const struct proc *parent)
+/* What runs in `from`, copied into `to`: a forked child inherits it until it execs. */
+static void proc_copy_program(struct proc *to, const struct proc *from)
 {
-	child->exe = strdup_or_null(parent->exe);
-	child->cwd = strdup_or_null(parent->cwd);
-	child->filename = strdup_or_null(parent->filename);
-	child->interp = strdup_or_null(parent->interp);
-	if (parent->args && (child->args = malloc(parent->args_len))) {
-		memcpy(child->args, parent->args, parent->args_len);
-		child->args_len = parent->args_len;
+	to->exe = strdup_or_null(from->exe);
+	to->cwd = strdup_or_null(from->cwd);
+	to->filename = strdup_or_null(from->filename);
+	to->interp = strdup_or_null(from->interp);
+	to->loader = strdup_or_null(from->loader);
+	to->script = strdup_or_null(from->script);
+	to->args = NULL;
+	to->args_len = 0;
+	if (from->args && (to->args = malloc(from->args_len))) {
+		memcpy(to->args, from->args, from->args_len);
+		to->args_len = from->args_len;
 	}
-	child->argc = parent->argc;
-	child->args_truncated = parent->args_truncated;
-	child->file = parent->file;
-	memcpy(child->sha256, parent->sha256, sizeof(child->sha256));
-	child->exe_source = parent->exe_source;
-	child->exe_deleted = parent->exe_deleted;
+	to->argc = from->argc;
+	to->args_truncated = from->args_truncated;
+	to->file = from->file;
+	to->ident = ident__get(from->ident);
+	to->script_ident = ident__get(from->script_ident);
+	to->exe_source = from->exe_source;
+	to->exe_deleted = from->exe_deleted;
+}
+
+struct proc *proctable__clone(const struct proc *p)
+{
+	struct proc *c = malloc(sizeof(*c));
+
+	if (!c)
+		return NULL;
+	*c = *p;
+	proc_copy_program(c, p);
+	return c;
+}
+
+void proctable__clone_free(struct proc *p)
+{
+	proc_free(p);
 }
 
 struct proc *proctable__fork(struct proctable *pt, const struct ev_fork *f)
@@ -308,7 +335,7 @@ struct proc *proctable__fork(struct proctable *pt, const struct ev_fork *f)
 	proc_set_task(p, &f->child);
 	parent = proctable__get(pt, f->parent_tgid);
 	if (parent)
-		proc_inherit(p, parent);
+		proc_copy_program(p, parent);
 	else if (procfs__load(pt->proc_root, p->pid, p))
 		p->late = true;
 	return proctable_insert(pt, p);

@@ -18,7 +18,10 @@ enum proc_exe_source {
 	EXE_KERNEL,	/* resolved from the mapped file's dentries at exec */
 	EXE_PROC,	/* readlink /proc/PID/exe */
 	EXE_FILENAME,	/* execve's filename, made absolute against the cwd */
+	EXE_LOADER,	/* the program the dynamic loader was asked to run (ld.so PROG) */
 };
+
+struct file_ident;
 
 struct proc {
 	uint32_t pid;		/* tgid */
@@ -44,7 +47,12 @@ struct proc {
 	bool late;		/* /proc was needed but the process was already gone */
 	bool from_proc;		/* known from the /proc scan, not from a kernel record */
 	char entity_id[33];	/* hex: host id + pid + start time */
-	char sha256[65];	/* content hash of the executable, "" until known */
+	uint32_t exec_seq;	/* counts execs, so a late answer finds the exec it belongs to */
+	/* what it runs, by content (identity.c); NULL until known */
+	struct file_ident *ident;	/* the executable (for ld.so PROG: PROG) */
+	char *loader;		/* ld.so PROG: the loader's path; exe is then PROG */
+	char *script;		/* #! scripts: the script's absolute path */
+	struct file_ident *script_ident;
 };
 
 struct proctable;
@@ -69,6 +77,10 @@ void proctable__exit(struct proctable *pt, const struct ev_exit *e);
  * or exited between attach and seed). Returns how many were dropped.
  */
 size_t proctable__prune(struct proctable *pt);
+
+/* A copy that outlives changes to the table (an event waiting for its hash). */
+struct proc *proctable__clone(const struct proc *p);
+void proctable__clone_free(struct proc *p);
 
 /* The entity id every record uses for (pid, start time). */
 void proctable__entity_id(const char *host_id, uint32_t pid, uint64_t start_boot_ns,

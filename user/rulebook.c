@@ -81,3 +81,38 @@ const struct match_stats *rulebook__stats(const struct rulebook *rb)
 {
 	return match__stats(rb->matcher);
 }
+
+static void collect_strings(const struct match_node *m, const struct field_def *f, char ***list,
+			    size_t *n)
+{
+	for (size_t i = 0; i < m->nkids; i++)
+		collect_strings(m->kids[i], f, list, n);
+	if (m->op != MATCH_FIELD || m->field != f)
+		return;
+	for (size_t i = 0; i < m->npatterns; i++) {
+		char **grown;
+		size_t j = 0;
+
+		while (j < *n && strcmp((*list)[j], m->patterns[i].text))
+			j++;
+		if (j < *n || !(grown = realloc(*list, (*n + 1) * sizeof(*grown))))
+			continue;	/* already there (the scanner wants them distinct) */
+		*list = grown;
+		(*list)[(*n)++] = m->patterns[i].text;
+	}
+}
+
+struct strscan *rulebook__strscan(const struct rulebook *rb)
+{
+	const struct field_def *f = fields__find("embargo.elf.strings");
+	char **list = NULL;
+	size_t n = 0;
+	struct strscan *scan;
+
+	for (size_t i = 0; f && i < rb->rs->nrules; i++)
+		if (rb->rs->rules[i]->enabled)
+			collect_strings(rb->rs->rules[i]->match, f, &list, &n);
+	scan = n ? strscan__new(list, n) : NULL;
+	free(list);
+	return scan;
+}

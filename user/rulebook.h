@@ -8,6 +8,7 @@
 
 #include "match.h"
 #include "rules.h"
+#include "strscan.h"
 
 struct rulebook;
 
@@ -20,5 +21,7 @@ int rulebook__match(struct rulebook *rb, unsigned int on, const struct event *ev
 		    const struct event_env *env, match_fn fn, void *ctx);
 const struct ruleset *rulebook__rules(const struct rulebook *rb);
 const struct match_stats *rulebook__stats(const struct rulebook *rb);
+/* A scanner for every distinct embargo.elf.strings pattern of the enabled rules; NULL if none. */
+struct strscan *rulebook__strscan(const struct rulebook *rb);
 
 #endif /* EMBARGO_RULEBOOK_H */

@@ -165,6 +165,14 @@ static void check_fields(struct parse *p, const struct rule *r, const struct mat
 		check_fields(p, r, m->kids[i], at);
 	if (m->op != MATCH_FIELD || !m->field)
 		return;
+	/* these are searched for in the file's bytes: only exact text can be */
+	if (!strcmp(m->field->name, "embargo.elf.strings")) {
+		for (size_t i = 0; i < m->npatterns; i++)
+			if (m->patterns[i].glob || m->nocase || !m->patterns[i].text[0])
+				parse__error(p, at, "rule '%s': embargo.elf.strings takes exact, "
+					     "non-empty strings (no globs, no |i): '%s'", r->id,
+					     m->patterns[i].text);
+	}
 	for (size_t i = 0; i < sizeof(needs) / sizeof(needs[0]); i++)
 		if (m->field->role == needs[i].role && !(r->on & needs[i].on))
 			parse__error(p, at, "rule '%s': %s is only set on %s events; add %s to on:",

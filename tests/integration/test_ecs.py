@@ -26,6 +26,9 @@ def flatten(obj, prefix=""):
         name = prefix + key
         if isinstance(value, dict):
             yield from flatten(value, name + ".")
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            for item in value:  # ECS nested: an array of objects
+                yield from flatten(item, name + ".")
         else:
             yield name, value
 

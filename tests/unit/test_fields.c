@@ -11,6 +11,7 @@
 #include "unit.h"
 
 #include "fields.h"
+#include "identity.h"
 #include "rules.h"
 
 #define UNSET ((uint32_t)-1)
@@ -434,7 +435,15 @@ static void test_every_field_readable(void **state)
 	fx->proc.cgroup_id = 1, fx->proc.mntns = 1, fx->proc.late = true;
 	fx->proc.args_truncated = true, fx->proc.filename = "sudo", fx->proc.interp = "/x";
 	fx->parent.start_boot_ns = 1;
-	snprintf(fx->proc.sha256, sizeof(fx->proc.sha256), "%064d", 0);
+	/* what identity.c gives a process: a hash and the ELF facts */
+	struct file_ident ident = { .refs = 1, .elf = { .is_elf = true, .arch = "x86_64",
+			.build_id = "ab12", .soname = "libx.so.1", .needed = "libc.so.6",
+			.needed_len = 10, .sections = ".text", .sections_len = 6,
+			.strings = "Copyright", .strings_len = 10 } };
+
+	snprintf(ident.sha256, sizeof(ident.sha256), "%064d", 0);
+	fx->proc.ident = fx->proc.script_ident = fx->parent.ident = &ident;
+	fx->proc.loader = "/lib64/ld-linux-x86-64.so.2", fx->proc.script = "/tmp/s.sh";
 	/* the parts only alerts, package, file and state records have */
 	char *refs[] = { "https://example.org/ban" };
 	struct rule rule = { .id = "r", .name = "R", .description = "d", .vendor = "V",
@@ -455,6 +464,8 @@ static void test_every_field_readable(void **state)
 		}
 		fields__release(&v);
 	}
+	fx->proc.ident = fx->proc.script_ident = fx->parent.ident = NULL;
+	fx->proc.loader = fx->proc.script = NULL;
 	assert_int_equal(present, n);
 }
 

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "pipeline.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode.h"
+#include "log.h"
+#include "program.h"
+
+struct pipeline {
+	bool print_all;
+	struct proctable *procs;
+	struct identity *id;
+	struct output *out;
+	const struct event_env *env;
+	struct rulebook *rules;
+	struct pipeline_stats stats;
+};
+
+enum slot_kind {
+	SLOT_EXE,
+	SLOT_SCRIPT,
+};
+
+struct pending;
+
+/* One identity answer an event waits for: the cookie handed to identity.c. */
+struct slot {
+	struct pending *pe;
+	enum slot_kind kind;
+};
+
+/* An exec waiting for its hashes, with copies of its process and parent as they were. */
+struct pending {
+	struct pipeline *pl;
+	struct event ev;
+	struct proc *proc, *parent;	/* clones, owned */
+	uint32_t pid, exec_seq;
+	uint64_t start_boot_ns;
+	int waiting;
+	bool borrowed;			/* no clones (out of memory): finished synchronously */
+	struct slot slots[2];
+};
+
+struct pipeline *pipeline__new(bool print_all, struct proctable *procs, struct identity *id,
+			       struct output *out, const struct event_env *env)
+{
+	struct pipeline *pl = calloc(1, sizeof(*pl));
+
+	if (!pl)
+		return NULL;
+	pl->print_all = print_all;
+	pl->procs = procs;
+	pl->id = id;
+	pl->out = out;
+	pl->env = env;
+	return pl;
+}
+
+void pipeline__free(struct pipeline *pl)
+{
+	free(pl);
+}
+
+void pipeline__set_rules(struct pipeline *pl, struct rulebook *rb)
+{
+	pl->rules = rb;
+	identity__set_scanner(pl->id, rb ? rulebook__strscan(rb) : NULL);
+}
+
+const struct pipeline_stats *pipeline__stats(const struct pipeline *pl)
+{
+	return &pl->stats;
+}
+
+void pipeline__state(struct pipeline *pl, const char *action, const char *outcome,
+		     const char *message, const char *error)
+{
+	struct event ev = {
+		.time_ns = host__now_real_ns(), .kind = EVENT_KIND_STATE,
+		.category = "configuration", .type = "change", .action = action,
+		.outcome = outcome, .message = message, .error = error,
+	};
+
+	output__event(pl->out, &ev);
+	output__flush(pl->out);
+}
+
+/* What an alert is made of: the event that matched, and where it goes. */
+struct alert_ctx {
+	struct pipeline *pl;
+	const struct event *ev;
+};
+
+static void on_alert(void *arg, const struct rule *r, const char *why, size_t why_len)
+{
+	struct alert_ctx *ctx = arg;
+	struct event ev = *ctx->ev;
+
+	ev.kind = EVENT_KIND_ALERT;
+	ev.rule = r;
+	ev.why = why;
+	ev.why_len = why_len;
+	ctx->pl->stats.alerts++;
+	output__event(ctx->pl->out, &ev);
+}
+
+/* The end of the corridor: print it if asked, then every alert it raises. */
+static void deliver(struct pipeline *pl, const struct event *ev)
+{
+	struct alert_ctx ctx = { pl, ev };
+
+	pl->stats.events++;
+	if (pl->print_all)
+		output__event(pl->out, ev);
+	if (pl->rules)
+		rulebook__match(pl->rules, ON_PROCESS, ev, pl->env, on_alert, &ctx);
+}
+
+/* ld.so PROG runs PROG; a #! script runs its interpreter on the script: name both. */
+static void find_program(struct proc *p)
+{
+	char *target = program__loader_target(p);
+
+	if (target) {
+		p->loader = p->exe;
+		p->exe = target;
+		p->exe_source = EXE_LOADER;
+	}
+	p->script = program__script_path(p);
+}
+
+static struct file_ident **slot_target(struct proc *p, enum slot_kind kind)
+{
+	return kind == SLOT_EXE ? &p->ident : &p->script_ident;
+}
+
+static void ask(struct pipeline *pl, struct pending *pe, struct proc *p, enum slot_kind kind)
+{
+	struct file_ident *f = NULL;
+	enum ident_status st;
+
+	pe->slots[kind] = (struct slot){ pe, kind };
+	if (kind == SLOT_SCRIPT)
+		st = identity__resolve_path(pl->id, p->script, &pe->slots[kind], &f);
+	else if (p->loader)
+		st = identity__resolve_path(pl->id, p->exe, &pe->slots[kind], &f);
+	else
+		st = identity__resolve_exe(pl->id, p, &pe->slots[kind], &f);
+	if (st == IDENT_READY)
+		*slot_target(p, kind) = f;
+	else if (st == IDENT_PENDING)
+		pe->waiting++;
+}
+
+static void pending_free(struct pending *pe)
+{
+	proctable__clone_free(pe->proc);
+	proctable__clone_free(pe->parent);
+	free(pe);
+}
+
+static void on_exec(struct pipeline *pl, const void *data, size_t size)
+{
+	struct exec_view view;
+	struct pending *pe = calloc(1, sizeof(*pe));
+	struct proc *p;
+
+	if (!pe || decode__exec(data, size, &view)) {
+		pl->stats.decode_errors += pe != NULL;
+		free(pe);
+		return;
+	}
+	p = proctable__exec(pl->procs, &view);
+	if (!p) {
+		free(pe);
+		return;
+	}
+	find_program(p);
+	pe->pl = pl;
+	pe->ev = (struct event){ .category = "process", .type = "start", .action = "exec",
+				 .time_ns = host__boot_to_real_ns(view.ev->hdr.ktime_ns) };
+	ask(pl, pe, p, SLOT_EXE);
+	if (p->script)
+		ask(pl, pe, p, SLOT_SCRIPT);
+	pe->ev.proc = p;
+	pe->ev.parent = proctable__parent(pl->procs, p);
+	if (!pe->waiting) {
+		deliver(pl, &pe->ev);
+		free(pe);
+		return;
+	}
+	/* the table moves on while the hash is made: keep the event as it is now */
+	pl->stats.waited++;
+	pe->pid = p->pid;
+	pe->exec_seq = p->exec_seq;
+	pe->start_boot_ns = p->start_boot_ns;
+	pe->proc = proctable__clone(p);
+	pe->parent = pe->ev.parent ? proctable__clone(pe->ev.parent) : NULL;
+	if (!pe->proc || (pe->ev.parent && !pe->parent)) {
+		/* no memory for copies: finish it now, while the table is still as it was */
+		log_warn("out of memory: waiting for the hash of pid %u in place", p->pid);
+		pe->borrowed = true;
+		pipeline__drain(pl);
+		return;
+	}
+	pe->ev.proc = pe->proc;
+	pe->ev.parent = pe->parent;
+}
+
+/* An answer: give it to the waiting copy and, if still the same exec, to the table. */
+static void on_ident(void *ctx, void *cookie, struct file_ident *f)
+{
+	struct slot *slot = cookie;
+	struct pending *pe = slot->pe;
+	struct proc *live;
+
+	(void)ctx;
+	if (f) {
+		if (!pe->borrowed)
+			*slot_target(pe->proc, slot->kind) = ident__get(f);
+		live = proctable__get(pe->pl->procs, pe->pid);
+		if (live && live->exec_seq == pe->exec_seq &&
+		    live->start_boot_ns == pe->start_boot_ns && !*slot_target(live, slot->kind))
+			*slot_target(live, slot->kind) = ident__get(f);
+	}
+	if (--pe->waiting)
+		return;
+	deliver(pe->pl, &pe->ev);
+	pending_free(pe);
+}
+
+void pipeline__complete(struct pipeline *pl)
+{
+	identity__complete(pl->id, on_ident, pl);
+}
+
+void pipeline__drain(struct pipeline *pl)
+{
+	identity__drain(pl->id, on_ident, pl);
+}
+
+int pipeline__record(void *ctx, void *data, size_t size)
+{
+	struct pipeline *pl = ctx;
+	const struct ev_fork *fork;
+	const struct ev_exit *exit;
+
+	pl->stats.records++;
+	switch (decode__type(data, size)) {
+	case EV_EXEC:
+		on_exec(pl, data, size);
+		break;
+	case EV_FORK:
+		if (!decode__fork(data, size, &fork))
+			proctable__fork(pl->procs, fork);
+		break;
+	case EV_EXIT:
+		if (!decode__exit(data, size, &exit))
+			proctable__exit(pl->procs, exit);
+		break;
+	default:
+		pl->stats.decode_errors++;
+	}
+	return 0;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The corridor every kernel record walks: decode -> process table -> identity -> match ->
+ * alert -> output. An exec whose file is not in the identity cache waits (as a copy) for
+ * the hashing worker; nothing else waits for it, and it is never dropped.
+ */
+#ifndef EMBARGO_PIPELINE_H
+#define EMBARGO_PIPELINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "identity.h"
+#include "output.h"
+#include "proctable.h"
+#include "rulebook.h"
+
+struct pipeline_stats {
+	uint64_t records;
+	uint64_t decode_errors;
+	uint64_t events;	/* process starts */
+	uint64_t alerts;
+	uint64_t waited;	/* events that waited for a hash */
+};
+
+struct pipeline;
+
+/* The pipeline uses, but does not own, the table, identity and output. */
+struct pipeline *pipeline__new(bool print_all, struct proctable *procs, struct identity *id,
+			       struct output *out, const struct event_env *env);
+void pipeline__free(struct pipeline *pl);
+/* The rules in force (NULL: none); their ELF strings go to the identity scanner. */
+void pipeline__set_rules(struct pipeline *pl, struct rulebook *rb);
+/* Ring-buffer callback: one kernel record. */
+int pipeline__record(void *ctx, void *data, size_t size);
+/* Finish the events whose hashes came back (identity__fd() was readable). */
+void pipeline__complete(struct pipeline *pl);
+/* Wait for every outstanding hash and finish those events (at stop). */
+void pipeline__drain(struct pipeline *pl);
+/* A record about embargo itself (event.kind state). */
+void pipeline__state(struct pipeline *pl, const char *action, const char *outcome,
+		     const char *message, const char *error);
+const struct pipeline_stats *pipeline__stats(const struct pipeline *pl);
+
+#endif /* EMBARGO_PIPELINE_H */

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "program.h"
+
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *basename_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+bool program__is_loader(const char *path)
+{
+	static const char *const names[] = { "ld-linux*.so*", "ld-*.so*", "ld.so*", "ld64.so*" };
+	const char *base = basename_of(path);
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!fnmatch(names[i], base, 0))
+			return true;
+	return false;
+}
+
+/* "dir/rel" unless rel is absolute; NULL when it cannot be made absolute. */
+static char *absolute(const char *cwd, const char *rel)
+{
+	char *out;
+
+	if (rel[0] == '/')
+		return strdup(rel);
+	if (!cwd || cwd[0] != '/')
+		return NULL;
+	while (rel[0] == '.' && rel[1] == '/')
+		rel += 2;
+	if (asprintf(&out, "%s%s%s", cwd, cwd[strlen(cwd) - 1] == '/' ? "" : "/", rel) < 0)
+		return NULL;
+	return out;
+}
+
+/* glibc ld.so options that take a value (ld.so --help). */
+static bool takes_value(const char *opt)
+{
+	static const char *const with_value[] = {
+		"--library-path", "--glibc-hwcaps-prepend", "--glibc-hwcaps-mask",
+		"--inhibit-rpath", "--audit", "--preload", "--argv0",
+	};
+
+	for (size_t i = 0; i < sizeof(with_value) / sizeof(with_value[0]); i++)
+		if (!strcmp(opt, with_value[i]))
+			return true;
+	return false;
+}
+
+char *program__loader_target(const struct proc *p)
+{
+	const char *arg, *end;
+	bool skip_value = false;
+
+	if (!p->exe || !p->args || !program__is_loader(p->exe))
+		return NULL;
+	end = p->args + p->args_len;
+	arg = p->args + strlen(p->args) + 1;	/* past argv[0] */
+	for (; arg < end; arg += strlen(arg) + 1) {
+		if (skip_value) {
+			skip_value = false;
+		} else if (!strcmp(arg, "--")) {
+			arg += strlen(arg) + 1;
+			break;
+		} else if (arg[0] == '-' && arg[1] == '-') {
+			skip_value = takes_value(arg);
+		} else {
+			break;
+		}
+	}
+	return arg < end && *arg ? absolute(p->cwd, arg) : NULL;
+}
+
+char *program__script_path(const struct proc *p)
+{
+	if (!p->interp || !p->filename)
+		return NULL;
+	return absolute(p->cwd, p->filename);
+}
