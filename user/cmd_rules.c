@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "filefacts.h"
 #include "identity.h"
 #include "log.h"
 #include "output.h"
@@ -201,39 +202,6 @@ static void on_test_alert(void *arg, const struct rule *r, const char *why, size
 	output__event(ctx->out, &ev);
 }
 
-/* The process FILE would be if root executed it now, with argv [FILE]. */
-static int describe_file(const char *file, struct proc *p, char *exe, struct identity *id)
-{
-	struct stat st;
-
-	if (!realpath(file, exe) || stat(exe, &st))
-		return -errno;
-	memset(p, 0, sizeof(*p));
-	p->exe = exe;
-	p->exe_source = EXE_FILENAME;
-	p->filename = (char *)file;
-	p->args = (char *)file;
-	p->args_len = strlen(file) + 1;
-	p->argc = 1;
-	p->loginuid = p->sessionid = (uint32_t)-1;
-	snprintf(p->comm, sizeof(p->comm), "%.15s", strrchr(exe, '/') + 1);
-	p->file = (struct ev_file){ .dev = st.st_dev, .ino = st.st_ino,
-				    .size = (uint64_t)st.st_size, .nlink = (uint32_t)st.st_nlink,
-				    .mode = st.st_mode, .mtime_sec = st.st_mtim.tv_sec,
-				    .mtime_nsec = (uint32_t)st.st_mtim.tv_nsec,
-				    .ctime_sec = st.st_ctim.tv_sec,
-				    .ctime_nsec = (uint32_t)st.st_ctim.tv_nsec };
-	if (S_ISREG(st.st_mode)) {
-		int fd = open(exe, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-
-		if (fd >= 0) {
-			p->ident = identity__of_fd(id, fd);
-			close(fd);
-		}
-	}
-	return 0;
-}
-
 static int rules_test(struct rules_opts *o, struct rulebook *rb)
 {
 	struct host host;
@@ -250,11 +218,10 @@ static int rules_test(struct rules_opts *o, struct rulebook *rb)
 	if (id)
 		identity__set_scanner(id, rulebook__strscan(rb));
 	for (int i = 0; env.users && id && i < o->nargs; i++) {
-		char exe[PATH_MAX];
-		struct proc p;
+		struct file_as_proc fp;
+		int err = filefacts__as_proc(o->args[i], id, &fp);
 		struct event ev = { .category = "process", .type = "start",
-				    .action = "rules-test", .proc = &p };
-		int err = describe_file(o->args[i], &p, exe, id);
+				    .action = "rules-test", .proc = &fp.proc };
 
 		if (err) {
 			fprintf(stderr, "embargo rules test: %s: %s\n", o->args[i], strerror(-err));
@@ -264,7 +231,7 @@ static int rules_test(struct rules_opts *o, struct rulebook *rb)
 		ev.time_ns = host__now_real_ns();
 		ctx.ev = &ev;
 		rulebook__match(rb, ON_PROCESS, &ev, &env, on_test_alert, &ctx);
-		ident__put(p.ident);
+		filefacts__release(&fp);
 	}
 	output__flush(&out);
 	output__free(&out);

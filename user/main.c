@@ -14,6 +14,7 @@ static const char usage[] =
 	"Commands:\n"
 	"  watch     load the probes and report alerts (and process starts) until stopped\n"
 	"  rules     check, list or try out rule files\n"
+	"  inspect   identify files by content and show which rules they would trip\n"
 	"  version   print the version\n"
 	"  help      print this help\n"
 	"\n"
@@ -45,6 +46,7 @@ static const struct {
 } commands[] = {
 	{ "watch", cmd_watch },
 	{ "rules", cmd_rules },
+	{ "inspect", cmd_inspect },
 	{ "version", cmd_version },
 	{ "help", cmd_help },
 	{ "--help", cmd_help },

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "filefacts.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DPKG_INFO "/var/lib/dpkg/info"
+
+static struct ev_file file_of_stat(const struct stat *st)
+{
+	return (struct ev_file){ .dev = st->st_dev, .ino = st->st_ino,
+				 .size = (uint64_t)st->st_size, .nlink = (uint32_t)st->st_nlink,
+				 .mode = st->st_mode, .mtime_sec = st->st_mtim.tv_sec,
+				 .mtime_nsec = (uint32_t)st->st_mtim.tv_nsec,
+				 .ctime_sec = st->st_ctim.tv_sec,
+				 .ctime_nsec = (uint32_t)st->st_ctim.tv_nsec };
+}
+
+int filefacts__as_proc(const char *path, struct identity *id, struct file_as_proc *fp)
+{
+	struct proc *p = &fp->proc;
+	struct stat st;
+	int fd;
+
+	memset(fp, 0, sizeof(*fp));
+	if (!realpath(path, fp->exe) || stat(fp->exe, &st))
+		return -errno;
+	fp->args = strdup(path);
+	if (!fp->args)
+		return -ENOMEM;
+	p->exe = fp->exe;
+	p->exe_source = EXE_FILENAME;
+	p->filename = fp->args;
+	p->args = fp->args;
+	p->args_len = strlen(path) + 1;
+	p->argc = 1;
+	p->loginuid = p->sessionid = (uint32_t)-1;
+	snprintf(p->comm, sizeof(p->comm), "%.15s", strrchr(fp->exe, '/') + 1);
+	p->file = file_of_stat(&st);
+	if (!S_ISREG(st.st_mode))
+		return 0;
+	fd = open(fp->exe, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd >= 0) {
+		p->ident = identity__of_fd(id, fd);
+		close(fd);
+	}
+	return 0;
+}
+
+void filefacts__release(struct file_as_proc *fp)
+{
+	ident__put(fp->proc.ident);
+	free(fp->args);
+	memset(fp, 0, sizeof(*fp));
+}
+
+/*
+ * Debian 12 merged /bin into /usr/bin, but packages still list /bin/ls: a path under
+ * /usr/{bin,sbin,lib*} is also looked up without its /usr.
+ */
+static const char *unmerged(const char *path)
+{
+	static const char *const merged[] = { "/usr/bin/", "/usr/sbin/", "/usr/lib" };
+
+	for (size_t i = 0; i < sizeof(merged) / sizeof(merged[0]); i++)
+		if (!strncmp(path, merged[i], strlen(merged[i])))
+			return path + 4;
+	return NULL;
+}
+
+static bool list_has(const char *list_file, const char *path)
+{
+	const char *alias = unmerged(path);
+	char line[4096];
+	bool found = false;
+	FILE *f = fopen(list_file, "re");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		found = !strcmp(line, path) || (alias && !strcmp(line, alias));
+	}
+	fclose(f);
+	return found;
+}
+
+char *filefacts__dpkg_owner(const char *path)
+{
+	DIR *dir = opendir(DPKG_INFO);
+	struct dirent *de;
+	char *owner = NULL;
+
+	while (dir && !owner && (de = readdir(dir))) {
+		size_t len = strlen(de->d_name);
+		char full[512];
+
+		if (len < 6 || strcmp(de->d_name + len - 5, ".list"))
+			continue;
+		snprintf(full, sizeof(full), "%s/%s", DPKG_INFO, de->d_name);
+		if (list_has(full, path))
+			owner = strndup(de->d_name, len - 5);	/* "pkg" or "pkg:arch" */
+	}
+	if (dir)
+		closedir(dir);
+	return owner;
+}
