@@ -101,8 +101,14 @@ run: deps all
 
 unit: $(UNIT_BIN)
 
+# Programs the integration tests run.
+$(BUILD)/test/marked: tests/integration/bin/marked.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 $(WARN) $< -o $@
+
 # Every test, unit and integration; the runner ends with one `N passed, N failed` line.
-test: deps all $(SAN)/embargo $(UNIT_BIN)
+test: deps all $(SAN)/embargo $(UNIT_BIN) $(BUILD)/test/marked
 	@tests/run-all $(UNIT_BIN)
 
 $(BUILD)/bench/nop: tests/bench/nop.c

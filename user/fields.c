@@ -240,6 +240,7 @@ RETURNS(get_elf_sections,
 RETURNS(get_elf_strings,
 	p->ident && set_list(v, p->ident->elf.strings, p->ident->elf.strings_len))
 RETURNS(get_loader, set_str(v, p->loader))
+RETURNS(get_ident_unavailable, p->ident_unavailable && set_num(v, 1))
 RETURNS(get_script, set_str(v, p->script))
 RETURNS(get_script_sha256, p->script_ident && set_str(v, p->script_ident->sha256))
 RETURNS(get_cwd, set_str(v, p->cwd))
@@ -313,6 +314,7 @@ static const struct field_def all_fields[] = {
 	OURS("exe.size", FT_LONG, get_file_size),
 	OURS("exe_source", FT_KEYWORD, get_exe_source),
 	OURS("filename", FT_KEYWORD, get_filename),
+	OURS("identity_unavailable", FT_BOOL, get_ident_unavailable),
 	OURS("interpreter", FT_KEYWORD, get_interp),
 	OURS("late", FT_BOOL, get_late),
 	OURS("loader", FT_KEYWORD, get_loader),

@@ -152,6 +152,8 @@ static void ask(struct pipeline *pl, struct pending *pe, struct proc *p, enum sl
 		*slot_target(p, kind) = f;
 	else if (st == IDENT_PENDING)
 		pe->waiting++;
+	else if (kind == SLOT_EXE)
+		p->ident_unavailable = true;	/* gone with its process (memfd, deleted) */
 }
 
 static void pending_free(struct pending *pe)

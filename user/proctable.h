@@ -45,6 +45,7 @@ struct proc {
 	bool args_truncated;
 	bool exe_deleted;	/* deleted, or memfd */
 	bool late;		/* /proc was needed but the process was already gone */
+	bool ident_unavailable;	/* its file could not be read any more: no hash */
 	bool from_proc;		/* known from the /proc scan, not from a kernel record */
 	char entity_id[33];	/* hex: host id + pid + start time */
 	uint32_t exec_seq;	/* counts execs, so a late answer finds the exec it belongs to */

@@ -1,0 +1,236 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Binary identity: a banned binary is known by content however it is run."""
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+
+from harness import EMBARGO, ROOT, Watch, embargo, run, stat_counter
+
+MARKED = os.path.join(ROOT, "build", "test", "marked")
+LDSO = "/lib64/ld-linux-x86-64.so.2"
+MARKER = "EMBARGO-TEST-ELF-MARKER"
+
+RULES = """\
+vendor: Identity tests
+rules:
+  - id: ban-by-hash
+    name: The banned test binary, by content
+    severity: high
+    match:
+      process.hash.sha256: "{sha}"
+  - id: ban-by-elf-string
+    name: Any binary carrying the test vendor's string
+    severity: medium
+    match:
+      embargo.elf.strings: "{marker}"
+  - id: ban-script-by-hash
+    name: The banned wrapper script, by content
+    severity: low
+    match:
+      embargo.process.script.hash.sha256: "{script_sha}"
+"""
+
+SCRIPT = "#!/bin/sh\n# embargo identity test wrapper\nexec {binary} \"$@\"\n"
+
+
+class Banned:
+    """A copy of the marked binary with bytes of its own (so its hash is unique), rules."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="embargo-ident-")
+        with open(MARKED, "rb") as f:
+            self.data = f.read() + b"\0" + os.urandom(16)
+        self.sha = hashlib.sha256(self.data).hexdigest()
+        self.binary = self.place("original/banned-tool")
+        self.script = os.path.join(self.dir, "wrapper.sh")
+        script = SCRIPT.format(binary=self.binary)
+        with open(self.script, "w") as f:
+            f.write(script)
+        os.chmod(self.script, 0o755)
+        self.rules = os.path.join(self.dir, "rules.yaml")
+        with open(self.rules, "w") as f:
+            f.write(RULES.format(sha=self.sha, marker=MARKER,
+                                 script_sha=hashlib.sha256(script.encode()).hexdigest()))
+
+    def place(self, relpath):
+        path = os.path.join(self.dir, relpath)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(self.data)
+        os.chmod(path, 0o755)
+        return path
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        shutil.rmtree(self.dir)
+
+
+def alert(pid, rule_id):
+    return lambda e: e["event"]["kind"] == "alert" and e["rule"]["id"] == rule_id and \
+        e.get("process", {}).get("pid") == pid
+
+
+def test_renamed_copy_is_known_by_hash():
+    with Banned() as b, Watch("--rules", b.rules) as w:
+        renamed = b.place("elsewhere/totally-innocent")
+        pid = run([renamed])
+        e = w.wait_for(alert(pid, "ban-by-hash"))
+    assert e["process"]["executable"] == renamed
+    assert e["process"]["hash"]["sha256"] == b.sha
+
+
+def test_copy_in_dev_shm_is_known_by_hash():
+    with Banned() as b, Watch("--rules", b.rules) as w:
+        shm = "/dev/shm/embargo-ident-%d" % os.getpid()
+        with open(shm, "wb") as f:
+            f.write(b.data)
+        os.chmod(shm, 0o755)
+        try:
+            pid = run([shm])
+            e = w.wait_for(alert(pid, "ban-by-hash"))
+        finally:
+            os.unlink(shm)
+    assert e["process"]["executable"] == shm
+
+
+def test_copy_deleted_after_exec_is_known_by_hash():
+    with Banned() as b, Watch("--rules", b.rules) as w:
+        doomed = b.place("doomed/tool")
+        p = subprocess.Popen([doomed, "wait"], stdin=subprocess.PIPE)
+        os.unlink(doomed)  # gone from disk while it runs; /proc/PID/exe still reaches it
+        e = w.wait_for(alert(p.pid, "ban-by-hash"))
+        p.stdin.close()
+        p.wait()
+    assert e["process"]["hash"]["sha256"] == b.sha
+
+
+def test_memfd_exec_is_known_by_hash():
+    # a memfd has no path: its content is reachable only while the process runs
+    with Banned() as b, Watch("--rules", b.rules) as w:
+        fd = os.memfd_create("innocent", 0)
+        os.write(fd, b.data)
+        try:
+            p = subprocess.Popen(["/proc/self/fd/%d" % fd, "wait"], pass_fds=(fd,),
+                                 stdin=subprocess.PIPE)
+            e = w.wait_for(alert(p.pid, "ban-by-hash"))
+            p.stdin.close()
+            p.wait()
+        finally:
+            os.close(fd)
+    assert e["process"]["executable"] == "/memfd:innocent"
+    assert e["embargo"]["process"]["exe"]["deleted"] is True
+
+
+def test_dynamic_loader_invocation_names_the_real_program():
+    with Banned() as b, Watch("--rules", b.rules) as w:
+        pid = run([LDSO, "--argv0", "fake", b.binary])
+        e = w.wait_for(alert(pid, "ban-by-hash"))
+    assert e["process"]["executable"] == b.binary
+    assert e["process"]["name"] == "banned-tool"
+    assert e["embargo"]["process"]["loader"] == os.path.realpath(LDSO)
+    assert e["embargo"]["process"]["exe_source"] == "loader"
+
+
+def test_script_wrapper_is_caught_and_the_script_identified():
+    with Banned() as b, Watch("--all", "--rules", b.rules) as w:
+        pid = run([b.script, "arg"])
+        binary = w.wait_for(alert(pid, "ban-by-hash"))  # `exec` keeps the pid
+        script = w.wait_for(lambda e: e["event"]["kind"] == "alert" and
+                            e["rule"]["id"] == "ban-script-by-hash")
+    assert binary["process"]["executable"] == b.binary
+    assert script["embargo"]["process"]["script"]["path"] == b.script
+    assert script["embargo"]["process"]["interpreter"] == "/bin/sh"
+    assert script["process"]["executable"] == os.path.realpath("/bin/sh")
+
+
+def test_exec_a_rename_does_not_hide_the_program():
+    with Banned() as b, Watch("--rules", b.rules) as w:
+        pid = run(["/bin/bash", "-c", f"exec -a innocent-name {b.binary}"])
+        e = w.wait_for(alert(pid, "ban-by-hash"))
+    assert e["process"]["args"][0] == "innocent-name"
+    assert e["process"]["name"] == "banned-tool"
+
+
+def test_elf_string_rule_matches_and_names_the_string():
+    with Banned() as b, Watch("--rules", b.rules) as w:
+        pid = run([b.binary])
+        e = w.wait_for(alert(pid, "ban-by-elf-string"))
+    assert e["embargo"]["elf"]["strings"] == [MARKER]
+    assert e["embargo"]["match"] == [f'embargo.elf.strings == "{MARKER}"']
+    assert e["process"]["elf"]["architecture"] == "x86_64"
+    assert "libc.so.6" in e["process"]["elf"]["shared_libraries"]
+    assert {"name": ".rodata"} in e["process"]["elf"]["sections"]
+    assert len(e["embargo"]["elf"]["build_id"]) == 40
+
+
+def test_second_exec_is_a_cache_hit():
+    with Banned() as b, Watch("--rules", b.rules) as w:
+        first = run([b.binary])
+        w.wait_for(alert(first, "ban-by-hash"))
+        second = run([b.binary])
+        w.wait_for(alert(second, "ban-by-hash"))
+        code, summary = w.stop()
+    assert code == 0
+    assert stat_counter(summary, "hits") >= 1
+
+
+def test_inspect_prints_identity_and_matching_rules():
+    with Banned() as b:
+        r = embargo("inspect", "--rules", b.rules, "--format", "json", b.binary)
+        text = embargo("inspect", "--rules", b.rules, b.binary)
+    assert r.returncode == 1, r.stderr
+    info = json.loads(r.stdout)
+    assert info["file"]["hash"]["sha256"] == b.sha
+    assert info["file"]["path"] == b.binary
+    assert info["file"]["elf"]["architecture"] == "x86_64"
+    assert "libc.so.6" in info["file"]["elf"]["shared_libraries"]
+    assert info["embargo"]["elf"]["strings"] == [MARKER]
+    assert info["embargo"]["rules"] == ["ban-by-hash", "ban-by-elf-string"]
+    assert text.returncode == 1 and b"ban-by-hash (high)" in text.stdout
+
+
+def test_inspect_names_the_owning_package():
+    r = embargo("inspect", "--rules", os.path.join(ROOT, "rules"), "--format", "json",
+                "/usr/bin/ls")
+    assert r.returncode == 0
+    assert json.loads(r.stdout)["package"]["name"] == "coreutils"
+
+
+def test_inspect_of_hostile_files_never_crashes():
+    with tempfile.TemporaryDirectory() as d:
+        samples = {
+            "empty": b"",
+            "elf-magic-only": b"\x7fELF",
+            "truncated": open(MARKED, "rb").read()[:200],
+            "garbage-header": b"\x7fELF\x02\x01\x01" + os.urandom(4000),
+        }
+        paths = []
+        for name, data in samples.items():
+            paths.append(os.path.join(d, name))
+            with open(paths[-1], "wb") as f:
+                f.write(data)
+        r = subprocess.run([EMBARGO, "inspect", "--format", "json", *paths],
+                           capture_output=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert len(r.stdout.splitlines()) == len(samples)
+
+
+def test_program_gone_before_hashing_says_so():
+    with Banned() as b, Watch("--all", "--rules", b.rules) as w:
+        fd = os.memfd_create("short-lived", 0)
+        os.write(fd, b.data)
+        try:
+            pid = run(["/proc/self/fd/%d" % fd], pass_fds=(fd,))
+        finally:
+            os.close(fd)
+        e = w.wait_for(lambda e: e["event"]["kind"] == "event" and
+                       e.get("process", {}).get("pid") == pid)
+    if "hash" in e["process"]:  # it may still have been running when user space looked
+        assert e["process"]["hash"]["sha256"] == b.sha
+    else:
+        assert e["embargo"]["process"]["identity_unavailable"] is True
