@@ -240,6 +240,9 @@ RETURNS(get_elf_sections,
 RETURNS(get_elf_strings,
 	p->ident && set_list(v, p->ident->elf.strings, p->ident->elf.strings_len))
 RETURNS(get_loader, set_str(v, p->loader))
+RETURNS(get_app_type, set_str(v, p->app_type))
+RETURNS(get_app_id, set_str(v, p->app_id))
+RETURNS(get_app_path, set_str(v, p->app_path))
 RETURNS(get_ident_unavailable, p->ident_unavailable && set_num(v, 1))
 RETURNS(get_script, set_str(v, p->script))
 RETURNS(get_script_sha256, p->script_ident && set_str(v, p->script_ident->sha256))
@@ -302,6 +305,9 @@ static const struct field_def all_fields[] = {
 	{ "embargo.elf.soname", FT_KEYWORD, ROLE_PROCESS, get_elf_soname },
 	{ "embargo.elf.strings", FT_LIST, ROLE_PROCESS, get_elf_strings },
 	RULE("embargo.match", FT_LIST, get_rule_why),
+	OURS("app.id", FT_KEYWORD, get_app_id),
+	OURS("app.path", FT_KEYWORD, get_app_path),
+	OURS("app.type", FT_KEYWORD, get_app_type),
 	OURS("args_truncated", FT_BOOL, get_args_truncated),
 	OURS("audit_session_id", FT_LONG, get_sessionid),
 	OURS("cgroup_id", FT_LONG, get_cgroup_id),

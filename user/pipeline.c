@@ -7,6 +7,7 @@
 #include "decode.h"
 #include "log.h"
 #include "program.h"
+#include "sandbox.h"
 
 struct pipeline {
 	bool print_all;
@@ -15,6 +16,7 @@ struct pipeline {
 	struct output *out;
 	const struct event_env *env;
 	struct rulebook *rules;
+	struct sandbox *sandbox;
 	struct pipeline_stats stats;
 };
 
@@ -55,11 +57,18 @@ struct pipeline *pipeline__new(bool print_all, struct proctable *procs, struct i
 	pl->id = id;
 	pl->out = out;
 	pl->env = env;
+	pl->sandbox = sandbox__new("/proc");
+	if (!pl->sandbox) {
+		free(pl);
+		return NULL;
+	}
 	return pl;
 }
 
 void pipeline__free(struct pipeline *pl)
 {
+	if (pl)
+		sandbox__free(pl->sandbox);
 	free(pl);
 }
 
@@ -118,10 +127,14 @@ static void deliver(struct pipeline *pl, const struct event *ev)
 		rulebook__match(pl->rules, ON_PROCESS, ev, pl->env, on_alert, &ctx);
 }
 
-/* ld.so PROG runs PROG; a #! script runs its interpreter on the script: name both. */
-static void find_program(struct proc *p)
+/*
+ * ld.so PROG runs PROG; a #! script runs its interpreter on the script: name both. A
+ * sandboxed app is named by its package (flatpak, snap, AppImage), not its inner path.
+ */
+static void find_program(struct pipeline *pl, struct proc *p)
 {
 	char *target = program__loader_target(p);
+	struct app_info app;
 
 	if (target) {
 		p->loader = p->exe;
@@ -129,6 +142,12 @@ static void find_program(struct proc *p)
 		p->exe_source = EXE_LOADER;
 	}
 	p->script = program__script_path(p);
+	sandbox__identify(pl->sandbox, pl->procs, p, &app);
+	if (app.type) {
+		p->app_type = app.type;
+		p->app_id = strdup(app.id);
+		p->app_path = app.path[0] ? strdup(app.path) : NULL;
+	}
 }
 
 static struct file_ident **slot_target(struct proc *p, enum slot_kind kind)
@@ -179,7 +198,7 @@ static void on_exec(struct pipeline *pl, const void *data, size_t size)
 		free(pe);
 		return;
 	}
-	find_program(p);
+	find_program(pl, p);
 	pe->pl = pl;
 	pe->ev = (struct event){ .category = "process", .type = "start", .action = "exec",
 				 .time_ns = host__boot_to_real_ns(view.ev->hdr.ktime_ns) };

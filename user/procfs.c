@@ -140,8 +140,7 @@ static void read_args(const char *root, uint32_t pid, struct proc *p)
 	p->args_truncated = (size_t)n >= EV_ARGS_MAX;
 }
 
-/* Where the cgroup v2 hierarchy is mounted: /sys/fs/cgroup, or .../unified on hybrid. */
-static const char *cgroup2_root(void)
+const char *procfs__cgroup2_mount(void)
 {
 	static const char *const candidates[] = { "/sys/fs/cgroup/unified", "/sys/fs/cgroup" };
 	struct statfs sfs;
@@ -154,7 +153,7 @@ static const char *cgroup2_root(void)
 
 uint64_t procfs__cgroup_id(const char *root, uint32_t pid)
 {
-	const char *cg_root = cgroup2_root();
+	const char *cg_root = procfs__cgroup2_mount();
 	char buf[4096], path[4400];
 	const char *line;
 	struct stat st;

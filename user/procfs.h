@@ -15,6 +15,8 @@
 int procfs__load(const char *root, uint32_t pid, struct proc *p);
 /* readlink <root>/<pid>/<name> into a new string; " (deleted)" is cut and reported. */
 char *procfs__link(const char *root, uint32_t pid, const char *name, bool *deleted);
+/* Where the cgroup v2 hierarchy is mounted: /sys/fs/cgroup, or .../unified on hybrid. */
+const char *procfs__cgroup2_mount(void);
 /* The cgroup v2 id (its directory's inode) of a process, 0 if unknown. */
 uint64_t procfs__cgroup_id(const char *root, uint32_t pid);
 

@@ -71,7 +71,11 @@ static void proc_free_strings(struct proc *p)
 	free(p->args);
 	free(p->loader);
 	free(p->script);
+	free(p->app_id);
+	free(p->app_path);
 	p->exe = p->cwd = p->filename = p->interp = p->args = p->loader = p->script = NULL;
+	p->app_id = p->app_path = NULL;
+	p->app_type = NULL;
 	p->args_len = 0;
 	ident__put(p->ident);
 	ident__put(p->script_ident);
@@ -295,6 +299,9 @@ static void proc_copy_program(struct proc *to, const struct proc *from)
 	to->interp = strdup_or_null(from->interp);
 	to->loader = strdup_or_null(from->loader);
 	to->script = strdup_or_null(from->script);
+	to->app_type = from->app_type;
+	to->app_id = strdup_or_null(from->app_id);
+	to->app_path = strdup_or_null(from->app_path);
 	to->args = NULL;
 	to->args_len = 0;
 	if (from->args && (to->args = malloc(from->args_len))) {

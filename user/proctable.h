@@ -53,6 +53,9 @@ struct proc {
 	struct file_ident *ident;	/* the executable (for ld.so PROG: PROG) */
 	char *loader;		/* ld.so PROG: the loader's path; exe is then PROG */
 	char *script;		/* #! scripts: the script's absolute path */
+	const char *app_type;	/* sandbox.c: "flatpak", "snap", "appimage"; NULL if none */
+	char *app_id;
+	char *app_path;		/* an AppImage's file */
 	struct file_ident *script_ident;
 };
 

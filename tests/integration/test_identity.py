@@ -234,3 +234,30 @@ def test_program_gone_before_hashing_says_so():
         assert e["process"]["hash"]["sha256"] == b.sha
     else:
         assert e["embargo"]["process"]["identity_unavailable"] is True
+
+
+def _cgroup2_root():
+    for root in ("/sys/fs/cgroup/unified", "/sys/fs/cgroup"):
+        if os.path.exists(os.path.join(root, "cgroup.procs")) and \
+                os.path.exists(os.path.join(root, "cgroup.controllers")):
+            return root
+    raise AssertionError("no cgroup v2 hierarchy mounted")
+
+
+def test_flatpak_app_is_named_by_its_scope():
+    # what flatpak does: run the app in a systemd scope named after its app id
+    scope = os.path.join(_cgroup2_root(), "app-flatpak-com.tencent.WeChat-%d.scope" % os.getpid())
+    os.mkdir(scope)
+    try:
+        with Watch("--rules", os.path.join(ROOT, "rules")) as w:
+            sh = subprocess.Popen(["/bin/sh", "-c",
+                                   f"echo $$ > {scope}/cgroup.procs && exec /usr/bin/printf x"],
+                                  stdout=subprocess.DEVNULL)
+            sh.wait()
+            e = w.wait_for(alert(sh.pid, "tencent-wechat-flatpak"))
+    finally:
+        os.rmdir(scope)
+    app = e["embargo"]["process"]["app"]
+    assert app == {"type": "flatpak", "id": "com.tencent.WeChat"}
+    assert e["embargo"]["match"] == ['embargo.process.app.id == "com.tencent.WeChat"']
+    assert e["process"]["executable"] == "/usr/bin/printf"

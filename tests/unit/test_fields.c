@@ -434,6 +434,7 @@ static void test_every_field_readable(void **state)
 	fx->proc.exe_source = EXE_PROC, fx->proc.file.ino = 1, fx->proc.start_boot_ns = 1;
 	fx->proc.cgroup_id = 1, fx->proc.mntns = 1, fx->proc.late = true;
 	fx->proc.ident_unavailable = true;
+	fx->proc.app_type = "flatpak", fx->proc.app_id = "com.example.App", fx->proc.app_path = "/x";
 	fx->proc.args_truncated = true, fx->proc.filename = "sudo", fx->proc.interp = "/x";
 	fx->parent.start_boot_ns = 1;
 	/* what identity.c gives a process: a hash and the ELF facts */
@@ -467,6 +468,7 @@ static void test_every_field_readable(void **state)
 	}
 	fx->proc.ident = fx->proc.script_ident = fx->parent.ident = NULL;
 	fx->proc.loader = fx->proc.script = NULL;
+	fx->proc.app_type = NULL, fx->proc.app_id = fx->proc.app_path = NULL;
 	assert_int_equal(present, n);
 }
 

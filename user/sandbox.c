@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "sandbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "hmap.h"
+#include "procfs.h"
+
+#define CACHE_MAX 4096
+#define APPIMAGE_DEPTH 4	/* ancestors looked at for the image that mounted the tree */
+
+struct sandbox {
+	char *proc_root;
+	struct hmap by_cgroup;	/* cgroup id -> struct app_info (negative answers too) */
+};
+
+struct sandbox *sandbox__new(const char *proc_root)
+{
+	struct sandbox *sb = calloc(1, sizeof(*sb));
+
+	if (!sb)
+		return NULL;
+	hmap__init(&sb->by_cgroup);
+	sb->proc_root = strdup(proc_root);
+	if (!sb->proc_root) {
+		free(sb);
+		return NULL;
+	}
+	return sb;
+}
+
+static void cache_clear(struct sandbox *sb)
+{
+	uint64_t key;
+	void *value;
+
+	for (size_t it = 0; hmap__next(&sb->by_cgroup, &it, &key, &value);)
+		free(value);
+	hmap__free(&sb->by_cgroup);
+}
+
+void sandbox__free(struct sandbox *sb)
+{
+	if (!sb)
+		return;
+	cache_clear(sb);
+	free(sb->proc_root);
+	free(sb);
+}
+
+/* "app-flatpak-com.tencent.WeChat-12345.scope" -> com.tencent.WeChat */
+static int parse_flatpak(const char *unit, struct app_info *app)
+{
+	const char *start = unit + strlen("app-flatpak-"), *dash = strrchr(unit, '-');
+
+	if (strncmp(unit, "app-flatpak-", 12) || !dash || dash <= start ||
+	    (size_t)(dash - start) >= sizeof(app->id))
+		return -EINVAL;
+	memcpy(app->id, start, (size_t)(dash - start));
+	app->id[dash - start] = '\0';
+	app->type = "flatpak";
+	return 0;
+}
+
+/* "snap.wechat.wechat-<uuid>.scope" or "snap.wechat.daemon.service" -> wechat */
+static int parse_snap(const char *unit, struct app_info *app)
+{
+	const char *start = unit + 5, *dot = strchr(start, '.');
+
+	if (strncmp(unit, "snap.", 5) || !dot || dot == start ||
+	    (size_t)(dot - start) >= sizeof(app->id))
+		return -EINVAL;
+	memcpy(app->id, start, (size_t)(dot - start));
+	app->id[dot - start] = '\0';
+	app->type = "snap";
+	return 0;
+}
+
+int sandbox__parse_unit(const char *cgroup_path, struct app_info *app)
+{
+	const char *unit;
+
+	/* the innermost unit of the path names the app */
+	for (const char *seg = cgroup_path; seg && *seg; seg = strchr(seg, '/')) {
+		while (*seg == '/')
+			seg++;
+		unit = seg;
+		if (!strncmp(unit, "app-flatpak-", 12) || !strncmp(unit, "snap.", 5)) {
+			char one[512];
+			size_t n = strcspn(unit, "/");
+
+			if (n >= sizeof(one))
+				continue;
+			memcpy(one, unit, n);
+			one[n] = '\0';
+			if (!parse_flatpak(one, app) || !parse_snap(one, app))
+				return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* The cgroup v2 path of a process, or the systemd one on a hybrid v1 system. */
+static int cgroup_path(const struct sandbox *sb, uint32_t pid, char *out, size_t size)
+{
+	char path[64], buf[4096];
+	const char *line;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%u/cgroup", sb->proc_root, pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	/* "0::/path" on cgroup v2; on a hybrid system the units are under name=systemd */
+	line = strstr(buf, "0::");
+	if (line && (line == buf || line[-1] == '\n') && strncmp(line + 3, "/\n", 2))
+		line += 3;
+	else if ((line = strstr(buf, ":name=systemd:")))
+		line += strlen(":name=systemd:");
+	else
+		return -ENOENT;
+	snprintf(out, size, "%.*s", (int)strcspn(line, "\n"), line);
+	return 0;
+}
+
+/*
+ * A cgroup's path from its id alone, for a process already gone: kernfs takes the id as a
+ * file handle (FILEID_KERNFS), and the opened directory's link names it.
+ */
+static int cgroup_path_by_id(uint64_t id, char *out, size_t size)
+{
+	struct {
+		struct file_handle fh;
+		uint64_t id;
+	} h = { .fh = { .handle_bytes = sizeof(uint64_t), .handle_type = 0xfe } };
+	const char *root = procfs__cgroup2_mount();
+	char link[64], target[4096];
+	int mount_fd, fd;
+	ssize_t n;
+
+	if (!root)
+		return -ENOENT;
+	memcpy(h.fh.f_handle, &id, sizeof(id));
+	mount_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (mount_fd < 0)
+		return -errno;
+	fd = open_by_handle_at(mount_fd, &h.fh, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	close(mount_fd);
+	if (fd < 0)
+		return -errno;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, target, sizeof(target) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	target[n] = '\0';
+	snprintf(out, size, "%s", strncmp(target, root, strlen(root)) ? target :
+				  target + strlen(root));
+	return 0;
+}
+
+static void identify_cgroup(struct sandbox *sb, const struct proc *p, struct app_info *app)
+{
+	struct app_info *cached = p->cgroup_id ? hmap__get(&sb->by_cgroup, p->cgroup_id) : NULL;
+	char path[4096];
+
+	if (cached) {
+		*app = *cached;
+		return;
+	}
+	if (cgroup_path(sb, p->pid, path, sizeof(path)) &&
+	    (!p->cgroup_id || cgroup_path_by_id(p->cgroup_id, path, sizeof(path))))
+		return;	/* unknown: do not cache a guess */
+	sandbox__parse_unit(path, app);
+	if (!p->cgroup_id || !(cached = malloc(sizeof(*cached))))
+		return;
+	*cached = *app;
+	if (hmap__len(&sb->by_cgroup) >= CACHE_MAX)
+		cache_clear(sb);
+	if (hmap__put(&sb->by_cgroup, p->cgroup_id, cached, NULL))
+		free(cached);
+}
+
+/* A program inside /tmp/.mount_XXXX runs from an AppImage: find the image's process. */
+static void identify_appimage(struct proctable *pt, const struct proc *p, struct app_info *app)
+{
+	const struct proc *up = p;
+
+	if (!p->exe || fnmatch("/tmp/.mount_*", p->exe, 0))
+		return;
+	for (int depth = 0; depth < APPIMAGE_DEPTH && up; depth++) {
+		up = proctable__parent(pt, up);
+		if (up && up->exe && !fnmatch("*.appimage", up->exe, FNM_CASEFOLD)) {
+			app->type = "appimage";
+			snprintf(app->path, sizeof(app->path), "%s", up->exe);
+			snprintf(app->id, sizeof(app->id), "%s", strrchr(up->exe, '/') + 1);
+			return;
+		}
+	}
+}
+
+void sandbox__identify(struct sandbox *sb, struct proctable *pt, const struct proc *p,
+		       struct app_info *app)
+{
+	memset(app, 0, sizeof(*app));
+	identify_cgroup(sb, p, app);
+	if (!app->type)
+		identify_appimage(pt, p, app);
+	/* the AppImage file itself, run directly */
+	if (!app->type && p->exe && !fnmatch("*.appimage", p->exe, FNM_CASEFOLD)) {
+		app->type = "appimage";
+		snprintf(app->path, sizeof(app->path), "%s", p->exe);
+		snprintf(app->id, sizeof(app->id), "%s", strrchr(p->exe, '/') + 1);
+	}
+}
