@@ -170,13 +170,14 @@ static void check_fields(struct parse *p, const struct rule *r, const struct mat
 		for (size_t i = 0; i < m->npatterns; i++)
 			if (m->patterns[i].glob || m->nocase || !m->patterns[i].text[0])
 				parse__error(p, at, "rule '%s': embargo.elf.strings takes exact, "
-					     "non-empty strings (no globs, no |i): '%s'", r->id,
-					     m->patterns[i].text);
+					     "non-empty strings (no globs, no |i): '%s'",
+					     r->id ? r->id : "?", m->patterns[i].text);
 	}
 	for (size_t i = 0; i < sizeof(needs) / sizeof(needs[0]); i++)
 		if (m->field->role == needs[i].role && !(r->on & needs[i].on))
 			parse__error(p, at, "rule '%s': %s is only set on %s events; add %s to on:",
-				     r->id, m->field->name, needs[i].kind, needs[i].kind);
+				     r->id ? r->id : "?", m->field->name, needs[i].kind,
+				     needs[i].kind);
 }
 
 static int add_references(struct rule *r, const struct file_top *top)
@@ -300,14 +301,38 @@ static void add_error(struct rules_errors *errs, const char *file, unsigned long
 	parse__error(&p, &at, "%s", msg);
 }
 
+/* Where libyaml says its error is: reader errors give a byte offset, not a mark. */
+static void yaml_error(struct load *l, const yaml_parser_t *parser, const char *file,
+		       const char *buf, size_t len)
+{
+	unsigned long line = parser->problem_mark.line + 1, col = parser->problem_mark.column + 1;
+	char msg[300];
+
+	if (parser->error == YAML_READER_ERROR) {
+		line = col = 1;
+		for (size_t i = 0; i < parser->problem_offset && i < len; i++, col++) {
+			if (buf[i] == '\n') {
+				line++;
+				col = 0;
+			}
+		}
+	}
+	snprintf(msg, sizeof(msg), "YAML: %s%s%s", parser->problem ? parser->problem : "error",
+		 parser->context ? " " : "", parser->context ? parser->context : "");
+	add_error(l->errs, file, line, col, msg);
+}
+
 /* A second `---` document would be ignored by a reader that stops at the first. */
-static void reject_more_documents(struct load *l, yaml_parser_t *parser, const char *file)
+static void reject_more_documents(struct load *l, yaml_parser_t *parser, const char *file,
+				  const char *buf, size_t len)
 {
 	yaml_document_t doc;
 	yaml_node_t *root;
 
-	if (!yaml_parser_load(parser, &doc))
-		return;	/* an error after the first document: the first one was read whole */
+	if (!yaml_parser_load(parser, &doc)) {
+		yaml_error(l, parser, file, buf, len);
+		return;
+	}
 	root = yaml_document_get_root_node(&doc);
 	if (root)
 		add_error(l->errs, file, root->start_mark.line + 1, root->start_mark.column + 1,
@@ -318,21 +343,17 @@ static void reject_more_documents(struct load *l, yaml_parser_t *parser, const c
 static void load_buffer(struct load *l, const char *name, const char *buf, size_t len)
 {
 	const char *file = keep_string(l->rs, name);
-	struct parse p = { .file = file, .errs = l->errs };
+	struct parse p = { .file = file, .errs = l->errs, .max_conditions = 64 + len / 2 };
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	yaml_node_t *root;
-	char msg[300];
 
 	if (!file || !yaml_parser_initialize(&parser))
 		return;
 	EVP_DigestUpdate(l->version, buf, len);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
 	if (!yaml_parser_load(&parser, &doc)) {
-		snprintf(msg, sizeof(msg), "YAML: %s%s%s", parser.problem ? parser.problem : "error",
-			 parser.context ? " " : "", parser.context ? parser.context : "");
-		add_error(l->errs, file, parser.problem_mark.line + 1,
-			  parser.problem_mark.column + 1, msg);
+		yaml_error(l, &parser, file, buf, len);
 		yaml_parser_delete(&parser);
 		return;
 	}
@@ -343,7 +364,7 @@ static void load_buffer(struct load *l, const char *name, const char *buf, size_
 	else
 		parse_document(&p, l, root);
 	yaml_document_delete(&doc);
-	reject_more_documents(l, &parser, file);
+	reject_more_documents(l, &parser, file, buf, len);
 	yaml_parser_delete(&parser);
 	l->rs->nfiles++;
 }

@@ -12,7 +12,6 @@
 #include <string.h>
 
 #define MAX_DEPTH 32		/* all/any/not nesting */
-#define MAX_VISITS 1000000	/* nodes walked per file: aliases must not blow up */
 
 static const char *const severity_names[] = { "low", "medium", "high", "critical" };
 
@@ -40,8 +39,6 @@ void parse__error(struct parse *p, const yaml_node_t *n, const char *fmt, ...)
 
 static yaml_node_t *node(struct parse *p, int index)
 {
-	if (++p->visits > MAX_VISITS)
-		return NULL;
 	return yaml_document_get_node(p->doc, index);
 }
 
@@ -332,6 +329,16 @@ static struct match_node *parse_match(struct parse *p, yaml_node_t *n, int depth
 	struct match_ctx ctx = { .depth = depth };
 	struct match_node *one;
 
+	/*
+	 * YAML aliases can make a small file name a huge tree. Written out, a condition takes
+	 * a few bytes at least, so a file never needs more of them than half its size.
+	 */
+	if (++p->visits > p->max_conditions) {
+		if (p->visits == p->max_conditions + 1)
+			parse__error(p, n, "more conditions than a file of this size can hold "
+				     "(YAML aliases repeating them?)");
+		return NULL;
+	}
 	if (depth > MAX_DEPTH) {
 		parse__error(p, n, "conditions nested deeper than %d", MAX_DEPTH);
 		return NULL;

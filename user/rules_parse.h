@@ -11,7 +11,8 @@ struct parse {
 	yaml_document_t *doc;
 	const char *file;
 	struct rules_errors *errs;
-	size_t visits;
+	size_t visits;		/* conditions parsed so far */
+	size_t max_conditions;
 	bool failed;
 };
 
