@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_SECTIONS 4096		/* names kept; a real binary has < 100 */
@@ -29,6 +30,7 @@ struct source {
 struct reader {
 	Elf *elf;
 	struct source src;
+	uint64_t file_size;		/* sections claiming bytes past it are not read */
 	const struct strscan *scan;
 	struct strscan_state scan_state;
 	bool *found;
@@ -138,16 +140,15 @@ static int scan_range(struct reader *r, uint64_t off, uint64_t len)
 {
 	unsigned char buf[CHUNK];
 
-	if (!r->scan)
+	if (!r->scan || off >= r->file_size)
 		return 0;
+	if (len > r->file_size - off)
+		len = r->file_size - off;
 	if (len > MAX_SCAN_BYTES - r->scanned)
 		len = MAX_SCAN_BYTES - r->scanned;
+	r->scan_state.node = 0;	/* a string never spans two sections */
 	r->scanned += len;
 	if (r->src.mem) {
-		if (off >= r->src.len)
-			return 0;
-		if (len > r->src.len - off)
-			len = r->src.len - off;
 		strscan__feed(r->scan, &r->scan_state, r->src.mem + off, (size_t)len);
 		return 0;
 	}
@@ -225,7 +226,7 @@ static int elf_read(struct reader *r)
 	err = read_sections(r);
 	/* no section headers (sstrip'ed): the whole file is all there is to search */
 	if (!err && !r->nsections)
-		err = scan_range(r, 0, r->src.mem ? r->src.len : MAX_SCAN_BYTES);
+		err = scan_range(r, 0, r->file_size);
 	if (!err)
 		err = collect_strings(r);
 	free(r->found);
@@ -246,9 +247,13 @@ int elf__read(int fd, const struct strscan *scan, struct elf_info *out)
 {
 	struct reader r = { .src = { .fd = fd } };
 	int err = elf_start(&r, out, scan);
+	struct stat st;
 
 	if (err)
 		return err;
+	if (fstat(fd, &st))
+		return -errno;
+	r.file_size = (uint64_t)st.st_size;
 	r.elf = elf_begin(fd, ELF_C_READ, NULL);
 	err = elf_read(&r);
 	elf_end(r.elf);
@@ -260,7 +265,7 @@ int elf__read(int fd, const struct strscan *scan, struct elf_info *out)
 int elf__read_memory(const void *buf, size_t len, const struct strscan *scan,
 		     struct elf_info *out)
 {
-	struct reader r = { .src = { .fd = -1, .mem = buf, .len = len } };
+	struct reader r = { .src = { .fd = -1, .mem = buf, .len = len }, .file_size = len };
 	int err = elf_start(&r, out, scan);
 
 	if (err)

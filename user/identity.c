@@ -169,11 +169,13 @@ static struct file_ident *identify(int fd, const struct file_key *key, struct sc
 	f->refs = 1;
 	f->key = *key;
 	f->scan_gen = scan ? scan->gen : 0;
-	if (hash_fd(fd, f->sha256, bytes) ||
-	    elf__read(fd, scan ? scan->scan : NULL, &f->elf) < 0) {
+	if (hash_fd(fd, f->sha256, bytes)) {
 		ident__put(f);
 		return NULL;
 	}
+	/* a file libelf cannot read is still known by its hash */
+	if (elf__read(fd, scan ? scan->scan : NULL, &f->elf) < 0)
+		memset(&f->elf, 0, sizeof(f->elf));
 	return f;
 }
 
@@ -353,10 +355,12 @@ static enum ident_status submit(struct identity *id, int fd, const struct file_k
 		return IDENT_PENDING;
 	}
 	pthread_mutex_unlock(&id->lock);
-	id->stats.inline_hashes++;
 	*out = identify(fd, key, id->scan, &bytes);
-	id->stats.bytes += bytes;
 	close(fd);
+	pthread_mutex_lock(&id->lock);	/* the worker adds to the same counters */
+	id->stats.inline_hashes++;
+	id->stats.bytes += bytes;
+	pthread_mutex_unlock(&id->lock);
 	if (!*out)
 		return IDENT_UNAVAILABLE;
 	cache_put(id, *out);

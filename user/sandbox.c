@@ -85,26 +85,27 @@ static int parse_snap(const char *unit, struct app_info *app)
 
 int sandbox__parse_unit(const char *cgroup_path, struct app_info *app)
 {
-	const char *unit;
+	struct app_info found = { 0 };
+	bool named = false;
 
-	/* the innermost unit of the path names the app */
+	/* the innermost unit of the path names the app: the last one that parses wins */
 	for (const char *seg = cgroup_path; seg && *seg; seg = strchr(seg, '/')) {
+		char one[512];
+		size_t n;
+
 		while (*seg == '/')
 			seg++;
-		unit = seg;
-		if (!strncmp(unit, "app-flatpak-", 12) || !strncmp(unit, "snap.", 5)) {
-			char one[512];
-			size_t n = strcspn(unit, "/");
-
-			if (n >= sizeof(one))
-				continue;
-			memcpy(one, unit, n);
-			one[n] = '\0';
-			if (!parse_flatpak(one, app) || !parse_snap(one, app))
-				return 0;
-		}
+		n = strcspn(seg, "/");
+		if (n >= sizeof(one) || (strncmp(seg, "app-flatpak-", 12) && strncmp(seg, "snap.", 5)))
+			continue;
+		memcpy(one, seg, n);
+		one[n] = '\0';
+		if (parse_flatpak(one, &found) && parse_snap(one, &found))
+			continue;
+		*app = found;
+		named = true;
 	}
-	return -ENOENT;
+	return named ? 0 : -ENOENT;
 }
 
 /* The cgroup v2 path of a process, or the systemd one on a hybrid v1 system. */
