@@ -213,7 +213,9 @@ struct matcher *match__new(const struct ruleset *rs)
 	m->seen = calloc(n, sizeof(*m->seen));
 	m->candidates = calloc(n, sizeof(*m->candidates));
 	m->cache = calloc(m->ncatalogue, sizeof(*m->cache));
-	if (!m->unindexed || !m->seen || !m->candidates || !m->cache)
+	m->why_cap = 256;
+	m->why = malloc(m->why_cap);
+	if (!m->unindexed || !m->seen || !m->candidates || !m->cache || !m->why)
 		goto err;
 	for (uint32_t i = 0; i < rs->nrules; i++)
 		if (rs->rules[i]->enabled && index_rule(m, i))

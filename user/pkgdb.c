@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "pkgdb.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_STATUS_BYTES (256 << 20)
+#define MAX_FIELD 1024
+
+const struct pkgdb_paths pkgdb__system_paths = {
+	.dpkg_status = "/var/lib/dpkg/status",
+	.flatpak_dirs = { "/var/lib/flatpak/app", NULL },
+	.snap_dir = "/var/lib/snapd/snaps",
+};
+
+static int inv_add(struct inventory *inv, const char *type, const char *name,
+		   const char *version, const char *arch)
+{
+	struct pkg *grown = realloc(inv->pkgs, (inv->n + 1) * sizeof(*grown));
+	struct pkg *p;
+
+	if (!grown)
+		return -ENOMEM;
+	inv->pkgs = grown;
+	p = &inv->pkgs[inv->n];
+	p->type = strdup(type);
+	p->name = strndup(name, MAX_FIELD);
+	p->version = strndup(version ? version : "", MAX_FIELD);
+	p->arch = strndup(arch ? arch : "", MAX_FIELD);
+	if (!p->type || !p->name || !p->version || !p->arch) {
+		free(p->type), free(p->name), free(p->version), free(p->arch);
+		return -ENOMEM;
+	}
+	inv->n++;
+	return 0;
+}
+
+void pkgdb__free(struct inventory *inv)
+{
+	for (size_t i = 0; i < inv->n; i++) {
+		free(inv->pkgs[i].type);
+		free(inv->pkgs[i].name);
+		free(inv->pkgs[i].version);
+		free(inv->pkgs[i].arch);
+	}
+	free(inv->pkgs);
+	inv->pkgs = NULL;
+	inv->n = 0;
+}
+
+/* One dpkg stanza's fields of interest, as [start, len) slices of the text. */
+struct stanza {
+	const char *name, *version, *arch, *status;
+	size_t name_len, version_len, arch_len, status_len;
+};
+
+/* A package whose files are on disk: installed, or part-way through (unpacked...). */
+static bool on_disk(const char *status, size_t len)
+{
+	static const char *const states[] = { "installed", "unpacked", "half-configured",
+					      "triggers-awaited", "triggers-pending" };
+	const char *last = status + len;
+
+	while (last > status && last[-1] != ' ')
+		last--;
+	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+		if ((size_t)(status + len - last) == strlen(states[i]) &&
+		    !memcmp(last, states[i], strlen(states[i])))
+			return true;
+	return false;
+}
+
+static char *slice(const char *s, size_t n)
+{
+	return strndup(s ? s : "", s ? (n < MAX_FIELD ? n : MAX_FIELD) : 0);
+}
+
+static int stanza_end(struct stanza *st, struct inventory *inv)
+{
+	char *name, *version, *arch;
+	int err = 0;
+
+	if (st->name && st->status && on_disk(st->status, st->status_len)) {
+		name = slice(st->name, st->name_len);
+		version = slice(st->version, st->version_len);
+		arch = slice(st->arch, st->arch_len);
+		err = name && version && arch && *name ? inv_add(inv, "deb", name, version, arch) :
+			(name && version && arch ? 0 : -ENOMEM);
+		free(name), free(version), free(arch);
+	}
+	memset(st, 0, sizeof(*st));
+	return err;
+}
+
+/* "Field: value" -> value slice, when line starts with the field. */
+static bool field(const char *line, size_t len, const char *key, const char **val,
+		  size_t *val_len)
+{
+	size_t k = strlen(key);
+
+	if (len <= k || memcmp(line, key, k) || line[k] != ':')
+		return false;
+	line += k + 1, len -= k + 1;
+	while (len && (*line == ' ' || *line == '\t'))
+		line++, len--;
+	while (len && (line[len - 1] == ' ' || line[len - 1] == '\t' || line[len - 1] == '\r'))
+		len--;
+	*val = line;
+	*val_len = len;
+	return true;
+}
+
+static int by_identity(const void *a, const void *b)
+{
+	const struct pkg *x = a, *y = b;
+	int c = strcmp(x->type, y->type);
+
+	if (!c)
+		c = strcmp(x->name, y->name);
+	return c ? c : strcmp(x->arch, y->arch);
+}
+
+int pkgdb__parse_dpkg(const char *text, size_t len, struct inventory *inv)
+{
+	struct stanza st = { 0 };
+	const char *end = text + len;
+	int err = 0;
+
+	for (const char *line = text; !err && line < end;) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+		size_t n = nl ? (size_t)(nl - line) : (size_t)(end - line);
+
+		if (!n || (n == 1 && line[0] == '\r')) {
+			err = stanza_end(&st, inv);
+		} else if (line[0] != ' ' && line[0] != '\t') {	/* not a continuation */
+			if (!field(line, n, "Package", &st.name, &st.name_len) &&
+			    !field(line, n, "Version", &st.version, &st.version_len) &&
+			    !field(line, n, "Architecture", &st.arch, &st.arch_len))
+				field(line, n, "Status", &st.status, &st.status_len);
+		}
+		line += n + 1;
+	}
+	if (!err)
+		err = stanza_end(&st, inv);
+	return err;
+}
+
+static int read_dpkg(const char *path, struct inventory *inv)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err;
+	struct stat st;
+	char *buf;
+	ssize_t n;
+	size_t got = 0;
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (fstat(fd, &st) || st.st_size > MAX_STATUS_BYTES) {
+		close(fd);
+		return -EFBIG;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (got < (size_t)st.st_size && (n = read(fd, buf + got, (size_t)st.st_size - got)) > 0)
+		got += (size_t)n;
+	close(fd);
+	err = pkgdb__parse_dpkg(buf, got, inv);
+	free(buf);
+	return err;
+}
+
+/* <dir>/<app id>/<arch>/<branch>/active: one installed flatpak per active deployment. */
+static int read_flatpak(const char *dir, struct inventory *inv)
+{
+	DIR *apps = opendir(dir);
+	struct dirent *app, *arch, *branch;
+	int err = 0;
+
+	while (apps && !err && (app = readdir(apps))) {
+		char path[4096];
+		DIR *archs;
+
+		if (app->d_name[0] == '.')
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, app->d_name) >= (int)sizeof(path))
+			continue;
+		archs = opendir(path);
+		while (archs && !err && (arch = readdir(archs))) {
+			char apath[4096];
+			DIR *branches;
+
+			if (arch->d_name[0] == '.')
+				continue;
+			if (snprintf(apath, sizeof(apath), "%s/%s", path, arch->d_name) >=
+			    (int)sizeof(apath))
+				continue;
+			branches = opendir(apath);
+			while (branches && !err && (branch = readdir(branches))) {
+				char active[4200];
+				struct stat st;
+
+				if (branch->d_name[0] == '.')
+					continue;
+				if (snprintf(active, sizeof(active), "%s/%s/active", apath,
+					     branch->d_name) >= (int)sizeof(active))
+					continue;
+				if (!stat(active, &st))
+					err = inv_add(inv, "flatpak", app->d_name, branch->d_name,
+						      arch->d_name);
+			}
+			if (branches)
+				closedir(branches);
+		}
+		if (archs)
+			closedir(archs);
+	}
+	if (apps)
+		closedir(apps);
+	return err;
+}
+
+/* <dir>/<name>_<revision>.snap */
+static int read_snap(const char *dir, struct inventory *inv)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int err = 0;
+
+	while (d && !err && (de = readdir(d))) {
+		char name[256];
+		const char *us = strrchr(de->d_name, '_');
+		size_t len = strlen(de->d_name);
+
+		if (!us || len < 6 || strcmp(de->d_name + len - 5, ".snap") ||
+		    (size_t)(us - de->d_name) >= sizeof(name))
+			continue;
+		memcpy(name, de->d_name, (size_t)(us - de->d_name));
+		name[us - de->d_name] = '\0';
+		de->d_name[len - 5] = '\0';
+		err = inv_add(inv, "snap", name, us + 1, "");
+	}
+	if (d)
+		closedir(d);
+	return err;
+}
+
+int pkgdb__read(const struct pkgdb_paths *paths, struct inventory *inv)
+{
+	int err = 0;
+
+	memset(inv, 0, sizeof(*inv));
+	if (paths->dpkg_status)
+		err = read_dpkg(paths->dpkg_status, inv);
+	for (size_t i = 0; !err && i < 4 && paths->flatpak_dirs[i]; i++)
+		err = read_flatpak(paths->flatpak_dirs[i], inv);
+	if (!err && paths->snap_dir)
+		err = read_snap(paths->snap_dir, inv);
+	if (err) {
+		pkgdb__free(inv);
+		return err;
+	}
+	qsort(inv->pkgs, inv->n, sizeof(*inv->pkgs), by_identity);
+	return 0;
+}
+
+void pkgdb__diff(const struct inventory *old, const struct inventory *new, pkg_change_fn fn,
+		 void *ctx)
+{
+	size_t i = 0, j = 0;
+
+	while (i < old->n || j < new->n) {
+		int c = i == old->n ? 1 : j == new->n ? -1 :
+			by_identity(&old->pkgs[i], &new->pkgs[j]);
+
+		if (c < 0) {
+			fn(ctx, PKG_REMOVED, &old->pkgs[i], &old->pkgs[i]);
+			i++;
+		} else if (c > 0) {
+			fn(ctx, PKG_INSTALLED, &new->pkgs[j], NULL);
+			j++;
+		} else {
+			if (strcmp(old->pkgs[i].version, new->pkgs[j].version))
+				fn(ctx, PKG_UPGRADED, &new->pkgs[j], &old->pkgs[i]);
+			i++, j++;
+		}
+	}
+}
