@@ -109,7 +109,7 @@ $(BUILD)/test/marked: tests/integration/bin/marked.c
 
 # Every test, unit and integration; the runner ends with one `N passed, N failed` line.
 test: deps all $(SAN)/embargo $(UNIT_BIN) $(BUILD)/test/marked
-	@tests/run-all $(UNIT_BIN)
+	@tests/run-all --fuzz-corpus $(UNIT_BIN)
 
 $(BUILD)/bench/nop: tests/bench/nop.c
 	$(call msg,CC,$@)
@@ -124,6 +124,67 @@ $(BUILD)/bench/execbench: tests/bench/execbench.c
 # Never part of `make test`: timings belong here, not in tests.
 bench: deps all $(BUILD)/bench/nop $(BUILD)/bench/execbench
 	@tests/bench/run-bench
+
+# --- fuzzing (libFuzzer, clang) ---------------------------------------------------------
+# `make fuzz` explores from the seeds for FUZZ_SECONDS; new inputs go to build/, not the tree.
+# `make fuzz-corpus` runs each seed once (make test): any crash, leak or UB fails it.
+FUZZ          := $(BUILD)/fuzz
+FUZZ_SECONDS  ?= 120
+FUZZ_FLAGS    := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
+		 -fno-sanitize-recover=all -std=gnu11 $(WARN)
+FUZZ_CPPFLAGS := -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD) -DEMBARGO_VERSION='"fuzz"'
+# the rules loader and what it links: no libbpf, no skeletons
+FUZZ_RULES_SRC := rules rules_parse fields hmap host users match
+FUZZ_RULES_OBJ := $(patsubst %,$(FUZZ)/obj/%.o,$(FUZZ_RULES_SRC))
+FUZZ_RULES_CORPUS := tests/fuzz/corpus/rules
+# findings (crash-*, leak-*, timeout-*) land in build/fuzz/, not in the work tree
+FUZZ_RUN_FLAGS := -timeout=10 -artifact_prefix=$(FUZZ)/
+
+.PHONY: fuzz fuzz-corpus
+
+$(FUZZ)/obj/%.o: user/%.c $(wildcard user/*.h) $(wildcard include/embargo/*.h)
+	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CPPFLAGS) $(FUZZ_FLAGS) -c $< -o $@
+
+$(FUZZ)/fuzz_rules: tests/fuzz/fuzz_rules.c $(FUZZ_RULES_OBJ)
+	$(call msg,LINK-FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CPPFLAGS) $(FUZZ_FLAGS) $^ -lyaml -lcrypto -o $@
+
+# the ELF reader: seeds are made from this system's binaries (none is committed)
+FUZZ_ELF_OBJ  := $(patsubst %,$(FUZZ)/obj/%.o,elfinfo strscan)
+FUZZ_ELF_SEEDS := $(FUZZ)/seeds-elf
+
+$(FUZZ)/fuzz_elf: tests/fuzz/fuzz_elf.c $(FUZZ_ELF_OBJ)
+	$(call msg,LINK-FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CPPFLAGS) $(FUZZ_FLAGS) $^ -lelf -o $@
+
+$(FUZZ_ELF_SEEDS): tests/fuzz/make-elf-seeds
+	$(Q)tests/fuzz/make-elf-seeds $@ > /dev/null
+
+fuzz: $(FUZZ)/fuzz_rules $(FUZZ)/fuzz_elf $(FUZZ_ELF_SEEDS)
+	$(Q)mkdir -p $(FUZZ)/corpus-rules $(FUZZ)/corpus-elf
+	$(FUZZ)/fuzz_rules $(FUZZ_RUN_FLAGS) -max_total_time=$(FUZZ_SECONDS) \
+		-dict=tests/fuzz/rules.dict $(FUZZ)/corpus-rules $(FUZZ_RULES_CORPUS)
+	$(FUZZ)/fuzz_elf $(FUZZ_RUN_FLAGS) -max_total_time=$(FUZZ_SECONDS) \
+		$(FUZZ)/corpus-elf $(FUZZ_ELF_SEEDS)
+
+# Each seed on its own (libFuzzer runs a file argument once, exits non-zero on a finding),
+# so the count is per file and a failure names its input.
+fuzz-corpus: $(FUZZ)/fuzz_rules $(FUZZ)/fuzz_elf $(FUZZ_ELF_SEEDS)
+	@passed=0; failed=0; \
+	for f in $(sort $(wildcard $(FUZZ_RULES_CORPUS)/*)) $(FUZZ_ELF_SEEDS)/*; do \
+		case "$$f" in $(FUZZ_ELF_SEEDS)/*) bin=$(FUZZ)/fuzz_elf;; *) bin=$(FUZZ)/fuzz_rules;; esac; \
+		if out=$$($$bin $(FUZZ_RUN_FLAGS) "$$f" 2>&1); then \
+			passed=$$((passed + 1)); \
+		else \
+			printf '%s\n' "$$out" | tail -n 40; echo "FAILED: $$f"; \
+			failed=$$((failed + 1)); \
+		fi; \
+	done; \
+	echo "fuzz corpus: $$passed passed, $$failed failed"; \
+	[ $$failed -eq 0 ] && [ $$passed -gt 0 ]
+# --- end fuzzing -------------------------------------------------------------------------
 
 format:
 	clang-format -i $(wildcard bpf/*.[ch] include/embargo/*.h user/*.[ch] tests/unit/*.c)

@@ -182,8 +182,12 @@ static void identify_cgroup(struct sandbox *sb, const struct proc *p, struct app
 		*app = *cached;
 		return;
 	}
-	if (cgroup_path(sb, p->pid, path, sizeof(path)) &&
-	    (!p->cgroup_id || cgroup_path_by_id(p->cgroup_id, path, sizeof(path))))
+	/*
+	 * The id is the cgroup at exec time; /proc says where the process is now, which may
+	 * be another cgroup already. So the id first, /proc only when the id cannot be opened.
+	 */
+	if ((!p->cgroup_id || cgroup_path_by_id(p->cgroup_id, path, sizeof(path))) &&
+	    cgroup_path(sb, p->pid, path, sizeof(path)))
 		return;	/* unknown: do not cache a guess */
 	sandbox__parse_unit(path, app);
 	if (!p->cgroup_id || !(cached = malloc(sizeof(*cached))))
