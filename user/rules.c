@@ -130,7 +130,8 @@ static void rule_pair(struct parse *p, const char *key, yaml_node_t *k, yaml_nod
 	} else if (!strcmp(key, "description")) {
 		r->description = parse__string(p, v, "description");
 	} else if (!strcmp(key, "severity")) {
-		ctx->has_severity = !parse__severity(p, v, &r->severity);
+		ctx->has_severity = true;	/* a bad value is its own error, not a missing key */
+		parse__severity(p, v, &r->severity);
 	} else if (!strcmp(key, "on")) {
 		parse__on(p, v, &r->on);
 	} else if (!strcmp(key, "enabled")) {
@@ -340,6 +341,45 @@ static void reject_more_documents(struct load *l, yaml_parser_t *parser, const c
 	yaml_document_delete(&doc);
 }
 
+/*
+ * libyaml 0.2.5 takes time quadratic in the nesting of flow collections ([[[[...) and
+ * has no limit of its own: refuse deep nesting before it parses. Brackets inside quotes
+ * and comments do not count; a rule file needs a few levels.
+ */
+#define MAX_FLOW_DEPTH 256
+
+static bool flow_too_deep(const char *buf, size_t len, unsigned long *line, unsigned long *col)
+{
+	unsigned long depth = 0, ln = 1, cl = 0;
+	char quote = 0;
+	bool comment = false;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = buf[i];
+
+		cl++;
+		if (c == '\n') {
+			ln++, cl = 0, comment = false;
+			continue;
+		}
+		if (comment || (quote && c != quote))
+			continue;
+		if (quote || c == '"' || c == '\'') {
+			quote = quote ? 0 : c;
+		} else if (c == '#' && (!i || buf[i - 1] == ' ' || buf[i - 1] == '\t')) {
+			comment = true;
+		} else if (c == '[' || c == '{') {
+			if (++depth > MAX_FLOW_DEPTH) {
+				*line = ln, *col = cl;
+				return true;
+			}
+		} else if ((c == ']' || c == '}') && depth) {
+			depth--;
+		}
+	}
+	return false;
+}
+
 static void load_buffer(struct load *l, const char *name, const char *buf, size_t len)
 {
 	const char *file = keep_string(l->rs, name);
@@ -348,9 +388,17 @@ static void load_buffer(struct load *l, const char *name, const char *buf, size_
 	yaml_document_t doc;
 	yaml_node_t *root;
 
-	if (!file || !yaml_parser_initialize(&parser))
+	unsigned long line, col;
+
+	if (!file)
 		return;
 	EVP_DigestUpdate(l->version, buf, len);
+	if (flow_too_deep(buf, len, &line, &col)) {
+		add_error(l->errs, file, line, col, "brackets nested deeper than 256 levels");
+		return;
+	}
+	if (!yaml_parser_initialize(&parser))
+		return;
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
 	if (!yaml_parser_load(&parser, &doc)) {
 		yaml_error(l, &parser, file, buf, len);
