@@ -33,7 +33,8 @@ static __always_inline void *record_reserve(enum ev_type type, __u32 size)
 	return hdr;
 }
 
-static __always_inline void fork_emit(struct task_struct *child)
+static __always_inline void fork_emit(struct task_struct *parent,
+				      struct task_struct *child)
 {
 	struct ev_fork *e;
 
@@ -46,6 +47,7 @@ static __always_inline void fork_emit(struct task_struct *child)
 		return;
 	task_fill(&e->child, child);
 	e->parent_tgid = e->child.ppid;
+	pkg_on_fork(BPF_CORE_READ(parent, tgid), e->child.tgid);
 	bpf_ringbuf_submit(e, rb_flags());
 }
 
@@ -63,6 +65,7 @@ static __always_inline void exit_emit(struct task_struct *task)
 	e->tgid = BPF_CORE_READ(task, tgid);
 	e->exit_code = BPF_CORE_READ(task, exit_code);
 	e->start_boot_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+	e->flags = pkg_on_exit(e->tgid);
 	bpf_ringbuf_submit(e, rb_flags());
 }
 
@@ -90,14 +93,14 @@ int handle_exec_tp(struct trace_event_raw_sched_process_exec *ctx)
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(handle_fork_btf, struct task_struct *parent, struct task_struct *child)
 {
-	fork_emit(child);
+	fork_emit(parent, child);
 	return 0;
 }
 
 SEC("raw_tp/sched_process_fork")
 int BPF_PROG(handle_fork_raw, struct task_struct *parent, struct task_struct *child)
 {
-	fork_emit(child);
+	fork_emit(parent, child);
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 
 #include "maps.bpf.h"
 #include "path.bpf.h"
+#include "pkg.bpf.h"
 #include "task.bpf.h"
 
 /* Keep a register bounded where clang would otherwise drop the check the verifier needs. */
@@ -107,6 +108,7 @@ static __always_inline int exec_emit(struct task_struct *task, struct linux_binp
 	e->argc = 0;
 	e->old_pid = old_pid;
 	task_fill(&e->task, task);
+	e->flags |= pkg_on_exec(e->task.tgid, e->task.comm);
 	if (bprm) {
 		file = BPF_CORE_READ(bprm, file);
 		filename = BPF_CORE_READ(bprm, filename);

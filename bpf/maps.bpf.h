@@ -31,6 +31,22 @@ struct {
 	__type(value, struct ev_exec);
 } emb_exec_buf SEC(".maps");
 
+/* Package managers by command name (dpkg, rpm, apt...): user space fills it before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, struct pkg_name);
+	__type(value, __u8);
+} emb_pkg_names SEC(".maps");
+
+/* Processes in a package-manager session, children included (maintainer scripts). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct pkg_session);
+} emb_pkg_procs SEC(".maps");
+
 /* Scratch space where a path is assembled backwards from its dentries. */
 #define PATH_SCRATCH (2 * EV_PATH_MAX)
 struct path_scratch {

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "output.h"
 #include "pipeline.h"
+#include "pkgwatch.h"
 #include "proctable.h"
 #include "rulebook.h"
 #include "sensor.h"
@@ -27,6 +28,12 @@
 #define STATS_CHECK_MS 5000
 #define PRUNE_EVERY_CHECKS 12	/* a minute */
 #define IDENTITY_QUEUE 1024	/* files waiting for the hashing worker before it hashes inline */
+
+/* Command names (comm, 15 chars) whose processes begin a package-manager session. */
+static const char *const package_managers[] = {
+	"dpkg", "rpm", "apt", "apt-get", "aptitude", "dnf", "yum", "zypper", "flatpak", "snap",
+	"snapd", "pip", "pip3", "npm", "packagekitd", "unattended-upgr", "gdebi", "synaptic",
+};
 
 struct watch_opts {
 	bool all;
@@ -44,6 +51,7 @@ struct watch {
 	struct identity *identity;
 	struct rulebook *rules;		/* NULL: no rules loaded */
 	struct pipeline *pl;
+	struct pkgwatch *pkg;
 	struct sensor *sensor;
 	struct output out;
 	__u64 drops_reported;
@@ -189,7 +197,8 @@ static int watch_loop(struct watch *w, int sigfd)
 	if (epfd < 0)
 		return -errno;
 	if ((err = epoll_add(epfd, sensor__fd(w->sensor))) || (err = epoll_add(epfd, sigfd)) ||
-	    (err = epoll_add(epfd, identity__fd(w->identity))))
+	    (err = epoll_add(epfd, identity__fd(w->identity))) ||
+	    (err = epoll_add(epfd, pkgwatch__fd(w->pkg))))
 		goto out;
 	for (;;) {
 		int n = epoll_wait(epfd, events, 4, SENSOR_POLL_MS);
@@ -198,13 +207,17 @@ static int watch_loop(struct watch *w, int sigfd)
 			err = -errno;
 			break;
 		}
-		for (int i = 0; i < n; i++)
+		for (int i = 0; i < n; i++) {
 			if (events[i].data.fd == sigfd && handle_signals(w, sigfd))
 				goto out;
+			if (events[i].data.fd == pkgwatch__fd(w->pkg))
+				pipeline__packages_changed(w->pl);
+		}
 		err = sensor__consume(w->sensor);
 		if (err < 0)
 			break;
 		pipeline__complete(w->pl);
+		pipeline__tick(w->pl);
 		if ((err = output__flush(&w->out))) {
 			log_err("failed to write events: %s", strerror(-err));
 			break;
@@ -323,6 +336,8 @@ static int watch_start(struct watch *w)
 		.first = w->opts.family,
 		.only = w->opts.family_only,
 		.on_record = pipeline__record,
+		.package_managers = package_managers,
+		.npackage_managers = sizeof(package_managers) / sizeof(package_managers[0]),
 	};
 	char msg[160];
 	int n;
@@ -336,8 +351,10 @@ static int watch_start(struct watch *w)
 	if (!w->env.users || !w->procs || !w->identity)
 		return -ENOMEM;
 	w->pl = pipeline__new(w->opts.all, w->procs, w->identity, &w->out, &w->env);
-	if (!w->pl)
+	w->pkg = pkgwatch__new(&pkgdb__system_paths);
+	if (!w->pl || !w->pkg)
 		return -ENOMEM;
+	pipeline__set_pkgwatch(w->pl, w->pkg);
 	if ((n = load_rules(w)))
 		return n;
 	pipeline__set_rules(w->pl, w->rules);
@@ -352,9 +369,10 @@ static int watch_start(struct watch *w)
 	n = proctable__seed(w->procs);
 	if (n < 0)
 		log_warn("failed to scan /proc: %s, ignoring", strerror(-n));
-	snprintf(msg, sizeof(msg), "started: probes %s, %zu rules, %zu running processes known",
-		 sensor__family_name(sensor__family(w->sensor)),
-		 w->rules ? rulebook__rules(w->rules)->nrules : 0, proctable__len(w->procs));
+	snprintf(msg, sizeof(msg), "started: probes %s, %zu rules, %zu running processes known, "
+		 "%zu packages installed", sensor__family_name(sensor__family(w->sensor)),
+		 w->rules ? rulebook__rules(w->rules)->nrules : 0, proctable__len(w->procs),
+		 pkgwatch__inventory(w->pkg)->n);
 	pipeline__state(w->pl, "started", "success", msg, NULL);
 	log_info("ready: %s", msg + sizeof("started: ") - 1);
 	return 0;
@@ -370,6 +388,7 @@ static void watch_stop(struct watch *w)
 	}
 	sensor__close(w->sensor);
 	pipeline__free(w->pl);
+	pkgwatch__free(w->pkg);
 	rulebook__free(w->rules);
 	identity__free(w->identity);
 	proctable__free(w->procs);

@@ -21,6 +21,7 @@ struct package_info {
 	const char *version;
 	const char *type;		/* deb, rpm, flatpak, snap */
 	const char *architecture;
+	const char *previous_version;	/* upgrades: the version it replaced */
 };
 
 /* A file a process wrote (file events). */

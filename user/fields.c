@@ -168,6 +168,7 @@ RETURNS(get_package_name, set_str(v, ev->package->name))
 RETURNS(get_package_version, set_str(v, ev->package->version))
 RETURNS(get_package_type, set_str(v, ev->package->type))
 RETURNS(get_package_arch, set_str(v, ev->package->architecture))
+RETURNS(get_package_previous, set_str(v, ev->package->previous_version))
 RETURNS(get_file_path, set_str(v, ev->file->path))
 RETURNS(get_file_name, ev->file->path && set_str(v, basename_of(ev->file->path)))
 
@@ -305,6 +306,7 @@ static const struct field_def all_fields[] = {
 	{ "embargo.elf.soname", FT_KEYWORD, ROLE_PROCESS, get_elf_soname },
 	{ "embargo.elf.strings", FT_LIST, ROLE_PROCESS, get_elf_strings },
 	RULE("embargo.match", FT_LIST, get_rule_why),
+	{ "embargo.package.previous_version", FT_KEYWORD, ROLE_PACKAGE, get_package_previous },
 	OURS("app.id", FT_KEYWORD, get_app_id),
 	OURS("app.path", FT_KEYWORD, get_app_path),
 	OURS("app.type", FT_KEYWORD, get_app_type),

@@ -6,6 +6,7 @@
 
 #include "decode.h"
 #include "log.h"
+#include "pkgwatch.h"
 #include "program.h"
 #include "sandbox.h"
 
@@ -17,6 +18,7 @@ struct pipeline {
 	const struct event_env *env;
 	struct rulebook *rules;
 	struct sandbox *sandbox;
+	struct pkgwatch *pkg;		/* NULL: packages not watched */
 	struct pipeline_stats stats;
 };
 
@@ -116,7 +118,7 @@ static void on_alert(void *arg, const struct rule *r, const char *why, size_t wh
 }
 
 /* The end of the corridor: print it if asked, then every alert it raises. */
-static void deliver(struct pipeline *pl, const struct event *ev)
+static void deliver_as(struct pipeline *pl, const struct event *ev, unsigned int on)
 {
 	struct alert_ctx ctx = { pl, ev };
 
@@ -124,7 +126,50 @@ static void deliver(struct pipeline *pl, const struct event *ev)
 	if (pl->print_all)
 		output__event(pl->out, ev);
 	if (pl->rules)
-		rulebook__match(pl->rules, ON_PROCESS, ev, pl->env, on_alert, &ctx);
+		rulebook__match(pl->rules, on, ev, pl->env, on_alert, &ctx);
+}
+
+static void deliver(struct pipeline *pl, const struct event *ev)
+{
+	deliver_as(pl, ev, ON_PROCESS);
+}
+
+/* A package came, changed or went: an event with the session's first process. */
+static void on_package(const struct pkgwatch_change *c)
+{
+	static const char *const types[] = { "installation", "change", "deletion" };
+	static const char *const actions[] = { "package-installed", "package-upgraded",
+					       "package-removed" };
+	struct pipeline *pl = c->ctx;
+	struct package_info pkg = {
+		.name = c->pkg->name, .version = c->pkg->version, .type = c->pkg->type,
+		.architecture = c->pkg->arch[0] ? c->pkg->arch : NULL,
+		.previous_version = c->kind == PKG_UPGRADED ? c->before->version : NULL,
+	};
+	struct event ev = {
+		.time_ns = host__now_real_ns(), .category = "package", .type = types[c->kind],
+		.action = actions[c->kind], .package = &pkg, .proc = c->by,
+		.parent = c->by ? proctable__parent(pl->procs, c->by) : NULL,
+	};
+
+	pl->stats.packages++;
+	deliver_as(pl, &ev, ON_PACKAGE);
+}
+
+void pipeline__set_pkgwatch(struct pipeline *pl, struct pkgwatch *pw)
+{
+	pl->pkg = pw;
+}
+
+void pipeline__packages_changed(struct pipeline *pl)
+{
+	pkgwatch__on_inotify(pl->pkg);
+}
+
+void pipeline__tick(struct pipeline *pl)
+{
+	if (pl->pkg)
+		pkgwatch__tick(pl->pkg, on_package, pl);
 }
 
 /*
@@ -199,6 +244,8 @@ static void on_exec(struct pipeline *pl, const void *data, size_t size)
 		return;
 	}
 	find_program(pl, p);
+	if (pl->pkg && view.ev->flags & EV_EXEC_PKG_ROOT)
+		pkgwatch__session_begins(pl->pkg, p);
 	pe->pl = pl;
 	pe->ev = (struct event){ .category = "process", .type = "start", .action = "exec",
 				 .time_ns = host__boot_to_real_ns(view.ev->hdr.ktime_ns) };
@@ -278,8 +325,11 @@ int pipeline__record(void *ctx, void *data, size_t size)
 			proctable__fork(pl->procs, fork);
 		break;
 	case EV_EXIT:
-		if (!decode__exit(data, size, &exit))
-			proctable__exit(pl->procs, exit);
+		if (decode__exit(data, size, &exit))
+			break;
+		if (pl->pkg && exit->flags & EV_EXIT_PKG_ROOT)
+			pkgwatch__session_ends(pl->pkg, exit->tgid, on_package, pl);
+		proctable__exit(pl->procs, exit);
 		break;
 	default:
 		pl->stats.decode_errors++;

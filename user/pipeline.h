@@ -22,7 +22,10 @@ struct pipeline_stats {
 	uint64_t events;	/* process starts */
 	uint64_t alerts;
 	uint64_t waited;	/* events that waited for a hash */
+	uint64_t packages;	/* package changes seen */
 };
+
+struct pkgwatch;
 
 struct pipeline;
 
@@ -32,6 +35,12 @@ struct pipeline *pipeline__new(bool print_all, struct proctable *procs, struct i
 void pipeline__free(struct pipeline *pl);
 /* The rules in force (NULL: none); their ELF strings go to the identity scanner. */
 void pipeline__set_rules(struct pipeline *pl, struct rulebook *rb);
+/* Watch installed packages (NULL: not); the pipeline does not own it. */
+void pipeline__set_pkgwatch(struct pipeline *pl, struct pkgwatch *pw);
+/* The package managers' state changed (its inotify fd was readable). */
+void pipeline__packages_changed(struct pipeline *pl);
+/* Housekeeping on every loop pass: settled package changes are compared. */
+void pipeline__tick(struct pipeline *pl);
 /* Ring-buffer callback: one kernel record. */
 int pipeline__record(void *ctx, void *data, size_t size);
 /* Finish the events whose hashes came back (identity__fd() was readable). */

@@ -92,6 +92,22 @@ static void sensor_unload(struct sensor *s)
 	s->skel = NULL;
 }
 
+/* Set between load and attach, so no package manager starts unseen. */
+static int set_package_managers(struct sensor *s, const struct sensor_opts *opts)
+{
+	__u8 one = 1;
+
+	for (size_t i = 0; i < opts->npackage_managers; i++) {
+		struct pkg_name key = {};
+
+		strncpy(key.comm, opts->package_managers[i], sizeof(key.comm) - 1);
+		if (bpf_map__update_elem(s->skel->maps.emb_pkg_names, &key, sizeof(key), &one,
+					 sizeof(one), BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
 static int sensor_attach(struct sensor *s, struct bpf_program *progs[SENSOR_MAX_LINKS])
 {
 	int err;
@@ -155,6 +171,8 @@ static int sensor_try(struct sensor *s, const struct sensor_opts *opts)
 		log_warn("failed to load %s probes: %s (%s)", family_names[s->family],
 			 strerror(-err), *log__libbpf_last_warning() ?
 			 log__libbpf_last_warning() : "no detail; run with -vv");
+	} else if ((err = set_package_managers(s, opts))) {
+		log_warn("failed to list the package managers for the probes: %s", strerror(-err));
 	} else {
 		err = sensor_attach(s, progs);
 	}
@@ -244,3 +262,4 @@ int sensor__stats(const struct sensor *s, __u64 out[STAT_MAX])
 	free(percpu);
 	return 0;
 }
+

@@ -27,6 +27,9 @@ struct sensor_opts {
 	__u32 ringbuf_bytes;		/* 0: the default; else a power of two, >= page size */
 	sensor_record_fn on_record;
 	void *ctx;
+	/* command names (comm) that begin a package-manager session */
+	const char *const *package_managers;
+	size_t npackage_managers;
 };
 
 /*

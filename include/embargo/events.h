@@ -15,7 +15,7 @@
 #include <linux/types.h>
 #endif
 
-#define EV_ABI_VERSION 1
+#define EV_ABI_VERSION 2
 
 #define EV_COMM_LEN 16
 /* Bounds of the variable part of an exec record. Powers of two: the BPF side masks with them. */
@@ -79,6 +79,8 @@ enum ev_exec_flags {
 	EV_EXEC_EXE_TRUNC	= 1 << 4,	/* resolved path hit the depth/size bound */
 	EV_EXEC_CWD_TRUNC	= 1 << 5,
 	EV_EXEC_EXE_UNLINKED	= 1 << 6,	/* dentry unhashed: file deleted after open */
+	EV_EXEC_PKG_ROOT	= 1 << 7,	/* a package manager started: a session begins */
+	EV_EXEC_PKG_CHILD	= 1 << 8,	/* runs inside a package-manager session */
 };
 
 /*
@@ -114,14 +116,31 @@ struct ev_fork {
 };
 _Static_assert(sizeof(struct ev_fork) == 16 + 80 + 8, "ev_fork layout");
 
+enum ev_exit_flags {
+	EV_EXIT_PKG_ROOT	= 1 << 0,	/* the process that began a package-manager session */
+};
+
 /* The last thread of a process exited. */
 struct ev_exit {
 	struct ev_header hdr;
 	__u32 tgid;
 	__u32 exit_code;	/* task->exit_code: (status << 8) | signal */
 	__u64 start_boot_ns;
+	__u32 flags;		/* enum ev_exit_flags */
+	__u32 pad;
 };
-_Static_assert(sizeof(struct ev_exit) == 32, "ev_exit layout");
+_Static_assert(sizeof(struct ev_exit) == 40, "ev_exit layout");
+
+/* A package manager's command name (comm), as user space lists them in emb_pkg_names. */
+struct pkg_name {
+	char comm[EV_COMM_LEN];
+};
+
+/* A process in a package-manager session: the session's first process. */
+struct pkg_session {
+	__u32 root_tgid;
+	__u32 pad;
+};
 
 /* Per-CPU counters in the stats map; user space sums them over CPUs and reports them. */
 enum ev_stat {
