@@ -1,0 +1,110 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Package installs with the real dpkg and apt-get: who installed what, within seconds."""
+import os
+import shutil
+import subprocess
+import tempfile
+
+from harness import Watch
+
+NAME = "embargo-test-banned"
+
+RULES = f"""\
+vendor: Package tests
+rules:
+  - id: test-banned-package
+    name: The banned test package
+    severity: high
+    on: [package]
+    match:
+      all:
+        - package.name: {NAME}
+        - event.action: [package-installed, package-upgraded]
+"""
+
+
+class Deb:
+    """A real .deb built with dpkg-deb; purged again whatever the test did."""
+
+    def __init__(self, version="1.2-3"):
+        self.dir = tempfile.mkdtemp(prefix="embargo-deb-")
+        self.version = version
+        self.path = self.build(version)
+        self.rules = os.path.join(self.dir, "rules.yaml")
+        with open(self.rules, "w") as f:
+            f.write(RULES)
+
+    def build(self, version):
+        root = os.path.join(self.dir, "pkg-" + version)
+        os.makedirs(os.path.join(root, "DEBIAN"))
+        os.makedirs(os.path.join(root, "usr/share", NAME))
+        with open(os.path.join(root, "DEBIAN/control"), "w") as f:
+            f.write(f"Package: {NAME}\nVersion: {version}\nArchitecture: all\n"
+                    "Maintainer: embargo tests <tests@example.org>\n"
+                    "Description: a package the tests ban\n")
+        with open(os.path.join(root, "usr/share", NAME, "README"), "w") as f:
+            f.write("test\n")
+        deb = os.path.join(self.dir, f"{NAME}_{version}_all.deb")
+        subprocess.run(["dpkg-deb", "-b", root, deb], check=True, capture_output=True)
+        return deb
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        subprocess.run(["dpkg", "--purge", NAME], capture_output=True)
+        shutil.rmtree(self.dir)
+
+
+def package_alert(action):
+    return lambda e: e["event"]["kind"] == "alert" and e.get("package", {}).get("name") == NAME \
+        and e["event"]["action"] == action
+
+
+def package_event(action):
+    return lambda e: e["event"]["kind"] == "event" and \
+        e.get("package", {}).get("name") == NAME and e["event"]["action"] == action
+
+
+def test_dpkg_install_alerts_with_package_and_installer():
+    with Deb() as deb, Watch("--all", "--rules", deb.rules) as w:
+        subprocess.run(["dpkg", "-i", deb.path], check=True, capture_output=True)
+        e = w.wait_for(package_alert("package-installed"), timeout=15)
+        subprocess.run(["dpkg", "--purge", NAME], check=True, capture_output=True)
+        gone = w.wait_for(package_event("package-removed"), timeout=15)
+    assert e["package"] == {"name": NAME, "version": "1.2-3", "type": "deb",
+                            "architecture": "all"}
+    assert e["event"]["category"] == ["package"] and e["event"]["type"] == ["installation"]
+    assert e["rule"]["id"] == "test-banned-package"
+    assert e["process"]["name"] == "dpkg"
+    assert e["process"]["args"] == ["dpkg", "-i", deb.path]
+    assert e["process"]["parent"]["pid"] == os.getpid()
+    assert e["user"]["name"] == "root"
+    assert gone["process"]["args"] == ["dpkg", "--purge", NAME]
+
+
+def test_upgrade_reports_both_versions():
+    with Deb() as deb, Watch("--rules", deb.rules) as w:
+        subprocess.run(["dpkg", "-i", deb.path], check=True, capture_output=True)
+        w.wait_for(package_alert("package-installed"), timeout=15)
+        newer = deb.build("2.0-1")
+        subprocess.run(["dpkg", "-i", newer], check=True, capture_output=True)
+        e = w.wait_for(package_alert("package-upgraded"), timeout=15)
+    assert e["package"]["version"] == "2.0-1"
+    assert e["embargo"]["package"]["previous_version"] == "1.2-3"
+    assert e["event"]["type"] == ["change"]
+
+
+def test_apt_get_install_names_apt_get_and_the_human_behind_it():
+    with Deb() as deb, Watch("--rules", deb.rules) as w:
+        # what sudo leaves behind: a login uid (set once per session by pam_loginuid)
+        script = (f"echo 4242 > /proc/self/loginuid && exec apt-get install -y -q "
+                  f"./{os.path.basename(deb.path)}")
+        r = subprocess.run(["/bin/sh", "-c", script], capture_output=True, cwd=deb.dir,
+                           env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        assert r.returncode == 0, r.stderr.decode()[-2000:]
+        e = w.wait_for(package_alert("package-installed"), timeout=30)
+    assert e["process"]["name"] == "apt-get"
+    assert e["process"]["args"][:3] == ["apt-get", "install", "-y"]
+    assert e["embargo"]["process"]["login_user"]["id"] == "4242"
+    assert e["package"]["version"] == "1.2-3"
