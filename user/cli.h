@@ -43,5 +43,6 @@ void cli__print_rule_errors(const struct rules_errors *errs);
 int cmd_watch(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
 
 #endif /* EMBARGO_CLI_H */

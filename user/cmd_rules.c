@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "alert.h"
 #include "cli.h"
 #include "filefacts.h"
 #include "identity.h"
@@ -183,32 +184,13 @@ static int rules_list(struct rules_opts *o, const struct ruleset *rs)
 	return EXIT_OK;
 }
 
-struct test_ctx {
-	struct output *out;
-	const struct event *ev;
-	unsigned int alerts;
-};
-
-static void on_test_alert(void *arg, const struct rule *r, const char *why, size_t why_len)
-{
-	struct test_ctx *ctx = arg;
-	struct event ev = *ctx->ev;
-
-	ev.kind = EVENT_KIND_ALERT;
-	ev.rule = r;
-	ev.why = why;
-	ev.why_len = why_len;
-	ctx->alerts++;
-	output__event(ctx->out, &ev);
-}
-
 static int rules_test(struct rules_opts *o, struct rulebook *rb)
 {
 	struct host host;
 	struct event_env env = { .host = &host, .users = users__new() };
 	struct identity *id = identity__new("/proc", 0);
 	struct output out;
-	struct test_ctx ctx = { .out = &out };
+	unsigned int alerts = 0;
 	int rc = EXIT_OK;
 
 	if (!o->nargs)
@@ -229,15 +211,14 @@ static int rules_test(struct rules_opts *o, struct rulebook *rb)
 			continue;
 		}
 		ev.time_ns = host__now_real_ns();
-		ctx.ev = &ev;
-		rulebook__match(rb, ON_PROCESS, &ev, &env, on_test_alert, &ctx);
+		alerts += (unsigned int)alert__raise(rb, ON_PROCESS, &ev, &env, &out);
 		filefacts__release(&fp);
 	}
 	output__flush(&out);
 	output__free(&out);
 	identity__free(id);
 	users__free(env.users);
-	if (rc == EXIT_OK && ctx.alerts)
+	if (rc == EXIT_OK && alerts)
 		rc = EXIT_FINDINGS;
 	return rc;
 }

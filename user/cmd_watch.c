@@ -21,6 +21,7 @@
 #include "output.h"
 #include "pipeline.h"
 #include "pkgwatch.h"
+#include "scan.h"
 #include "proctable.h"
 #include "rulebook.h"
 #include "sensor.h"
@@ -330,6 +331,20 @@ static int load_rules(struct watch *w)
 	return 0;
 }
 
+/* What predates the daemon is reported too: installed packages and running programs. */
+static void startup_scan(struct watch *w)
+{
+	struct scan s = { .rules = w->rules, .id = w->identity, .env = &w->env, .out = &w->out };
+
+	if (!w->rules)
+		return;
+	scan__packages(&s, pkgwatch__inventory(w->pkg));
+	scan__processes(&s, w->procs);
+	output__flush(&w->out);
+	log_info("startup scan: %zu findings in %zu packages and %zu processes", s.alerts,
+		 s.packages, s.nproc);
+}
+
 static int watch_start(struct watch *w)
 {
 	struct sensor_opts so = {
@@ -369,6 +384,7 @@ static int watch_start(struct watch *w)
 	n = proctable__seed(w->procs);
 	if (n < 0)
 		log_warn("failed to scan /proc: %s, ignoring", strerror(-n));
+	startup_scan(w);
 	snprintf(msg, sizeof(msg), "started: probes %s, %zu rules, %zu running processes known, "
 		 "%zu packages installed", sensor__family_name(sensor__family(w->sensor)),
 		 w->rules ? rulebook__rules(w->rules)->nrules : 0, proctable__len(w->procs),

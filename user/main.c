@@ -14,6 +14,7 @@ static const char usage[] =
 	"Commands:\n"
 	"  watch     load the probes and report alerts (and process starts) until stopped\n"
 	"  rules     check, list or try out rule files\n"
+	"  scan      check installed packages, running processes and files against the rules\n"
 	"  inspect   identify files by content and show which rules they would trip\n"
 	"  version   print the version\n"
 	"  help      print this help\n"
@@ -47,6 +48,7 @@ static const struct {
 	{ "watch", cmd_watch },
 	{ "rules", cmd_rules },
 	{ "inspect", cmd_inspect },
+	{ "scan", cmd_scan },
 	{ "version", cmd_version },
 	{ "help", cmd_help },
 	{ "--help", cmd_help },

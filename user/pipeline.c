@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alert.h"
 #include "decode.h"
 #include "log.h"
 #include "pkgwatch.h"
@@ -98,35 +99,13 @@ void pipeline__state(struct pipeline *pl, const char *action, const char *outcom
 	output__flush(pl->out);
 }
 
-/* What an alert is made of: the event that matched, and where it goes. */
-struct alert_ctx {
-	struct pipeline *pl;
-	const struct event *ev;
-};
-
-static void on_alert(void *arg, const struct rule *r, const char *why, size_t why_len)
-{
-	struct alert_ctx *ctx = arg;
-	struct event ev = *ctx->ev;
-
-	ev.kind = EVENT_KIND_ALERT;
-	ev.rule = r;
-	ev.why = why;
-	ev.why_len = why_len;
-	ctx->pl->stats.alerts++;
-	output__event(ctx->pl->out, &ev);
-}
-
 /* The end of the corridor: print it if asked, then every alert it raises. */
 static void deliver_as(struct pipeline *pl, const struct event *ev, unsigned int on)
 {
-	struct alert_ctx ctx = { pl, ev };
-
 	pl->stats.events++;
 	if (pl->print_all)
 		output__event(pl->out, ev);
-	if (pl->rules)
-		rulebook__match(pl->rules, on, ev, pl->env, on_alert, &ctx);
+	pl->stats.alerts += (uint64_t)alert__raise(pl->rules, on, ev, pl->env, pl->out);
 }
 
 static void deliver(struct pipeline *pl, const struct event *ev)
@@ -170,29 +149,6 @@ void pipeline__tick(struct pipeline *pl)
 {
 	if (pl->pkg)
 		pkgwatch__tick(pl->pkg, on_package, pl);
-}
-
-/*
- * ld.so PROG runs PROG; a #! script runs its interpreter on the script: name both. A
- * sandboxed app is named by its package (flatpak, snap, AppImage), not its inner path.
- */
-static void find_program(struct pipeline *pl, struct proc *p)
-{
-	char *target = program__loader_target(p);
-	struct app_info app;
-
-	if (target) {
-		p->loader = p->exe;
-		p->exe = target;
-		p->exe_source = EXE_LOADER;
-	}
-	p->script = program__script_path(p);
-	sandbox__identify(pl->sandbox, pl->procs, p, &app);
-	if (app.type) {
-		p->app_type = app.type;
-		p->app_id = strdup(app.id);
-		p->app_path = app.path[0] ? strdup(app.path) : NULL;
-	}
 }
 
 static struct file_ident **slot_target(struct proc *p, enum slot_kind kind)
@@ -243,7 +199,7 @@ static void on_exec(struct pipeline *pl, const void *data, size_t size)
 		free(pe);
 		return;
 	}
-	find_program(pl, p);
+	program__resolve(p, pl->sandbox, pl->procs);
 	if (pl->pkg && view.ev->flags & EV_EXEC_PKG_ROOT)
 		pkgwatch__session_begins(pl->pkg, p);
 	pe->pl = pl;

@@ -115,6 +115,20 @@ struct proc *proctable__get(const struct proctable *pt, uint32_t pid)
 	return hmap__get(&pt->procs, pid);
 }
 
+int proctable__pids(const struct proctable *pt, uint32_t **pids, size_t *n)
+{
+	uint64_t pid;
+	void *p;
+
+	*n = 0;
+	*pids = malloc((hmap__len(&pt->procs) + 1) * sizeof(**pids));
+	if (!*pids)
+		return -ENOMEM;
+	for (size_t it = 0; hmap__next(&pt->procs, &it, &pid, &p);)
+		(*pids)[(*n)++] = (uint32_t)pid;
+	return 0;
+}
+
 /* Put p in the table, replacing (and freeing) a stale entry of a reused pid. */
 static struct proc *proctable_insert(struct proctable *pt, struct proc *p)
 {

@@ -69,6 +69,8 @@ int proctable__seed(struct proctable *pt);
 size_t proctable__len(const struct proctable *pt);
 
 struct proc *proctable__get(const struct proctable *pt, uint32_t pid);
+/* The pids in the table now, in a new array (*pids, freed by the caller); -ENOMEM. */
+int proctable__pids(const struct proctable *pt, uint32_t **pids, size_t *n);
 /* The parent, loaded from /proc when the table has not seen it; NULL if gone. */
 const struct proc *proctable__parent(struct proctable *pt, const struct proc *p);
 

@@ -84,3 +84,24 @@ char *program__script_path(const struct proc *p)
 		return NULL;
 	return absolute(p->cwd, p->filename);
 }
+
+void program__resolve(struct proc *p, struct sandbox *sb, struct proctable *pt)
+{
+	char *target = program__loader_target(p);
+	struct app_info app;
+
+	if (target) {
+		p->loader = p->exe;
+		p->exe = target;
+		p->exe_source = EXE_LOADER;
+	}
+	p->script = program__script_path(p);
+	if (!sb)
+		return;
+	sandbox__identify(sb, pt, p, &app);
+	if (app.type) {
+		p->app_type = app.type;
+		p->app_id = strdup(app.id);
+		p->app_path = app.path[0] ? strdup(app.path) : NULL;
+	}
+}

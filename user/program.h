@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "proctable.h"
+#include "sandbox.h"
 
 /* Whether this path is a dynamic loader (ld-linux-x86-64.so.2, ld-musl-*.so.1, ...). */
 bool program__is_loader(const char *path);
@@ -16,5 +17,11 @@ bool program__is_loader(const char *path);
 char *program__loader_target(const struct proc *p);
 /* For a #! script (or a binfmt_misc file): the file executed, absolute; NULL otherwise. */
 char *program__script_path(const struct proc *p);
+
+/*
+ * Name what p really runs: ld.so PROG becomes PROG (the loader kept aside), a #! script
+ * is named beside its interpreter, and a sandboxed app by its package (sb may be NULL).
+ */
+void program__resolve(struct proc *p, struct sandbox *sb, struct proctable *pt);
 
 #endif /* EMBARGO_PROGRAM_H */

@@ -116,3 +116,21 @@ struct strscan *rulebook__strscan(const struct rulebook *rb)
 	free(list);
 	return scan;
 }
+
+static bool node_uses(const struct match_node *m, const struct field_def *f)
+{
+	for (size_t i = 0; i < m->nkids; i++)
+		if (node_uses(m->kids[i], f))
+			return true;
+	return m->op == MATCH_FIELD && m->field == f;
+}
+
+bool rulebook__uses(const struct rulebook *rb, const char *field)
+{
+	const struct field_def *f = fields__find(field);
+
+	for (size_t i = 0; f && i < rb->rs->nrules; i++)
+		if (rb->rs->rules[i]->enabled && node_uses(rb->rs->rules[i]->match, f))
+			return true;
+	return false;
+}

@@ -21,6 +21,8 @@ int rulebook__match(struct rulebook *rb, unsigned int on, const struct event *ev
 		    const struct event_env *env, match_fn fn, void *ctx);
 const struct ruleset *rulebook__rules(const struct rulebook *rb);
 const struct match_stats *rulebook__stats(const struct rulebook *rb);
+/* Whether any enabled rule names this field. */
+bool rulebook__uses(const struct rulebook *rb, const char *field);
 /* A scanner for every distinct embargo.elf.strings pattern of the enabled rules; NULL if none. */
 struct strscan *rulebook__strscan(const struct rulebook *rb);
 

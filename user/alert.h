@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* An event against the rules: every alert it raises, written to an output. */
+#ifndef EMBARGO_ALERT_H
+#define EMBARGO_ALERT_H
+
+#include "output.h"
+#include "rulebook.h"
+
+/* Returns how many alerts were written (rb NULL: none). */
+int alert__raise(struct rulebook *rb, unsigned int on, const struct event *ev,
+		 const struct event_env *env, struct output *out);
+
+#endif /* EMBARGO_ALERT_H */
