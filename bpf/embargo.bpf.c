@@ -10,6 +10,7 @@
 #include <bpf/bpf_tracing.h>
 
 #include "exec.bpf.h"
+#include "file.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -124,5 +125,13 @@ SEC("tracepoint/sched/sched_process_exit")
 int handle_exit_tp(void *ctx)
 {
 	exit_emit((struct task_struct *)bpf_get_current_task());
+	return 0;
+}
+
+/* Every family uses the raw syscall tracepoint: it needs neither BTF nor tracefs. */
+SEC("raw_tp/sys_enter")
+int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long id)
+{
+	file_emit(regs, id);
 	return 0;
 }

@@ -47,6 +47,22 @@ struct {
 	__type(value, struct pkg_session);
 } emb_pkg_procs SEC(".maps");
 
+/* Name endings of installers, downloaded by any process (.deb, .rpm, .appimage...). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, EV_MATCH_MAX);
+	__type(key, __u32);
+	__type(value, struct ev_match);
+} emb_dl_suffix SEC(".maps");
+
+/* Where package managers install: their sessions' file activity is reported there. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, EV_MATCH_MAX);
+	__type(key, __u32);
+	__type(value, struct ev_match);
+} emb_pkg_prefix SEC(".maps");
+
 /* Scratch space where a path is assembled backwards from its dentries. */
 #define PATH_SCRATCH (2 * EV_PATH_MAX)
 struct path_scratch {

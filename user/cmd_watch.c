@@ -36,6 +36,18 @@ static const char *const package_managers[] = {
 	"snapd", "pip", "pip3", "npm", "packagekitd", "unattended-upgr", "gdebi", "synaptic",
 };
 
+/* Where package managers put software: their sessions' file activity there is reported. */
+static const char *const package_prefixes[] = {
+	"/usr/", "/opt/", "/etc/", "/bin/", "/sbin/", "/lib", "/var/lib/dpkg/", "/var/lib/rpm/",
+	"/var/lib/flatpak/", "/var/lib/snapd/", "/snap/",
+};
+
+/* Installer file names, reported whoever writes them: the "future downloads" of a ban. */
+static const char *const download_suffixes[] = {
+	".deb", ".rpm", ".appimage", ".run", ".flatpak", ".flatpakref", ".snap", ".tgz",
+	".tar.gz", ".zip", ".exe", ".msi",
+};
+
 struct watch_opts {
 	bool all;
 	enum output_format format;
@@ -353,6 +365,10 @@ static int watch_start(struct watch *w)
 		.on_record = pipeline__record,
 		.package_managers = package_managers,
 		.npackage_managers = sizeof(package_managers) / sizeof(package_managers[0]),
+		.package_prefixes = package_prefixes,
+		.npackage_prefixes = sizeof(package_prefixes) / sizeof(package_prefixes[0]),
+		.download_suffixes = download_suffixes,
+		.ndownload_suffixes = sizeof(download_suffixes) / sizeof(download_suffixes[0]),
 	};
 	char msg[160];
 	int n;

@@ -19,6 +19,7 @@ int decode__type(const void *data, size_t size)
 	case EV_EXEC:
 	case EV_FORK:
 	case EV_EXIT:
+	case EV_FILE:
 		return hdr.type;
 	default:
 		return -ENOTSUP;
@@ -88,4 +89,16 @@ unsigned int decode__args_count(const char *buf, size_t len)
 	if (len && buf[len - 1] != '\0')
 		n++;
 	return n;
+}
+
+int decode__file(const void *data, size_t size, const struct ev_file_op **out)
+{
+	const struct ev_file_op *e = data;
+
+	if (decode__type(data, size) != EV_FILE || size != sizeof(*e) || !e->path_len ||
+	    e->path_len > EV_PATH_MAX || e->path[e->path_len - 1] != '\0' ||
+	    !memchr(e->dir, '\0', sizeof(e->dir)))
+		return -EBADMSG;
+	*out = e;
+	return 0;
 }

@@ -27,6 +27,8 @@ int decode__exec(const void *data, size_t size, struct exec_view *out);
 int decode__fork(const void *data, size_t size, const struct ev_fork **out);
 int decode__exit(const void *data, size_t size, const struct ev_exit **out);
 
+int decode__file(const void *data, size_t size, const struct ev_file_op **out);
+
 /* Count the argv strings in buf (a cut last one counts). */
 unsigned int decode__args_count(const char *buf, size_t len);
 

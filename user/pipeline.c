@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "pipeline.h"
 
+#include <errno.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 
 #include "alert.h"
 #include "decode.h"
 #include "log.h"
 #include "pkgwatch.h"
+#include "procfs.h"
 #include "program.h"
 #include "sandbox.h"
 
@@ -265,11 +268,66 @@ void pipeline__drain(struct pipeline *pl)
 	identity__drain(pl->id, on_ident, pl);
 }
 
+/* "dir/rel" for a relative path: the directory the kernel saw, else as it is now */
+static char *file_path(struct pipeline *pl, const struct ev_file_op *f)
+{
+	char link[64], *dir, *out;
+
+	if (f->path[0] == '/')
+		return strdup(f->path);
+	if (f->dir[0] == '/') {
+		if (asprintf(&out, "%s/%s", strcmp(f->dir, "/") ? f->dir : "", f->path) < 0)
+			return NULL;
+		return out;
+	}
+	if (f->dfd == -100)
+		snprintf(link, sizeof(link), "cwd");
+	else
+		snprintf(link, sizeof(link), "fd/%d", f->dfd);
+	dir = procfs__link("/proc", f->task.tgid, link, NULL);
+	if (!dir)
+		return strdup(f->path);	/* gone: the path as given, relative */
+	if (asprintf(&out, "%s/%s", strcmp(dir, "/") ? dir : "", f->path) < 0)
+		out = NULL;
+	free(dir);
+	(void)pl;
+	return out;
+}
+
+/* A file an installer or a download put on disk (or a package manager removed). */
+static void on_file(struct pipeline *pl, const struct ev_file_op *f)
+{
+	static const char *const types[] = { NULL, "creation", "change", "deletion" };
+	static const char *const actions[] = { NULL, "file-created", "file-renamed",
+					       "file-deleted" };
+	struct file_info file = { .path = file_path(pl, f) };
+	struct event ev = {
+		.time_ns = host__boot_to_real_ns(f->hdr.ktime_ns), .category = "file",
+		.type = types[f->op <= FILE_OP_UNLINK ? f->op : 0],
+		.action = actions[f->op <= FILE_OP_UNLINK ? f->op : 0], .file = &file,
+	};
+	struct proc *p = proctable__get(pl->procs, f->task.tgid);
+
+	struct stat st;
+
+	/* the tracepoint sees the attempt: a create or rename that failed left nothing */
+	if (!file.path || !ev.action ||
+	    (f->op != FILE_OP_UNLINK && stat(file.path, &st) && errno == ENOENT)) {
+		free((char *)file.path);
+		return;
+	}
+	ev.proc = p;
+	ev.parent = p ? proctable__parent(pl->procs, p) : NULL;
+	deliver_as(pl, &ev, ON_FILE);
+	free((char *)file.path);
+}
+
 int pipeline__record(void *ctx, void *data, size_t size)
 {
 	struct pipeline *pl = ctx;
 	const struct ev_fork *fork;
 	const struct ev_exit *exit;
+	const struct ev_file_op *file;
 
 	pl->stats.records++;
 	switch (decode__type(data, size)) {
@@ -286,6 +344,12 @@ int pipeline__record(void *ctx, void *data, size_t size)
 		if (pl->pkg && exit->flags & EV_EXIT_PKG_ROOT)
 			pkgwatch__session_ends(pl->pkg, exit->tgid, on_package, pl);
 		proctable__exit(pl->procs, exit);
+		break;
+	case EV_FILE:
+		if (!decode__file(data, size, &file))
+			on_file(pl, file);
+		else
+			pl->stats.decode_errors++;
 		break;
 	default:
 		pl->stats.decode_errors++;

@@ -14,7 +14,7 @@
 #include "embargo.skel.h"
 #include "log.h"
 
-#define SENSOR_MAX_LINKS 3
+#define SENSOR_MAX_LINKS 4
 /* wake the consumer early when 1/8 of the ring buffer waits, well before it is full */
 #define WAKEUP_FRACTION 8
 
@@ -54,11 +54,11 @@ static void family_programs(struct embargo_bpf *skel, enum sensor_family f,
 {
 	struct bpf_program *table[SENSOR_FAMILY_COUNT][SENSOR_MAX_LINKS] = {
 		[SENSOR_TP_BTF] = { skel->progs.handle_exec_btf, skel->progs.handle_fork_btf,
-				    skel->progs.handle_exit_btf },
+				    skel->progs.handle_exit_btf, skel->progs.handle_sys_enter },
 		[SENSOR_RAW_TP] = { skel->progs.handle_exec_raw, skel->progs.handle_fork_raw,
-				    skel->progs.handle_exit_raw },
+				    skel->progs.handle_exit_raw, skel->progs.handle_sys_enter },
 		[SENSOR_TRACEPOINT] = { skel->progs.handle_exec_tp, NULL,
-					skel->progs.handle_exit_tp },
+					skel->progs.handle_exit_tp, skel->progs.handle_sys_enter },
 	};
 
 	memcpy(out, table[f], sizeof(table[f]));
@@ -92,11 +92,33 @@ static void sensor_unload(struct sensor *s)
 	s->skel = NULL;
 }
 
+/* Fill one of the ev_match lists (suffixes are compared lowercase). */
+static int set_match_list(struct bpf_map *map, const char *const *list, size_t n)
+{
+	for (__u32 i = 0; i < n && i < EV_MATCH_MAX; i++) {
+		struct ev_match m = {};
+
+		m.len = (__u32)strlen(list[i]);
+		if (m.len >= EV_MATCH_LEN)
+			return -ENAMETOOLONG;
+		memcpy(m.s, list[i], m.len);
+		if (bpf_map__update_elem(map, &i, sizeof(i), &m, sizeof(m), BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
 /* Set between load and attach, so no package manager starts unseen. */
 static int set_package_managers(struct sensor *s, const struct sensor_opts *opts)
 {
 	__u8 one = 1;
+	int err;
 
+	if ((err = set_match_list(s->skel->maps.emb_dl_suffix, opts->download_suffixes,
+				  opts->ndownload_suffixes)) ||
+	    (err = set_match_list(s->skel->maps.emb_pkg_prefix, opts->package_prefixes,
+				  opts->npackage_prefixes)))
+		return err;
 	for (size_t i = 0; i < opts->npackage_managers; i++) {
 		struct pkg_name key = {};
 

@@ -30,6 +30,12 @@ struct sensor_opts {
 	/* command names (comm) that begin a package-manager session */
 	const char *const *package_managers;
 	size_t npackage_managers;
+	/* where their sessions' file activity is reported (at most EV_MATCH_MAX each) */
+	const char *const *package_prefixes;
+	size_t npackage_prefixes;
+	/* file name endings of installers, reported whoever writes them (lowercase) */
+	const char *const *download_suffixes;
+	size_t ndownload_suffixes;
 };
 
 /*

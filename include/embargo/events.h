@@ -15,7 +15,7 @@
 #include <linux/types.h>
 #endif
 
-#define EV_ABI_VERSION 2
+#define EV_ABI_VERSION 3
 
 #define EV_COMM_LEN 16
 /* Bounds of the variable part of an exec record. Powers of two: the BPF side masks with them. */
@@ -26,6 +26,7 @@ enum ev_type {
 	EV_EXEC = 1,
 	EV_FORK = 2,
 	EV_EXIT = 3,
+	EV_FILE = 4,
 };
 
 /* Every record starts with this header; size is the whole record including the header. */
@@ -131,6 +132,40 @@ struct ev_exit {
 };
 _Static_assert(sizeof(struct ev_exit) == 40, "ev_exit layout");
 
+enum ev_file_ops {
+	FILE_OP_CREATE = 1,	/* open with O_CREAT, creat */
+	FILE_OP_RENAME = 2,	/* the new name of a rename */
+	FILE_OP_UNLINK = 3,
+};
+
+enum ev_file_flags {
+	EV_FILE_PKG	 = 1 << 0,	/* by a package-manager session, under a watched prefix */
+	EV_FILE_DOWNLOAD = 1 << 1,	/* the name ends like an installer (.deb, .AppImage...) */
+};
+
+/* A file created, renamed into place or deleted, as the syscall named it (not resolved). */
+struct ev_file_op {
+	struct ev_header hdr;
+	struct ev_task task;
+	__u32 op;		/* enum ev_file_ops */
+	__u32 flags;		/* enum ev_file_flags */
+	__s32 dfd;		/* the directory a relative path is under (AT_FDCWD: the cwd) */
+	__u32 path_len;		/* including the NUL */
+	char path[EV_PATH_MAX];
+	/* for a relative path: that directory, resolved in the kernel at the call ("" if not) */
+	char dir[EV_PATH_MAX];
+};
+_Static_assert(sizeof(struct ev_file_op) == 16 + 80 + 16 + 2 * EV_PATH_MAX,
+	       "ev_file_op layout");
+
+/* Lists user space fills before attach: installer suffixes, package-manager prefixes. */
+#define EV_MATCH_LEN 32
+#define EV_MATCH_MAX 16
+struct ev_match {
+	char s[EV_MATCH_LEN];	/* suffixes lowercase */
+	__u32 len;		/* 0 ends the list */
+};
+
 /* A package manager's command name (comm), as user space lists them in emb_pkg_names. */
 struct pkg_name {
 	char comm[EV_COMM_LEN];
@@ -150,6 +185,7 @@ enum ev_stat {
 	STAT_RB_DROP,		/* ring buffer full: record lost */
 	STAT_ARGS_FAULT,	/* argv unreadable */
 	STAT_PATH_TRUNC,	/* a path hit its bound */
+	STAT_FILE,		/* file operations reported */
 	STAT_MAX,
 };
 

@@ -158,7 +158,7 @@ static void test_type_shorter_than_header_is_ebadmsg(void **state)
 
 static void test_type_unknown_is_enotsup(void **state)
 {
-	static const uint16_t types[] = { 0, 4, 0x100, 0xffff };
+	static const uint16_t types[] = { 0, 5, 0x100, 0xffff };	/* 4 is EV_FILE */
 	struct ev_exec *ev = unit_exec_new();
 	size_t size = good_exec(ev);
 	struct exec_view v;

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Files created, renamed into place or deleted, from the raw sys_enter tracepoint (no
+ * tracefs, no kprobes): package-manager sessions under the watched prefixes, and any
+ * process writing a file named like an installer (the "future downloads" of a ban).
+ * Everything else leaves after a switch on the syscall number and a flag test.
+ */
+#ifndef EMBARGO_FILE_BPF_H
+#define EMBARGO_FILE_BPF_H
+
+#include "maps.bpf.h"
+#include "path.bpf.h"
+#include "task.bpf.h"
+
+#define O_CREAT_FLAG 0100
+#define AT_FDCWD_VAL -100
+
+/* x86_64 syscall numbers: the file operations that put software on disk */
+enum {
+	NR_open = 2, NR_rename = 82, NR_creat = 85, NR_unlink = 87, NR_openat = 257,
+	NR_unlinkat = 263, NR_renameat = 264, NR_renameat2 = 316,
+};
+
+struct file_call {
+	__u32 op;
+	__s32 dfd;
+	const char *name;
+};
+
+static __always_inline bool decode_call(struct pt_regs *regs, long id, struct file_call *c)
+{
+	c->dfd = AT_FDCWD_VAL;
+	c->op = FILE_OP_CREATE;
+	switch (id) {
+	case NR_openat:
+		if (!(BPF_CORE_READ(regs, dx) & O_CREAT_FLAG))
+			return false;
+		c->dfd = BPF_CORE_READ(regs, di);
+		c->name = (const char *)BPF_CORE_READ(regs, si);
+		return true;
+	case NR_open:
+		if (!(BPF_CORE_READ(regs, si) & O_CREAT_FLAG))
+			return false;
+		c->name = (const char *)BPF_CORE_READ(regs, di);
+		return true;
+	case NR_creat:
+		c->name = (const char *)BPF_CORE_READ(regs, di);
+		return true;
+	case NR_rename:
+		c->op = FILE_OP_RENAME;
+		c->name = (const char *)BPF_CORE_READ(regs, si);
+		return true;
+	case NR_renameat:
+	case NR_renameat2:
+		c->op = FILE_OP_RENAME;
+		c->dfd = BPF_CORE_READ(regs, dx);
+		c->name = (const char *)BPF_CORE_READ(regs, r10);
+		return true;
+	case NR_unlink:
+		c->op = FILE_OP_UNLINK;
+		c->name = (const char *)BPF_CORE_READ(regs, di);
+		return true;
+	case NR_unlinkat:
+		c->op = FILE_OP_UNLINK;
+		c->dfd = BPF_CORE_READ(regs, di);
+		c->name = (const char *)BPF_CORE_READ(regs, si);
+		return true;
+	}
+	return false;
+}
+
+static __always_inline char lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+/* path (len bytes, NUL excluded) against one list entry: a suffix or a prefix */
+static __always_inline bool list_match(const char *path, __u32 len, void *map, bool suffix)
+{
+	for (__u32 i = 0; i < EV_MATCH_MAX; i++) {
+		__u32 key = i;
+		struct ev_match *m = bpf_map_lookup_elem(map, &key);
+		bool same = true;
+
+		if (!m || !m->len || m->len > EV_MATCH_LEN)
+			return false;
+		if (m->len > len)
+			continue;
+		for (__u32 j = 0; j < EV_MATCH_LEN && j < m->len; j++) {
+			__u32 at = suffix ? len - m->len + j : j;
+			char c = path[at & (EV_PATH_MAX - 1)];
+
+			if ((suffix ? lower(c) : c) != m->s[j]) {
+				same = false;
+				break;
+			}
+		}
+		if (same)
+			return true;
+	}
+	return false;
+}
+
+/* The directory a relative name is under, now: the cwd, or the open directory dfd. */
+static __always_inline void resolve_dir(struct ev_file_op *e, struct task_struct *task)
+{
+	struct path_scratch *s;
+	struct path_result res;
+	const struct path *dir = NULL;
+	__u32 zero = 0, start;
+
+	e->dir[0] = '\0';
+	if (e->dfd == AT_FDCWD_VAL) {
+		dir = &BPF_CORE_READ(task, fs)->pwd;
+	} else if (e->dfd >= 0) {
+		struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+		struct file **fds = BPF_CORE_READ(fdt, fd);
+		struct file *f = NULL;
+
+		if ((__u32)e->dfd < BPF_CORE_READ(fdt, max_fds))
+			bpf_probe_read_kernel(&f, sizeof(f), &fds[e->dfd]);
+		if (f)
+			dir = &f->f_path;
+	}
+	s = bpf_map_lookup_elem(&emb_path_buf, &zero);
+	if (!dir || !s || !path_resolve(s, dir, &res) || res.truncated)
+		return;
+	start = res.start & (EV_PATH_MAX - 1);
+	bpf_probe_read_kernel(e->dir, EV_PATH_MAX - start, &s->buf[start]);
+}
+
+static __always_inline void file_emit(struct pt_regs *regs, long id)
+{
+	struct file_call c;
+	struct ev_file_op *e;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32, flags = 0;
+	bool pkg = bpf_map_lookup_elem(&emb_pkg_procs, &tgid) != NULL;
+	long n;
+
+	if (!decode_call(regs, id, &c) || (c.op == FILE_OP_UNLINK && !pkg))
+		return;
+	e = bpf_ringbuf_reserve(&emb_events, sizeof(*e), 0);
+	if (!e) {
+		stat_inc(STAT_RB_DROP);
+		return;
+	}
+	n = bpf_probe_read_user_str(e->path, sizeof(e->path), c.name);
+	if (n <= 1) {
+		bpf_ringbuf_discard(e, 0);
+		return;
+	}
+	if (pkg && (e->path[0] != '/' || list_match(e->path, n - 1, &emb_pkg_prefix, false)))
+		flags |= EV_FILE_PKG;
+	if (c.op != FILE_OP_UNLINK && list_match(e->path, n - 1, &emb_dl_suffix, true))
+		flags |= EV_FILE_DOWNLOAD;
+	if (!flags) {
+		bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
+		return;
+	}
+	e->hdr.type = EV_FILE;
+	e->hdr.abi = EV_ABI_VERSION;
+	e->hdr.size = sizeof(*e);
+	e->hdr.ktime_ns = bpf_ktime_get_boot_ns();
+	e->op = c.op;
+	e->flags = flags;
+	e->dfd = c.dfd;
+	e->path_len = n;
+	task_fill(&e->task, (struct task_struct *)bpf_get_current_task());
+	if (e->path[0] != '/')
+		resolve_dir(e, (struct task_struct *)bpf_get_current_task());
+	else
+		e->dir[0] = '\0';
+	stat_inc(STAT_FILE);
+	bpf_ringbuf_submit(e, rb_flags());
+}
+
+#endif /* EMBARGO_FILE_BPF_H */
