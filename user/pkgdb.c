@@ -42,14 +42,12 @@ static int inv_add(struct inventory *inv, const char *type, const char *name,
 	return 0;
 }
 
+static void pkg_free(struct pkg *p);
+
 void pkgdb__free(struct inventory *inv)
 {
-	for (size_t i = 0; i < inv->n; i++) {
-		free(inv->pkgs[i].type);
-		free(inv->pkgs[i].name);
-		free(inv->pkgs[i].version);
-		free(inv->pkgs[i].arch);
-	}
+	for (size_t i = 0; i < inv->n; i++)
+		pkg_free(&inv->pkgs[i]);
 	free(inv->pkgs);
 	inv->pkgs = NULL;
 	inv->n = 0;
@@ -254,6 +252,37 @@ static int read_snap(const char *dir, struct inventory *inv)
 	return err;
 }
 
+static void pkg_free(struct pkg *p)
+{
+	free(p->type);
+	free(p->name);
+	free(p->version);
+	free(p->arch);
+}
+
+/*
+ * One entry per package: snapd keeps earlier revisions' files beside the current one
+ * (refresh.retain), which would make one snap several packages. The newest stays.
+ */
+static void keep_newest(struct inventory *inv)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < inv->n; i++) {
+		if (out && !by_identity(&inv->pkgs[out - 1], &inv->pkgs[i])) {
+			if (strverscmp(inv->pkgs[i].version, inv->pkgs[out - 1].version) > 0) {
+				pkg_free(&inv->pkgs[out - 1]);
+				inv->pkgs[out - 1] = inv->pkgs[i];
+			} else {
+				pkg_free(&inv->pkgs[i]);
+			}
+			continue;
+		}
+		inv->pkgs[out++] = inv->pkgs[i];
+	}
+	inv->n = out;
+}
+
 int pkgdb__read(const struct pkgdb_paths *paths, struct inventory *inv)
 {
 	int err = 0;
@@ -269,7 +298,9 @@ int pkgdb__read(const struct pkgdb_paths *paths, struct inventory *inv)
 		pkgdb__free(inv);
 		return err;
 	}
-	qsort(inv->pkgs, inv->n, sizeof(*inv->pkgs), by_identity);
+	if (inv->n)
+		qsort(inv->pkgs, inv->n, sizeof(*inv->pkgs), by_identity);
+	keep_newest(inv);
 	return 0;
 }
 
