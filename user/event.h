@@ -22,6 +22,7 @@ struct package_info {
 	const char *type;		/* deb, rpm, flatpak, snap */
 	const char *architecture;
 	const char *previous_version;	/* upgrades: the version it replaced */
+	uint64_t installed_ns;		/* package.installed: when it was seen installed; 0 unknown */
 };
 
 /* A file a process wrote (file events). */

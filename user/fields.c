@@ -169,6 +169,8 @@ RETURNS(get_package_version, set_str(v, ev->package->version))
 RETURNS(get_package_type, set_str(v, ev->package->type))
 RETURNS(get_package_arch, set_str(v, ev->package->architecture))
 RETURNS(get_package_previous, set_str(v, ev->package->previous_version))
+RETURNS(get_package_installed,
+	ev->package->installed_ns && set_num(v, (long long)ev->package->installed_ns))
 RETURNS(get_file_path, set_str(v, ev->file->path))
 RETURNS(get_file_name, ev->file->path && set_str(v, basename_of(ev->file->path)))
 
@@ -357,6 +359,7 @@ static const struct field_def all_fields[] = {
 	EVENT("host.os.type", FT_KEYWORD, get_os_type),
 	EVENT("message", FT_KEYWORD, get_message),
 	PACKAGE("architecture", get_package_arch),
+	{ "package.installed", FT_DATE, ROLE_PACKAGE, get_package_installed },
 	PACKAGE("name", get_package_name),
 	PACKAGE("type", get_package_type),
 	PACKAGE("version", get_package_version),

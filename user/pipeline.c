@@ -2,8 +2,10 @@
 #include "pipeline.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "alert.h"
@@ -23,6 +25,7 @@ struct pipeline {
 	struct rulebook *rules;
 	struct sandbox *sandbox;
 	struct pkgwatch *pkg;		/* NULL: packages not watched */
+	bool hash_files;		/* a rule names file.hash.sha256 */
 	struct pipeline_stats stats;
 };
 
@@ -81,6 +84,7 @@ void pipeline__free(struct pipeline *pl)
 void pipeline__set_rules(struct pipeline *pl, struct rulebook *rb)
 {
 	pl->rules = rb;
+	pl->hash_files = rb && rulebook__uses(rb, "file.hash.sha256");
 	identity__set_scanner(pl->id, rb ? rulebook__strscan(rb) : NULL);
 }
 
@@ -127,6 +131,7 @@ static void on_package(const struct pkgwatch_change *c)
 		.name = c->pkg->name, .version = c->pkg->version, .type = c->pkg->type,
 		.architecture = c->pkg->arch[0] ? c->pkg->arch : NULL,
 		.previous_version = c->kind == PKG_UPGRADED ? c->before->version : NULL,
+		.installed_ns = c->kind != PKG_REMOVED ? host__now_real_ns() : 0,
 	};
 	struct event ev = {
 		.time_ns = host__now_real_ns(), .category = "package", .type = types[c->kind],
@@ -294,6 +299,30 @@ static char *file_path(struct pipeline *pl, const struct ev_file_op *f)
 	return out;
 }
 
+/*
+ * The content of a file renamed into place (a finished download), when a rule asks for
+ * file.hash.sha256. Hashed here, bounded: a rename means the writer is done with it.
+ */
+#define FILE_HASH_MAX (64ULL << 20)
+
+static struct file_ident *file_hash(struct pipeline *pl, const struct ev_file_op *f,
+				    const char *path)
+{
+	struct file_ident *ident = NULL;
+	struct stat st;
+	int fd;
+
+	if (!pl->hash_files || f->op == FILE_OP_UNLINK)
+		return NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return NULL;
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && (uint64_t)st.st_size <= FILE_HASH_MAX)
+		ident = identity__of_fd(pl->id, fd);
+	close(fd);
+	return ident;
+}
+
 /* A file an installer or a download put on disk (or a package manager removed). */
 static void on_file(struct pipeline *pl, const struct ev_file_op *f)
 {
@@ -307,7 +336,7 @@ static void on_file(struct pipeline *pl, const struct ev_file_op *f)
 		.action = actions[f->op <= FILE_OP_UNLINK ? f->op : 0], .file = &file,
 	};
 	struct proc *p = proctable__get(pl->procs, f->task.tgid);
-
+	struct file_ident *ident;
 	struct stat st;
 
 	/* the tracepoint sees the attempt: a create or rename that failed left nothing */
@@ -318,7 +347,10 @@ static void on_file(struct pipeline *pl, const struct ev_file_op *f)
 	}
 	ev.proc = p;
 	ev.parent = p ? proctable__parent(pl->procs, p) : NULL;
+	ident = file_hash(pl, f, file.path);
+	file.sha256 = ident ? ident->sha256 : NULL;
 	deliver_as(pl, &ev, ON_FILE);
+	ident__put(ident);
 	free((char *)file.path);
 }
 

@@ -62,3 +62,23 @@ def test_ordinary_files_are_not_reported():
         w.wait_for(download_alert("kaspl.run"))
         events = list(w.events)
     assert not [e for e in events if e.get("file", {}).get("name") == "notes.txt"]
+
+
+def test_download_known_by_hash_whatever_its_name():
+    content = b"banned installer bytes " + os.urandom(16)
+    import hashlib
+    sha = hashlib.sha256(content).hexdigest()
+    with tempfile.TemporaryDirectory() as d:
+        rules = os.path.join(d, "r.yaml")
+        with open(rules, "w") as f:
+            f.write("vendor: T\nrules:\n  - id: dl-hash\n    name: banned installer by hash\n"
+                    f"    severity: high\n    on: [file]\n    match:\n"
+                    f"      file.hash.sha256: \"{sha}\"\n")
+        with Watch("--rules", rules) as w:
+            part = os.path.join(d, "innocent.zip.crdownload")
+            with open(part, "wb") as f:
+                f.write(content)
+            os.rename(part, os.path.join(d, "innocent.zip"))
+            e = w.wait_for(download_alert("innocent.zip"))
+    assert e["rule"]["id"] == "dl-hash"
+    assert e["file"]["hash"]["sha256"] == sha
