@@ -72,8 +72,10 @@ def test_dpkg_install_alerts_with_package_and_installer():
         e = w.wait_for(package_alert("package-installed"), timeout=15)
         subprocess.run(["dpkg", "--purge", NAME], check=True, capture_output=True)
         gone = w.wait_for(package_event("package-removed"), timeout=15)
+    installed = e["package"].pop("installed")
     assert e["package"] == {"name": NAME, "version": "1.2-3", "type": "deb",
                             "architecture": "all"}
+    assert installed[:4].isdigit() and installed.endswith("Z")
     assert e["event"]["category"] == ["package"] and e["event"]["type"] == ["installation"]
     assert e["rule"]["id"] == "test-banned-package"
     assert e["process"]["name"] == "dpkg"
