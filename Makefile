@@ -162,19 +162,36 @@ $(FUZZ)/fuzz_elf: tests/fuzz/fuzz_elf.c $(FUZZ_ELF_OBJ)
 $(FUZZ_ELF_SEEDS): tests/fuzz/make-elf-seeds
 	$(Q)tests/fuzz/make-elf-seeds $@ > /dev/null
 
-fuzz: $(FUZZ)/fuzz_rules $(FUZZ)/fuzz_elf $(FUZZ_ELF_SEEDS)
-	$(Q)mkdir -p $(FUZZ)/corpus-rules $(FUZZ)/corpus-elf
+# the dpkg status parser and the inventory diff: only pkgdb.c
+FUZZ_DPKG_OBJ := $(FUZZ)/obj/pkgdb.o
+FUZZ_DPKG_CORPUS := tests/fuzz/corpus/dpkg
+
+$(FUZZ)/fuzz_dpkg: tests/fuzz/fuzz_dpkg.c $(FUZZ_DPKG_OBJ)
+	$(call msg,LINK-FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CPPFLAGS) $(FUZZ_FLAGS) $^ -o $@
+
+FUZZ_BINS := $(FUZZ)/fuzz_rules $(FUZZ)/fuzz_elf $(FUZZ)/fuzz_dpkg
+
+fuzz: $(FUZZ_BINS) $(FUZZ_ELF_SEEDS)
+	$(Q)mkdir -p $(FUZZ)/corpus-rules $(FUZZ)/corpus-elf $(FUZZ)/corpus-dpkg
 	$(FUZZ)/fuzz_rules $(FUZZ_RUN_FLAGS) -max_total_time=$(FUZZ_SECONDS) \
 		-dict=tests/fuzz/rules.dict $(FUZZ)/corpus-rules $(FUZZ_RULES_CORPUS)
 	$(FUZZ)/fuzz_elf $(FUZZ_RUN_FLAGS) -max_total_time=$(FUZZ_SECONDS) \
 		$(FUZZ)/corpus-elf $(FUZZ_ELF_SEEDS)
+	$(FUZZ)/fuzz_dpkg $(FUZZ_RUN_FLAGS) -max_total_time=$(FUZZ_SECONDS) \
+		$(FUZZ)/corpus-dpkg $(FUZZ_DPKG_CORPUS)
 
 # Each seed on its own (libFuzzer runs a file argument once, exits non-zero on a finding),
 # so the count is per file and a failure names its input.
-fuzz-corpus: $(FUZZ)/fuzz_rules $(FUZZ)/fuzz_elf $(FUZZ_ELF_SEEDS)
+fuzz-corpus: $(FUZZ_BINS) $(FUZZ_ELF_SEEDS)
 	@passed=0; failed=0; \
-	for f in $(sort $(wildcard $(FUZZ_RULES_CORPUS)/*)) $(FUZZ_ELF_SEEDS)/*; do \
-		case "$$f" in $(FUZZ_ELF_SEEDS)/*) bin=$(FUZZ)/fuzz_elf;; *) bin=$(FUZZ)/fuzz_rules;; esac; \
+	for f in $(sort $(wildcard $(FUZZ_RULES_CORPUS)/*)) $(FUZZ_ELF_SEEDS)/* \
+		 $(sort $(wildcard $(FUZZ_DPKG_CORPUS)/*)); do \
+		case "$$f" in \
+		$(FUZZ_ELF_SEEDS)/*) bin=$(FUZZ)/fuzz_elf;; \
+		$(FUZZ_DPKG_CORPUS)/*) bin=$(FUZZ)/fuzz_dpkg;; \
+		*) bin=$(FUZZ)/fuzz_rules;; \
+		esac; \
 		if out=$$($$bin $(FUZZ_RUN_FLAGS) "$$f" 2>&1); then \
 			passed=$$((passed + 1)); \
 		else \

@@ -269,7 +269,9 @@ static void keep_newest(struct inventory *inv)
 	size_t out = 0;
 
 	for (size_t i = 0; i < inv->n; i++) {
-		if (out && !by_identity(&inv->pkgs[out - 1], &inv->pkgs[i])) {
+		/* only snaps: flatpak branches (stable, beta) are installs of their own */
+		if (out && !strcmp(inv->pkgs[i].type, "snap") &&
+		    !by_identity(&inv->pkgs[out - 1], &inv->pkgs[i])) {
 			if (strverscmp(inv->pkgs[i].version, inv->pkgs[out - 1].version) > 0) {
 				pkg_free(&inv->pkgs[out - 1]);
 				inv->pkgs[out - 1] = inv->pkgs[i];
