@@ -128,10 +128,63 @@ int handle_exit_tp(void *ctx)
 	return 0;
 }
 
-/* Every family uses the raw syscall tracepoint: it needs neither BTF nor tracefs. */
-SEC("raw_tp/sys_enter")
-int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long id)
+/* File activity: every family uses these syscall tracepoints (tracefs is mounted if need be). */
+#define SYS_ARG(i) ((long)ctx->args[i])
+
+SEC("tracepoint/syscalls/sys_enter_openat")
+int handle_openat(struct trace_event_raw_sys_enter *ctx)
 {
-	file_emit(regs, id);
+	if (SYS_ARG(2) & O_CREAT_FLAG)
+		file_emit(FILE_OP_CREATE, (__s32)SYS_ARG(0), (const char *)SYS_ARG(1));
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_open")
+int handle_open(struct trace_event_raw_sys_enter *ctx)
+{
+	if (SYS_ARG(1) & O_CREAT_FLAG)
+		file_emit(FILE_OP_CREATE, AT_FDCWD_VAL, (const char *)SYS_ARG(0));
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_creat")
+int handle_creat(struct trace_event_raw_sys_enter *ctx)
+{
+	file_emit(FILE_OP_CREATE, AT_FDCWD_VAL, (const char *)SYS_ARG(0));
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_rename")
+int handle_rename(struct trace_event_raw_sys_enter *ctx)
+{
+	file_emit(FILE_OP_RENAME, AT_FDCWD_VAL, (const char *)SYS_ARG(1));
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_renameat")
+int handle_renameat(struct trace_event_raw_sys_enter *ctx)
+{
+	file_emit(FILE_OP_RENAME, (__s32)SYS_ARG(2), (const char *)SYS_ARG(3));
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_renameat2")
+int handle_renameat2(struct trace_event_raw_sys_enter *ctx)
+{
+	file_emit(FILE_OP_RENAME, (__s32)SYS_ARG(2), (const char *)SYS_ARG(3));
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_unlink")
+int handle_unlink(struct trace_event_raw_sys_enter *ctx)
+{
+	file_emit(FILE_OP_UNLINK, AT_FDCWD_VAL, (const char *)SYS_ARG(0));
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_unlinkat")
+int handle_unlinkat(struct trace_event_raw_sys_enter *ctx)
+{
+	file_emit(FILE_OP_UNLINK, (__s32)SYS_ARG(0), (const char *)SYS_ARG(1));
 	return 0;
 }

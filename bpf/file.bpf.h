@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Files created, renamed into place or deleted, from the raw sys_enter tracepoint (no
- * tracefs, no kprobes): package-manager sessions under the watched prefixes, and any
- * process writing a file named like an installer (the "future downloads" of a ban).
- * Everything else leaves after a switch on the syscall number and a flag test.
+ * Files created, renamed into place or deleted, from the syscall tracepoints of just those
+ * calls (no kprobes): package-manager sessions under the watched prefixes, and any process
+ * writing a file named like an installer (the "future downloads" of a ban). The raw
+ * sys_enter tracepoint would need no tracefs but runs on every syscall of the machine
+ * (measured: +140 ns each); these run only on the calls that create or remove files.
  */
 #ifndef EMBARGO_FILE_BPF_H
 #define EMBARGO_FILE_BPF_H
@@ -15,59 +16,11 @@
 #define O_CREAT_FLAG 0100
 #define AT_FDCWD_VAL -100
 
-/* x86_64 syscall numbers: the file operations that put software on disk */
-enum {
-	NR_open = 2, NR_rename = 82, NR_creat = 85, NR_unlink = 87, NR_openat = 257,
-	NR_unlinkat = 263, NR_renameat = 264, NR_renameat2 = 316,
-};
-
 struct file_call {
 	__u32 op;
 	__s32 dfd;
 	const char *name;
 };
-
-static __always_inline bool decode_call(struct pt_regs *regs, long id, struct file_call *c)
-{
-	c->dfd = AT_FDCWD_VAL;
-	c->op = FILE_OP_CREATE;
-	switch (id) {
-	case NR_openat:
-		if (!(BPF_CORE_READ(regs, dx) & O_CREAT_FLAG))
-			return false;
-		c->dfd = BPF_CORE_READ(regs, di);
-		c->name = (const char *)BPF_CORE_READ(regs, si);
-		return true;
-	case NR_open:
-		if (!(BPF_CORE_READ(regs, si) & O_CREAT_FLAG))
-			return false;
-		c->name = (const char *)BPF_CORE_READ(regs, di);
-		return true;
-	case NR_creat:
-		c->name = (const char *)BPF_CORE_READ(regs, di);
-		return true;
-	case NR_rename:
-		c->op = FILE_OP_RENAME;
-		c->name = (const char *)BPF_CORE_READ(regs, si);
-		return true;
-	case NR_renameat:
-	case NR_renameat2:
-		c->op = FILE_OP_RENAME;
-		c->dfd = BPF_CORE_READ(regs, dx);
-		c->name = (const char *)BPF_CORE_READ(regs, r10);
-		return true;
-	case NR_unlink:
-		c->op = FILE_OP_UNLINK;
-		c->name = (const char *)BPF_CORE_READ(regs, di);
-		return true;
-	case NR_unlinkat:
-		c->op = FILE_OP_UNLINK;
-		c->dfd = BPF_CORE_READ(regs, di);
-		c->name = (const char *)BPF_CORE_READ(regs, si);
-		return true;
-	}
-	return false;
-}
 
 static __always_inline char lower(char c)
 {
@@ -129,15 +82,15 @@ static __always_inline void resolve_dir(struct ev_file_op *e, struct task_struct
 	bpf_probe_read_kernel(e->dir, EV_PATH_MAX - start, &s->buf[start]);
 }
 
-static __always_inline void file_emit(struct pt_regs *regs, long id)
+static __always_inline void file_emit(__u32 op, __s32 dfd, const char *name)
 {
-	struct file_call c;
+	struct file_call c = { .op = op, .dfd = dfd, .name = name };
 	struct ev_file_op *e;
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32, flags = 0;
 	bool pkg = bpf_map_lookup_elem(&emb_pkg_procs, &tgid) != NULL;
 	long n;
 
-	if (!decode_call(regs, id, &c) || (c.op == FILE_OP_UNLINK && !pkg))
+	if (c.op == FILE_OP_UNLINK && !pkg)
 		return;
 	e = bpf_ringbuf_reserve(&emb_events, sizeof(*e), 0);
 	if (!e) {

@@ -14,14 +14,15 @@
 #include "embargo.skel.h"
 #include "log.h"
 
-#define SENSOR_MAX_LINKS 4
+#define SENSOR_MAX_LINKS 3
+#define FILE_PROGS 8
 /* wake the consumer early when 1/8 of the ring buffer waits, well before it is full */
 #define WAKEUP_FRACTION 8
 
 struct sensor {
 	struct embargo_bpf *skel;
 	struct ring_buffer *rb;
-	struct bpf_link *links[SENSOR_MAX_LINKS];
+	struct bpf_link *links[SENSOR_MAX_LINKS + FILE_PROGS];
 	enum sensor_family family;
 	int ncpus;
 };
@@ -54,14 +55,27 @@ static void family_programs(struct embargo_bpf *skel, enum sensor_family f,
 {
 	struct bpf_program *table[SENSOR_FAMILY_COUNT][SENSOR_MAX_LINKS] = {
 		[SENSOR_TP_BTF] = { skel->progs.handle_exec_btf, skel->progs.handle_fork_btf,
-				    skel->progs.handle_exit_btf, skel->progs.handle_sys_enter },
+				    skel->progs.handle_exit_btf },
 		[SENSOR_RAW_TP] = { skel->progs.handle_exec_raw, skel->progs.handle_fork_raw,
-				    skel->progs.handle_exit_raw, skel->progs.handle_sys_enter },
+				    skel->progs.handle_exit_raw },
 		[SENSOR_TRACEPOINT] = { skel->progs.handle_exec_tp, NULL,
-					skel->progs.handle_exit_tp, skel->progs.handle_sys_enter },
+					skel->progs.handle_exit_tp },
 	};
 
 	memcpy(out, table[f], sizeof(table[f]));
+}
+
+/* The file-activity programs: the same syscall tracepoints in every family. */
+static void file_programs(struct embargo_bpf *skel, struct bpf_program *out[FILE_PROGS])
+{
+	struct bpf_program *progs[FILE_PROGS] = {
+		skel->progs.handle_openat, skel->progs.handle_open, skel->progs.handle_creat,
+		skel->progs.handle_rename, skel->progs.handle_renameat,
+		skel->progs.handle_renameat2, skel->progs.handle_unlink,
+		skel->progs.handle_unlinkat,
+	};
+
+	memcpy(out, progs, sizeof(progs));
 }
 
 int sensor__has_fork(const struct sensor *s)
@@ -84,7 +98,7 @@ static int tracefs_ensure(void)
 
 static void sensor_unload(struct sensor *s)
 {
-	for (int i = 0; i < SENSOR_MAX_LINKS; i++) {
+	for (int i = 0; i < SENSOR_MAX_LINKS + FILE_PROGS; i++) {
 		bpf_link__destroy(s->links[i]);
 		s->links[i] = NULL;
 	}
@@ -130,15 +144,17 @@ static int set_package_managers(struct sensor *s, const struct sensor_opts *opts
 	return 0;
 }
 
-static int sensor_attach(struct sensor *s, struct bpf_program *progs[SENSOR_MAX_LINKS])
+static int sensor_attach(struct sensor *s,
+			 struct bpf_program *progs[SENSOR_MAX_LINKS + FILE_PROGS])
 {
 	int err;
 
-	if (s->family == SENSOR_TRACEPOINT && (err = tracefs_ensure())) {
+	/* the syscall tracepoints of the file programs are found through tracefs */
+	if ((err = tracefs_ensure())) {
 		log_warn("failed to mount tracefs on /sys/kernel/tracing: %s", strerror(-err));
 		return err;
 	}
-	for (int i = 0; i < SENSOR_MAX_LINKS; i++) {
+	for (int i = 0; i < SENSOR_MAX_LINKS + FILE_PROGS; i++) {
 		if (!progs[i])
 			continue;
 		s->links[i] = bpf_program__attach(progs[i]);
@@ -166,7 +182,7 @@ static bool fault_injected(enum sensor_family f)
 /* Open, load and attach one family; on failure say which step failed and why. */
 static int sensor_try(struct sensor *s, const struct sensor_opts *opts)
 {
-	struct bpf_program *progs[SENSOR_MAX_LINKS], *prog;
+	struct bpf_program *progs[SENSOR_MAX_LINKS + FILE_PROGS], *prog;
 	int err;
 
 	s->skel = embargo_bpf__open();
@@ -175,7 +191,8 @@ static int sensor_try(struct sensor *s, const struct sensor_opts *opts)
 	bpf_object__for_each_program(prog, s->skel->obj)
 		bpf_program__set_autoload(prog, false);
 	family_programs(s->skel, s->family, progs);
-	for (int i = 0; i < SENSOR_MAX_LINKS; i++)
+	file_programs(s->skel, progs + SENSOR_MAX_LINKS);
+	for (int i = 0; i < SENSOR_MAX_LINKS + FILE_PROGS; i++)
 		if (progs[i])
 			bpf_program__set_autoload(progs[i], true);
 	bpf_map__set_max_entries(s->skel->maps.emb_exec_buf, s->ncpus);
