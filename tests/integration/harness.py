@@ -22,6 +22,10 @@ os.environ.setdefault("ASAN_OPTIONS", "abort_on_error=0:exitcode=99")
 os.environ.setdefault("UBSAN_OPTIONS", "halt_on_error=1:exitcode=98:print_stacktrace=1")
 
 
+class Skip(Exception):
+    """Raised by a test that cannot run here; the runner counts it and says why."""
+
+
 class Watch:
     """`embargo watch` running in the background, its JSON lines parsed as they come."""
 

@@ -13,6 +13,8 @@ import traceback
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
+from harness import Skip  # noqa: E402
+
 
 def load_tests():
     for name in sorted(os.listdir(HERE)):
@@ -31,13 +33,17 @@ def main(filters):
         print("integration tests load BPF programs: run them as root (sudo make test)")
         print("0 passed, 1 failed")
         return 1
-    passed = failed = 0
+    passed = failed = skipped = 0
     for name, fn in load_tests():
         if filters and not any(f in name for f in filters):
             continue
         start = time.monotonic()
         try:
             fn()
+        except Skip as why:
+            skipped += 1
+            print(f"skip {name}: {why}")
+            continue
         except Exception:  # one failing test never stops the others
             failed += 1
             print(f"FAIL {name} ({time.monotonic() - start:.1f}s)")
@@ -46,7 +52,7 @@ def main(filters):
             passed += 1
             print(f"ok   {name} ({time.monotonic() - start:.1f}s)")
         sys.stdout.flush()
-    print(f"{passed} passed, {failed} failed")
+    print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
     return 1 if failed else 0
 
 

@@ -5,7 +5,7 @@ import shutil
 import subprocess
 import tempfile
 
-from harness import Watch
+from harness import Skip, Watch
 
 NAME = "embargo-test-banned"
 
@@ -110,3 +110,32 @@ def test_apt_get_install_names_apt_get_and_the_human_behind_it():
     assert e["process"]["args"][:3] == ["apt-get", "install", "-y"]
     assert e["embargo"]["process"]["login_user"]["id"] == "4242"
     assert e["package"]["version"] == "1.2-3"
+
+
+FLATPAK_APPS = "/var/lib/flatpak/app"
+
+
+def test_flatpak_install_is_seen_in_its_tree():
+    # what `flatpak install com.tencent.WeChat` leaves: an active deployment in the tree
+    made = not os.path.exists("/var/lib/flatpak")
+    os.makedirs(FLATPAK_APPS, exist_ok=True)
+    app = os.path.join(FLATPAK_APPS, "com.tencent.WeChat")
+    try:
+        with Watch("--rules", os.path.join(os.path.dirname(__file__), "..", "..", "rules")) as w:
+            os.makedirs(os.path.join(app, "x86_64", "stable", "active"))
+            e = w.wait_for(lambda e: e["event"]["kind"] == "alert" and
+                           e.get("package", {}).get("name") == "com.tencent.WeChat", timeout=15)
+    finally:
+        shutil.rmtree(app, ignore_errors=True)
+        if made:
+            shutil.rmtree("/var/lib/flatpak", ignore_errors=True)
+    assert e["package"]["type"] == "flatpak"
+    assert e["package"]["version"] == "stable" and e["package"]["architecture"] == "x86_64"
+    assert e["rule"]["id"] == "tencent-package"
+
+
+def test_rpm_inventory_needs_librpm():
+    if shutil.which("rpm") is None:
+        raise Skip("rpm is not installed on this machine (and librpm is not an embargo "
+                   "dependency): rpm inventories are not read yet")
+    raise AssertionError("rpm is present but embargo does not read its database yet")
