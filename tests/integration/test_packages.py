@@ -70,8 +70,15 @@ def test_dpkg_install_alerts_with_package_and_installer():
     with Deb() as deb, Watch("--all", "--rules", deb.rules) as w:
         subprocess.run(["dpkg", "-i", deb.path], check=True, capture_output=True)
         e = w.wait_for(package_alert("package-installed"), timeout=15)
+        placed = w.wait_for(lambda e: e["event"]["category"] == ["file"] and
+                            e["file"]["path"] == f"/usr/share/{NAME}/README" and
+                            e["event"]["action"] == "file-renamed")
         subprocess.run(["dpkg", "--purge", NAME], check=True, capture_output=True)
         gone = w.wait_for(package_event("package-removed"), timeout=15)
+        deleted = w.wait_for(lambda e: e["event"]["category"] == ["file"] and
+                             e["file"]["path"] == f"/usr/share/{NAME}/README" and
+                             e["event"]["action"] == "file-deleted")
+    assert placed["process"]["name"] == "dpkg" and deleted["process"]["name"] == "dpkg"
     installed = e["package"].pop("installed")
     assert e["package"] == {"name": NAME, "version": "1.2-3", "type": "deb",
                             "architecture": "all"}
