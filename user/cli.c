@@ -51,6 +51,16 @@ int cli__add_rule_path(struct rule_paths *r, const char *path)
 	return r->paths[r->n++] ? 0 : -ENOMEM;
 }
 
+int cli__rules_or_format(int opt, const char *arg, const char *cmd, struct rule_paths *rules,
+			 enum output_format *format)
+{
+	if (opt == 'r')
+		return cli__add_rule_path(rules, arg) ? EXIT_USAGE : 0;
+	if (cli__parse_format(arg, format))
+		return cli__usage_error(cmd, "--format must be text or json, not '%s'", arg);
+	return 0;
+}
+
 int cli__finish_rule_paths(struct rule_paths *r)
 {
 	if (r->n)

@@ -33,6 +33,12 @@ struct rule_paths {
 };
 
 int cli__add_rule_path(struct rule_paths *r, const char *path);
+/*
+ * The options every rules-using command takes: -r/--rules PATH and -f/--format FORMAT.
+ * Returns 0 when handled, EXIT_USAGE (message printed) when its value is bad.
+ */
+int cli__rules_or_format(int opt, const char *arg, const char *cmd, struct rule_paths *rules,
+			 enum output_format *format);
 /* Fill in the default when no --rules was given. */
 int cli__finish_rule_paths(struct rule_paths *r);
 void cli__free_rule_paths(struct rule_paths *r);

@@ -186,18 +186,16 @@ int cmd_inspect(int argc, char **argv)
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":r:f:h", longopts, NULL)) != -1) {
-		if (c == 'r' && !cli__add_rule_path(&paths, optarg))
-			continue;
-		if (c == 'f' && !cli__parse_format(optarg, &in.format))
+		if ((c == 'r' || c == 'f') &&
+		    !(rc = cli__rules_or_format(c, optarg, "inspect", &paths, &in.format)))
 			continue;
 		cli__free_rule_paths(&paths);
 		if (c == 'h') {
 			fputs(inspect_usage, stdout);
 			return EXIT_OK;
 		}
-		if (c == 'f')
-			return cli__usage_error("inspect", "--format must be text or json, not '%s'",
-						optarg);
+		if (c == 'r' || c == 'f')
+			return rc;
 		if (c == ':')
 			return cli__usage_error("inspect", "option '%s' needs a value",
 						argv[optind - 1]);

@@ -48,20 +48,16 @@ static int parse_opts(int argc, char **argv, const char *cmd, struct rules_opts 
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	int c;
+	int c, err;
 
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":r:f:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
-			if (cli__add_rule_path(&o->rules, optarg))
-				return EXIT_USAGE;
-			break;
 		case 'f':
-			if (cli__parse_format(optarg, &o->format))
-				return cli__usage_error(cmd, "--format must be text or json, not '%s'",
-							optarg);
+			if ((err = cli__rules_or_format(c, optarg, cmd, &o->rules, &o->format)))
+				return err;
 			break;
 		case 'h':
 			fputs(rules_usage, stdout);

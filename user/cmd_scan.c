@@ -72,13 +72,9 @@ static int parse_opts(int argc, char **argv, struct scan_opts *o)
 	while ((c = getopt_long(argc, argv, ":r:f:p:s:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
-			if (cli__add_rule_path(&o->rules, optarg))
-				return EXIT_USAGE;
-			break;
 		case 'f':
-			if (cli__parse_format(optarg, &o->format))
-				return cli__usage_error("scan", "--format must be text or json, "
-							"not '%s'", optarg);
+			if ((err = cli__rules_or_format(c, optarg, "scan", &o->rules, &o->format)))
+				return err;
 			break;
 		case 'p':
 			if (add_path(o, optarg))

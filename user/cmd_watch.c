@@ -276,23 +276,19 @@ static int parse_opts(int argc, char **argv, struct watch_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	int c, verbosity = LOG_INFO;
+	int c, err, verbosity = LOG_INFO;
 
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":r:af:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
-			if (cli__add_rule_path(&o->rules, optarg))
-				return EXIT_USAGE;
+		case 'f':
+			if ((err = cli__rules_or_format(c, optarg, "watch", &o->rules, &o->format)))
+				return err;
 			break;
 		case 'a':
 			o->all = true;
-			break;
-		case 'f':
-			if (cli__parse_format(optarg, &o->format))
-				return cli__usage_error("watch", "--format must be text or json, "
-							"not '%s'", optarg);
 			break;
 		case 'P':
 			if (sensor__family_parse(optarg, &o->family))
