@@ -12,6 +12,7 @@
 #include "decode.h"
 #include "log.h"
 #include "pkgwatch.h"
+#include "path.h"
 #include "procfs.h"
 #include "program.h"
 #include "sandbox.h"
@@ -274,17 +275,14 @@ void pipeline__drain(struct pipeline *pl)
 }
 
 /* "dir/rel" for a relative path: the directory the kernel saw, else as it is now */
-static char *file_path(struct pipeline *pl, const struct ev_file_op *f)
+static char *file_path(const struct ev_file_op *f)
 {
 	char link[64], *dir, *out;
 
 	if (f->path[0] == '/')
 		return strdup(f->path);
-	if (f->dir[0] == '/') {
-		if (asprintf(&out, "%s/%s", strcmp(f->dir, "/") ? f->dir : "", f->path) < 0)
-			return NULL;
-		return out;
-	}
+	if (f->dir[0] == '/')
+		return path__absolute(f->dir, f->path);
 	if (f->dfd == -100)
 		snprintf(link, sizeof(link), "cwd");
 	else
@@ -292,10 +290,8 @@ static char *file_path(struct pipeline *pl, const struct ev_file_op *f)
 	dir = procfs__link("/proc", f->task.tgid, link, NULL);
 	if (!dir)
 		return strdup(f->path);	/* gone: the path as given, relative */
-	if (asprintf(&out, "%s/%s", strcmp(dir, "/") ? dir : "", f->path) < 0)
-		out = NULL;
+	out = path__absolute(dir, f->path);
 	free(dir);
-	(void)pl;
 	return out;
 }
 
@@ -329,7 +325,7 @@ static void on_file(struct pipeline *pl, const struct ev_file_op *f)
 	static const char *const types[] = { NULL, "creation", "change", "deletion" };
 	static const char *const actions[] = { NULL, "file-created", "file-renamed",
 					       "file-deleted" };
-	struct file_info file = { .path = file_path(pl, f) };
+	struct file_info file = { .path = file_path(f) };
 	struct event ev = {
 		.time_ns = host__boot_to_real_ns(f->hdr.ktime_ns), .category = "file",
 		.type = types[f->op <= FILE_OP_UNLINK ? f->op : 0],

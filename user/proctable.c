@@ -14,6 +14,7 @@
 #include "hmap.h"
 #include "identity.h"
 #include "host.h"
+#include "path.h"
 #include "procfs.h"
 
 struct proctable {
@@ -211,20 +212,6 @@ static char *strdup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-/* "dir" + "/" + "rel" without a leading "./" on rel; NULL unless dir is absolute. */
-static char *path_join(const char *dir, const char *rel)
-{
-	char *out;
-
-	if (dir[0] != '/')
-		return NULL;
-	while (rel[0] == '.' && rel[1] == '/')
-		rel += 2;
-	if (asprintf(&out, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", rel) < 0)
-		return NULL;
-	return out;
-}
-
 /* The kernel's path first; /proc when it was cut; the filename when /proc is gone. */
 static void proc_resolve_exe(struct proctable *pt, struct proc *p, const struct exec_view *v)
 {
@@ -246,10 +233,7 @@ static void proc_resolve_exe(struct proctable *pt, struct proc *p, const struct 
 	p->late = true;
 	if (!v->filename)
 		return;
-	if (v->filename[0] == '/')
-		p->exe = strdup(v->filename);
-	else if (p->cwd)
-		p->exe = path_join(p->cwd, v->filename);
+	p->exe = path__absolute(p->cwd, v->filename);
 	p->exe_source = p->exe ? EXE_FILENAME : EXE_NONE;
 }
 

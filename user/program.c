@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "program.h"
+#include "path.h"
 
 #include <fnmatch.h>
 #include <stdio.h>
@@ -22,22 +23,6 @@ bool program__is_loader(const char *path)
 		if (!fnmatch(names[i], base, 0))
 			return true;
 	return false;
-}
-
-/* "dir/rel" unless rel is absolute; NULL when it cannot be made absolute. */
-static char *absolute(const char *cwd, const char *rel)
-{
-	char *out;
-
-	if (rel[0] == '/')
-		return strdup(rel);
-	if (!cwd || cwd[0] != '/')
-		return NULL;
-	while (rel[0] == '.' && rel[1] == '/')
-		rel += 2;
-	if (asprintf(&out, "%s%s%s", cwd, cwd[strlen(cwd) - 1] == '/' ? "" : "/", rel) < 0)
-		return NULL;
-	return out;
 }
 
 /* glibc ld.so options that take a value (ld.so --help). */
@@ -75,14 +60,14 @@ char *program__loader_target(const struct proc *p)
 			break;
 		}
 	}
-	return arg < end && *arg ? absolute(p->cwd, arg) : NULL;
+	return arg < end && *arg ? path__absolute(p->cwd, arg) : NULL;
 }
 
 char *program__script_path(const struct proc *p)
 {
 	if (!p->interp || !p->filename)
 		return NULL;
-	return absolute(p->cwd, p->filename);
+	return path__absolute(p->cwd, p->filename);
 }
 
 void program__resolve(struct proc *p, struct sandbox *sb, struct proctable *pt)
