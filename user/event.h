@@ -31,6 +31,19 @@ struct file_info {
 	const char *sha256;		/* hex, NULL until hashed */
 };
 
+/* Counters of a heartbeat record: enough for a SIEM to see a desktop go quiet or lossy. */
+struct health {
+	uint64_t uptime_s;
+	uint64_t events;		/* records read from the kernel */
+	uint64_t alerts;		/* alerts raised (folded repeats included) */
+	uint64_t kernel_drops;		/* records the kernel could not queue */
+	uint64_t spool_records;		/* waiting in the spools of remote outputs */
+	uint64_t spool_evicted;		/* dropped oldest-first from a full spool, since start */
+	unsigned int outputs_up;
+	unsigned int outputs_down;
+	const char *rules_version;	/* NULL: no rules */
+};
+
 struct rule;
 
 enum event_kind {
@@ -54,9 +67,14 @@ struct event {
 	const struct rule *rule;
 	const char *why;
 	size_t why_len;
+	/* folded alerts: the alert stands for count identical ones, first_ns..last_ns (0: one) */
+	uint64_t count;
+	uint64_t first_ns;
+	uint64_t last_ns;
 	/* state records */
 	const char *message;
 	const char *error;
+	const struct health *health;	/* heartbeats */
 };
 
 #endif /* EMBARGO_EVENT_H */
