@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # embargo: `sudo make run` and `sudo make test` are the two entry points (see README.md).
 
-BUILD     := build
+BUILD     ?= build
 SAN       := $(BUILD)/san
 CC        ?= cc
 CLANG     ?= clang
