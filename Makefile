@@ -17,7 +17,7 @@ WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-missing-field-initia
 CPPFLAGS  := -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD) -DEMBARGO_VERSION='"$(VERSION)"'
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 $(WARN) -fno-strict-aliasing
-LDLIBS    := -lbpf -lelf -lz -lcrypto -lyaml
+LDLIBS    := -lbpf -lelf -lz -lssl -lcrypto -lyaml -lsystemd -lpthread
 SANFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 
 BPF_SRC   := $(wildcard bpf/*.bpf.c)

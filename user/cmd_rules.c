@@ -15,6 +15,7 @@
 #include "filefacts.h"
 #include "identity.h"
 #include "log.h"
+#include "json.h"
 #include "output.h"
 #include "rulebook.h"
 

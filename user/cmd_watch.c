@@ -25,6 +25,7 @@
 #include "proctable.h"
 #include "rulebook.h"
 #include "sensor.h"
+#include "watch_opts.h"
 
 #define STATS_CHECK_MS 5000
 #define PRUNE_EVERY_CHECKS 12	/* a minute */
@@ -48,14 +49,6 @@ static const char *const download_suffixes[] = {
 	".tar.gz", ".zip", ".exe", ".msi",
 };
 
-struct watch_opts {
-	bool all;
-	enum output_format format;
-	enum sensor_family family;
-	bool family_only;
-	struct rule_paths rules;
-};
-
 struct watch {
 	struct watch_opts opts;
 	struct host host;
@@ -69,24 +62,10 @@ struct watch {
 	struct output out;
 	__u64 drops_reported;
 	__u64 next_stats_check_ms;
+	__u64 next_heartbeat_ms;
+	__u64 started_ms;
 	unsigned int checks;
 };
-
-static const char watch_usage[] =
-	"Usage: embargo watch [OPTIONS]\n"
-	"\n"
-	"Load the process probes and report alerts until SIGINT or SIGTERM. Prints 'ready' on\n"
-	"stderr once the probes are attached and running processes are known. SIGHUP reloads\n"
-	"the rules; if they have any error the rules in force stay.\n"
-	"\n"
-	"Options:\n"
-	"  -r, --rules PATH       rules file or directory, repeatable (default " RULES_DEFAULT_DIR ")\n"
-	"  -a, --all              also print every process start, not only alerts\n"
-	"  -f, --format FORMAT    text or json (default: text on a terminal, else json lines)\n"
-	"      --probes FAMILY    use only this probe family: tp_btf, raw_tp or tracepoint\n"
-	"                         (default: tp_btf, falling back to raw_tp, then tracepoint)\n"
-	"  -v, --verbose          more detail on stderr; twice for libbpf's debug output\n"
-	"  -h, --help             this help\n";
 
 static __u64 monotonic_ms(void)
 {
@@ -100,11 +79,44 @@ static __u64 monotonic_ms(void)
  * Housekeeping on a slow tick: kernel-side losses are said as soon as they are seen, not
  * only at the end, and entries of processes whose exit was lost are dropped.
  */
+/* So a SIEM can tell a quiet desktop from a dead or lossy sensor. */
+static void heartbeat(struct watch *w, __u64 now)
+{
+	__u64 stats[STAT_MAX] = { 0 };
+	struct health h = { 0 };
+	struct event ev = { .kind = EVENT_KIND_STATE, .category = "configuration",
+			    .type = "info", .action = "heartbeat", .outcome = "success",
+			    .health = &h };
+	char msg[160];
+
+	if (!w->opts.heartbeat_s || now < w->next_heartbeat_ms)
+		return;
+	w->next_heartbeat_ms = now + w->opts.heartbeat_s * 1000ULL;
+	sensor__stats(w->sensor, stats);
+	output__health(&w->out, &h);
+	h.uptime_s = (now - w->started_ms) / 1000;
+	h.events = pipeline__stats(w->pl)->records;
+	h.kernel_drops = stats[STAT_RB_DROP];
+	h.rules_version = w->rules ? rulebook__rules(w->rules)->version : NULL;
+	snprintf(msg, sizeof(msg), "alive: %llu events, %llu alerts, %llu kernel drops, "
+		 "%llu records spooled", (unsigned long long)h.events,
+		 (unsigned long long)h.alerts, (unsigned long long)h.kernel_drops,
+		 (unsigned long long)h.spool_records);
+	if (h.kernel_drops || h.outputs_down || h.spool_evicted)
+		ev.outcome = "failure";
+	ev.message = msg;
+	ev.time_ns = host__now_real_ns();
+	output__event(&w->out, &ev);
+}
+
 static void periodic_checks(struct watch *w)
 {
 	__u64 stats[STAT_MAX], now = monotonic_ms();
 	char msg[128];
 	size_t pruned;
+
+	output__tick(&w->out);
+	heartbeat(w, now);
 
 	if (now < w->next_stats_check_ms)
 		return;
@@ -196,6 +208,8 @@ static bool handle_signals(struct watch *w, int sigfd)
 		/* what came before the reload is matched under the old rules */
 		sensor__consume(w->sensor);
 		pipeline__drain(w->pl);
+		output__fold_flush(&w->out);	/* summaries name rules about to go */
+		output__reopen(&w->out);	/* logrotate moved the files */
 		reload_rules(w);
 	}
 	return false;
@@ -263,57 +277,6 @@ static void print_summary(struct watch *w)
 		(unsigned long long)id->misses, (unsigned long long)id->inline_hashes,
 		(unsigned long long)id->unavailable, (unsigned long long)ps->waited,
 		proctable__len(w->procs));
-}
-
-static int parse_opts(int argc, char **argv, struct watch_opts *o)
-{
-	static const struct option longopts[] = {
-		{ "rules", required_argument, NULL, 'r' },
-		{ "all", no_argument, NULL, 'a' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "probes", required_argument, NULL, 'P' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
-	int c, err, verbosity = LOG_INFO;
-
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":r:af:vh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-		case 'f':
-			if ((err = cli__rules_or_format(c, optarg, "watch", &o->rules, &o->format)))
-				return err;
-			break;
-		case 'a':
-			o->all = true;
-			break;
-		case 'P':
-			if (sensor__family_parse(optarg, &o->family))
-				return cli__usage_error("watch", "--probes must be tp_btf, raw_tp "
-							"or tracepoint, not '%s'", optarg);
-			o->family_only = true;
-			break;
-		case 'v':
-			verbosity++;
-			break;
-		case 'h':
-			fputs(watch_usage, stdout);
-			return -1;
-		case ':':
-			return cli__usage_error("watch", "option '%s' needs a value",
-						argv[optind - 1]);
-		default:
-			return cli__usage_error("watch", "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return cli__usage_error("watch", "unexpected argument '%s'", argv[optind]);
-	log__set_level(verbosity > LOG_TRACE ? LOG_TRACE : verbosity);
-	o->format = cli__resolve_format(o->format);
-	return cli__finish_rule_paths(&o->rules) ? EXIT_USAGE : 0;
 }
 
 /* Rules that do not load stop the start: running without the intended rules is worse. */
@@ -411,6 +374,8 @@ static void watch_stop(struct watch *w)
 	if (w->sensor) {
 		sensor__consume(w->sensor);	/* what is still queued is still reported */
 		pipeline__drain(w->pl);		/* and every event still waiting for a hash */
+		output__fold_flush(&w->out);
+		pipeline__state(w->pl, "stopped", "success", "stopping", NULL);
 		output__flush(&w->out);
 		print_summary(w);
 	}
@@ -422,26 +387,36 @@ static void watch_stop(struct watch *w)
 	proctable__free(w->procs);
 	users__free(w->env.users);
 	output__free(&w->out);
-	cli__free_rule_paths(&w->opts.rules);
+	watch_opts__free(&w->opts);
 }
 
 int cmd_watch(int argc, char **argv)
 {
 	struct watch w = { 0 };
+	char why[512];
 	int err, sigfd;
 
-	err = parse_opts(argc, argv, &w.opts);
+	err = watch_opts__parse(argc, argv, &w.opts);
 	if (err) {
-		cli__free_rule_paths(&w.opts.rules);
+		watch_opts__free(&w.opts);
 		return err < 0 ? EXIT_OK : err;
 	}
-	output__init(&w.out, stdout, w.opts.format, &w.env);
+	/* before any thread starts: threads inherit the mask, and a signal must reach signalfd */
 	sigfd = block_signals();
 	if (sigfd < 0) {
 		log_err("failed to set up signal handling: %s", strerror(errno));
-		watch_stop(&w);
+		watch_opts__free(&w.opts);
 		return EXIT_USAGE;
 	}
+	if (output__open(&w.out, w.opts.outputs, w.opts.noutputs, &w.opts.out, &w.env, why,
+			 sizeof(why))) {
+		log_err("cannot open the outputs: %s", why);
+		watch_opts__free(&w.opts);
+		close(sigfd);
+		return EXIT_USAGE;
+	}
+	w.started_ms = monotonic_ms();
+	w.next_heartbeat_ms = w.started_ms + w.opts.heartbeat_s * 1000ULL;
 	err = watch_start(&w);
 	if (!err)
 		err = watch_loop(&w, sigfd);

@@ -101,7 +101,26 @@ GETTER(get_event_dataset)
 RETURNS(get_message, set_str(v, ev->message))
 RETURNS(get_error, set_str(v, ev->error))
 
+/* --- heartbeats: counters a SIEM watches for a desktop going quiet or lossy ---------- */
+
+#define HEALTH_NUM(fn, member) RETURNS(fn, ev->health && set_num(v, (long long)ev->health->member))
+
+HEALTH_NUM(get_health_uptime, uptime_s)
+HEALTH_NUM(get_health_events, events)
+HEALTH_NUM(get_health_alerts, alerts)
+HEALTH_NUM(get_health_drops, kernel_drops)
+HEALTH_NUM(get_health_spooled, spool_records)
+HEALTH_NUM(get_health_evicted, spool_evicted)
+HEALTH_NUM(get_health_up, outputs_up)
+HEALTH_NUM(get_health_down, outputs_down)
+RETURNS(get_health_rules_version, ev->health && set_str(v, ev->health->rules_version))
+
 /* --- alerts: the rule that matched and why -------------------------------------- */
+
+/* a folded alert: how many identical alerts it stands for, and when they came */
+RETURNS(get_alert_count, ev->count && set_num(v, (long long)ev->count))
+RETURNS(get_event_start, ev->count && set_num(v, (long long)ev->first_ns))
+RETURNS(get_event_end, ev->count && set_num(v, (long long)ev->last_ns))
 
 RETURNS(get_rule_id, set_str(v, ev->rule->id))
 RETURNS(get_rule_name, set_str(v, ev->rule->name))
@@ -304,9 +323,19 @@ static const struct field_def all_fields[] = {
 	EVENT("agent.type", FT_KEYWORD, get_agent_type),
 	EVENT("agent.version", FT_KEYWORD, get_agent_version),
 	EVENT("ecs.version", FT_KEYWORD, get_ecs_version),
+	RULE("embargo.alert.count", FT_LONG, get_alert_count),
 	{ "embargo.elf.build_id", FT_KEYWORD, ROLE_PROCESS, get_elf_build_id },
 	{ "embargo.elf.soname", FT_KEYWORD, ROLE_PROCESS, get_elf_soname },
 	{ "embargo.elf.strings", FT_LIST, ROLE_PROCESS, get_elf_strings },
+	EVENT("embargo.health.alerts", FT_LONG, get_health_alerts),
+	EVENT("embargo.health.events", FT_LONG, get_health_events),
+	EVENT("embargo.health.kernel_drops", FT_LONG, get_health_drops),
+	EVENT("embargo.health.outputs_down", FT_LONG, get_health_down),
+	EVENT("embargo.health.outputs_up", FT_LONG, get_health_up),
+	EVENT("embargo.health.rules_version", FT_KEYWORD, get_health_rules_version),
+	EVENT("embargo.health.spool_evicted", FT_LONG, get_health_evicted),
+	EVENT("embargo.health.spool_records", FT_LONG, get_health_spooled),
+	EVENT("embargo.health.uptime", FT_LONG, get_health_uptime),
 	RULE("embargo.match", FT_LIST, get_rule_why),
 	{ "embargo.package.previous_version", FT_KEYWORD, ROLE_PACKAGE, get_package_previous },
 	OURS("app.id", FT_KEYWORD, get_app_id),
@@ -339,11 +368,13 @@ static const struct field_def all_fields[] = {
 	EVENT("event.action", FT_KEYWORD, get_event_action),
 	EVENT("event.category", FT_LIST, get_event_category),
 	EVENT("event.dataset", FT_KEYWORD, get_event_dataset),
+	RULE("event.end", FT_DATE, get_event_end),
 	EVENT("event.kind", FT_KEYWORD, get_event_kind),
 	EVENT("event.module", FT_KEYWORD, get_event_module),
 	EVENT("event.outcome", FT_KEYWORD, get_event_outcome),
 	RULE("event.reason", FT_KEYWORD, get_event_reason),
 	RULE("event.severity", FT_LONG, get_event_severity),
+	RULE("event.start", FT_DATE, get_event_start),
 	EVENT("event.type", FT_LIST, get_event_type),
 	FILE_("extension", get_file_extension),
 	FILE_("hash.sha256", get_file_sha256),

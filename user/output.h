@@ -1,28 +1,73 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Where events go: one stream, as ECS JSON lines or readable text. */
+/*
+ * Where events go: every --output (FORMAT:DEST), each on its own. stdout and files are
+ * written by the event loop; network and daemon outputs are spooled on disk and sent by a
+ * thread each (sender.h), so a dead SIEM never blocks the sensor or loses a record.
+ * Alerts pass through folding (fold.h) first, once for all outputs.
+ */
 #ifndef EMBARGO_OUTPUT_H
 #define EMBARGO_OUTPUT_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "cli.h"
 #include "event.h"
-#include "json.h"
+#include "outspec.h"
 
-struct output {
-	FILE *out;
-	enum output_format format;	/* FORMAT_TEXT or FORMAT_JSON */
-	const struct event_env *env;
-	struct json_writer json;
-	int err;			/* first write error, -errno */
-	unsigned long long written;
+#define SPOOL_DEFAULT_DIR "/var/lib/embargo/spool"
+#define SPOOL_DEFAULT_MAX (64ULL << 20)
+
+struct output_opts {
+	const char *spool_dir;		/* queued outputs spool in a directory each below it */
+	uint64_t spool_max;		/* bytes, per output */
+	unsigned int fold_window_s;	/* 0: every alert goes out */
 };
 
+struct output_status {
+	const char *spec;
+	bool queued;
+	bool up;
+	uint64_t written;		/* records written or sent */
+	uint64_t failed;		/* records that could not be written (direct) */
+	uint64_t spooled, evicted;	/* queued outputs */
+	char error[256];
+};
+
+struct sink;
+struct fold;
+
+struct output {
+	struct sink *sinks;
+	size_t n;
+	const struct event_env *env;
+	struct fold *fold;
+	int err;			/* stdout cannot be written: the reader went away */
+	unsigned long long written;	/* events that went out (to every output) */
+	unsigned long long alerts;	/* alerts raised, folded repeats included */
+	uint64_t next_check_ns;
+};
+
+/* One output to stdout: scan, rules test. */
 void output__init(struct output *o, FILE *out, enum output_format format,
 		  const struct event_env *env);
+/* Every output of watch; 0, or -errno with the reason in err (nothing is left open). */
+int output__open(struct output *o, const struct output_spec *specs, size_t n,
+		 const struct output_opts *opts, const struct event_env *env, char *err,
+		 size_t errlen);
 void output__free(struct output *o);
-/* Write one event; errors are kept in o->err (the caller decides when to stop). */
 void output__event(struct output *o, const struct event *ev);
+/* End of a loop turn: flush files, make spooled records durable. */
 int output__flush(struct output *o);
+/* Once in a while: close fold windows; report outputs that went down or up, evictions. */
+void output__tick(struct output *o);
+/* Send every pending fold summary now (before rules go away, and at stop). */
+void output__fold_flush(struct output *o);
+/* SIGHUP: reopen files (logrotate moved them). */
+void output__reopen(struct output *o);
+size_t output__status(struct output *o, struct output_status *st, size_t max);
+/* Queued records, evictions and outputs up/down, for heartbeats. */
+void output__health(struct output *o, struct health *h);
 
 #endif /* EMBARGO_OUTPUT_H */

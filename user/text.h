@@ -3,10 +3,10 @@
 #ifndef EMBARGO_TEXT_H
 #define EMBARGO_TEXT_H
 
-#include <stdio.h>
-
+#include "buf.h"
 #include "event.h"
 
-int text__write(FILE *out, const struct event *ev, const struct event_env *env);
+/* Appends the line, without its newline. Returns 0 or -ENOMEM. */
+int text__write(struct buf *out, const struct event *ev, const struct event_env *env);
 
 #endif /* EMBARGO_TEXT_H */

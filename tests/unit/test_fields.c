@@ -456,6 +456,10 @@ static void test_every_field_readable(void **state)
 	fx->ev.rule = &rule, fx->ev.why = "process.name == \"kesl\"", fx->ev.why_len = 23;
 	fx->ev.package = &pkg, fx->ev.file = &file;
 	fx->ev.message = "m", fx->ev.error = "e", fx->ev.outcome = "success";
+	/* a folded alert, and a heartbeat's counters */
+	struct health health = { .uptime_s = 1, .rules_version = "abc" };
+
+	fx->ev.count = 2, fx->ev.first_ns = 1, fx->ev.last_ns = 2, fx->ev.health = &health;
 	for (size_t i = 0; i < n; i++) {
 		if (!fields__get(&all[i], &fx->ev, &fx->env, &v))
 			continue;

@@ -1,0 +1,967 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Unit tests for user/cef.c: every record is parsed back by a small CEF parser written
+ * here from the spec, each value compared after unescaping, and every key checked
+ * against the spec's dictionary (transcribed below, not taken from cef.c).
+ */
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+
+#include "unit.h"
+
+#include "cef.h"
+#include "identity.h"
+#include "rules.h"
+
+#define UNSET ((uint32_t)-1)
+#define ARGS "kesl-control\0--start-task\0" "1\0"
+#define WHY "process.name == kesl-control\0process.executable == /opt/*\0"
+#define SHA_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define SHA_F "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
+
+/* ---- the dictionary: "Implementing ArcSight CEF" v25, keys for event producers ---- */
+
+enum key_type { K_STRING, K_INTEGER, K_LONG, K_TIME, K_FLOAT, K_IPV4, K_IPV6, K_MAC };
+
+struct spec_key {
+	const char *key;
+	enum key_type type;
+	size_t max;	/* K_STRING: Length */
+};
+
+static const struct spec_key spec[] = {
+	{ "act", K_STRING, 63 },			/* deviceAction */
+	{ "app", K_STRING, 31 },			/* applicationProtocol */
+	{ "c6a1", K_IPV6, 0 },				/* deviceCustomIPv6Address1 */
+	{ "c6a1Label", K_STRING, 1023 },		/* deviceCustomIPv6Address1Label */
+	{ "c6a3", K_IPV6, 0 },				/* deviceCustomIPv6Address3 */
+	{ "c6a3Label", K_STRING, 1023 },		/* deviceCustomIPv6Address3Label */
+	{ "c6a4", K_IPV6, 0 },				/* deviceCustomIPv6Address4 */
+	{ "c6a4Label", K_STRING, 1023 },		/* deviceCustomIPv6Address4Label */
+	{ "cat", K_STRING, 1023 },			/* deviceEventCategory */
+	{ "cfp1", K_FLOAT, 0 },				/* deviceCustomFloatingPoint1 */
+	{ "cfp1Label", K_STRING, 1023 },		/* deviceCustomFloatingPoint1Label */
+	{ "cfp2", K_FLOAT, 0 },				/* deviceCustomFloatingPoint2 */
+	{ "cfp2Label", K_STRING, 1023 },		/* deviceCustomFloatingPoint2Label */
+	{ "cfp3", K_FLOAT, 0 },				/* deviceCustomFloatingPoint3 */
+	{ "cfp3Label", K_STRING, 1023 },		/* deviceCustomFloatingPoint3Label */
+	{ "cfp4", K_FLOAT, 0 },				/* deviceCustomFloatingPoint4 */
+	{ "cfp4Label", K_STRING, 1023 },		/* deviceCustomFloatingPoint4Label */
+	{ "cn1", K_LONG, 0 },				/* deviceCustomNumber1 */
+	{ "cn1Label", K_STRING, 1023 },			/* deviceCustomNumber1Label */
+	{ "cn2", K_LONG, 0 },				/* deviceCustomNumber2 */
+	{ "cn2Label", K_STRING, 1023 },			/* deviceCustomNumber2Label */
+	{ "cn3", K_LONG, 0 },				/* deviceCustomNumber3 */
+	{ "cn3Label", K_STRING, 1023 },			/* deviceCustomNumber3Label */
+	{ "cnt", K_INTEGER, 0 },			/* baseEventCount */
+	{ "cs1", K_STRING, 4000 },			/* deviceCustomString1 */
+	{ "cs1Label", K_STRING, 1023 },			/* deviceCustomString1Label */
+	{ "cs2", K_STRING, 4000 },			/* deviceCustomString2 */
+	{ "cs2Label", K_STRING, 1023 },			/* deviceCustomString2Label */
+	{ "cs3", K_STRING, 4000 },			/* deviceCustomString3 */
+	{ "cs3Label", K_STRING, 1023 },			/* deviceCustomString3Label */
+	{ "cs4", K_STRING, 4000 },			/* deviceCustomString4 */
+	{ "cs4Label", K_STRING, 1023 },			/* deviceCustomString4Label */
+	{ "cs5", K_STRING, 4000 },			/* deviceCustomString5 */
+	{ "cs5Label", K_STRING, 1023 },			/* deviceCustomString5Label */
+	{ "cs6", K_STRING, 4000 },			/* deviceCustomString6 */
+	{ "cs6Label", K_STRING, 1023 },			/* deviceCustomString6Label */
+	{ "destinationDnsDomain", K_STRING, 255 },	/* destinationDnsDomain */
+	{ "destinationServiceName", K_STRING, 1023 },	/* destinationServiceName */
+	{ "destinationTranslatedAddress", K_IPV4, 0 },	/* destinationTranslatedAddress */
+	{ "destinationTranslatedPort", K_INTEGER, 0 },	/* destinationTranslatedPort */
+	{ "deviceCustomDate1", K_TIME, 0 },		/* deviceCustomDate1 */
+	{ "deviceCustomDate1Label", K_STRING, 1023 },	/* deviceCustomDate1Label */
+	{ "deviceCustomDate2", K_TIME, 0 },		/* deviceCustomDate2 */
+	{ "deviceCustomDate2Label", K_STRING, 1023 },	/* deviceCustomDate2Label */
+	{ "deviceDirection", K_INTEGER, 0 },		/* deviceDirection */
+	{ "deviceDnsDomain", K_STRING, 255 },		/* deviceDnsDomain */
+	{ "deviceExternalId", K_STRING, 255 },		/* deviceExternalId */
+	{ "deviceFacility", K_STRING, 1023 },		/* deviceFacility */
+	{ "deviceInboundInterface", K_STRING, 128 },	/* deviceInboundInterface */
+	{ "deviceNtDomain", K_STRING, 255 },		/* deviceNtDomain */
+	{ "deviceOutboundInterface", K_STRING, 128 },	/* deviceOutboundInterface */
+	{ "devicePayloadId", K_STRING, 128 },		/* devicePayloadId */
+	{ "deviceProcessName", K_STRING, 1023 },	/* deviceProcessName */
+	{ "deviceTranslatedAddress", K_IPV4, 0 },	/* deviceTranslatedAddress */
+	{ "dhost", K_STRING, 1023 },			/* destinationHostName */
+	{ "dmac", K_MAC, 0 },		/* destinationMacAddress (v25 misprints deviceMacAddress) */
+	{ "dntdom", K_STRING, 255 },			/* destinationNtDomain */
+	{ "dpid", K_INTEGER, 0 },			/* destinationProcessId */
+	{ "dpriv", K_STRING, 1023 },			/* destinationUserPrivileges */
+	{ "dproc", K_STRING, 1023 },			/* destinationProcessName */
+	{ "dpt", K_INTEGER, 0 },			/* destinationPort */
+	{ "dst", K_IPV4, 0 },				/* destinationAddress */
+	{ "dtz", K_STRING, 255 },			/* deviceTimeZone */
+	{ "duid", K_STRING, 1023 },			/* destinationUserId */
+	{ "duser", K_STRING, 1023 },			/* destinationUserName */
+	{ "dvc", K_IPV4, 0 },				/* deviceAddress */
+	{ "dvchost", K_STRING, 100 },			/* deviceHostName */
+	{ "dvcpid", K_INTEGER, 0 },			/* deviceProcessId */
+	{ "end", K_TIME, 0 },				/* endTime */
+	{ "externalId", K_STRING, 40 },			/* externalId */
+	{ "fileCreateTime", K_TIME, 0 },		/* fileCreateTime */
+	{ "fileHash", K_STRING, 255 },			/* fileHash */
+	{ "fileId", K_STRING, 1023 },			/* fileId */
+	{ "fileModificationTime", K_TIME, 0 },		/* fileModificationTime */
+	{ "filePath", K_STRING, 1023 },			/* filePath */
+	{ "filePermission", K_STRING, 1023 },		/* filePermission */
+	{ "fileType", K_STRING, 1023 },			/* fileType */
+	{ "flexDate1", K_TIME, 0 },			/* flexDate1 */
+	{ "flexDate1Label", K_STRING, 128 },		/* flexDate1Label */
+	{ "flexString1", K_STRING, 1023 },		/* flexString1 */
+	{ "flexString1Label", K_STRING, 128 },		/* flexString1Label */
+	{ "flexString2", K_STRING, 1023 },		/* flexString2 */
+	{ "flexString2Label", K_STRING, 128 },		/* flexString2Label */
+	{ "fname", K_STRING, 1023 },			/* filename */
+	{ "fsize", K_INTEGER, 0 },			/* fileSize */
+	{ "in", K_LONG, 0 },				/* bytesIn */
+	{ "msg", K_STRING, 1023 },			/* message */
+	{ "oldFileCreateTime", K_TIME, 0 },		/* oldFileCreateTime */
+	{ "oldFileHash", K_STRING, 255 },		/* oldFileHash */
+	{ "oldFileId", K_STRING, 1023 },		/* oldFileId */
+	{ "oldFileModificationTime", K_TIME, 0 },	/* oldFileModificationTime */
+	{ "oldFileName", K_STRING, 1023 },		/* oldFileName */
+	{ "oldFilePath", K_STRING, 1023 },		/* oldFilePath */
+	{ "oldFilePermission", K_STRING, 1023 },	/* oldFilePermission */
+	{ "oldFileSize", K_INTEGER, 0 },		/* oldFileSize */
+	{ "oldFileType", K_STRING, 1023 },		/* oldFileType */
+	{ "out", K_LONG, 0 },				/* bytesOut */
+	{ "outcome", K_STRING, 63 },			/* eventOutcome */
+	{ "proto", K_STRING, 31 },			/* transportProtocol */
+	{ "reason", K_STRING, 1023 },			/* Reason */
+	{ "request", K_STRING, 1023 },			/* requestUrl */
+	{ "requestClientApplication", K_STRING, 1023 },	/* requestClientApplication */
+	{ "requestContext", K_STRING, 2048 },		/* requestContext */
+	{ "requestCookies", K_STRING, 1023 },		/* requestCookies */
+	{ "requestMethod", K_STRING, 1023 },		/* requestMethod */
+	{ "rt", K_TIME, 0 },				/* deviceReceiptTime */
+	{ "shost", K_STRING, 1023 },			/* sourceHostName */
+	{ "smac", K_MAC, 0 },				/* sourceMacAddress */
+	{ "sntdom", K_STRING, 255 },			/* sourceNtDomain */
+	{ "sourceDnsDomain", K_STRING, 255 },		/* sourceDnsDomain */
+	{ "sourceServiceName", K_STRING, 1023 },	/* sourceServiceName */
+	{ "sourceTranslatedAddress", K_IPV4, 0 },	/* sourceTranslatedAddress */
+	{ "sourceTranslatedPort", K_INTEGER, 0 },	/* sourceTranslatedPort */
+	{ "spid", K_INTEGER, 0 },			/* sourceProcessId */
+	{ "spriv", K_STRING, 1023 },			/* sourceUserPrivileges */
+	{ "sproc", K_STRING, 1023 },			/* sourceProcessName */
+	{ "spt", K_INTEGER, 0 },			/* sourcePort */
+	{ "src", K_IPV4, 0 },				/* sourceAddress */
+	{ "start", K_TIME, 0 },				/* startTime */
+	{ "suid", K_STRING, 1023 },			/* sourceUserId */
+	{ "suser", K_STRING, 1023 },			/* sourceUserName */
+	{ "type", K_INTEGER, 0 },			/* type */
+};
+
+static const struct spec_key *spec_find(const char *key)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(spec); i++)
+		if (!strcmp(spec[i].key, key))
+			return &spec[i];
+	return NULL;
+}
+
+/* ---- a CEF parser, from the spec ------------------------------------------------- */
+
+#define HEADER_FIELDS 7		/* CEF:Version|Vendor|Product|Version|Class ID|Name|Severity */
+#define MAX_PAIRS 64
+
+struct pair {
+	char *key;
+	char *value;	/* unescaped, NUL-terminated */
+	size_t len;
+};
+
+struct rec {
+	char *raw;
+	char *header[HEADER_FIELDS];
+	struct pair ext[MAX_PAIRS];
+	size_t n;
+};
+
+static void rec_free(struct rec *r)
+{
+	for (size_t i = 0; i < HEADER_FIELDS; i++)
+		free(r->header[i]);
+	for (size_t i = 0; i < r->n; i++)
+		free(r->ext[i].key), free(r->ext[i].value);
+	free(r->raw);
+	free(r);
+}
+
+/* Header: \\ and \| only. Returns the end of the field (its '|'), NULL if malformed. */
+static const char *header_field(const char *p, char **out)
+{
+	char *o = *out = malloc(strlen(p) + 1);
+
+	assert_non_null(o);
+	for (; *p && *p != '|'; p++) {
+		if (*p == '\\') {
+			if (p[1] != '\\' && p[1] != '|')
+				return NULL;
+			p++;
+		}
+		*o++ = *p;
+	}
+	*o = '\0';
+	return *p == '|' ? p : NULL;
+}
+
+static size_t key_len(const char *p)
+{
+	size_t n = 0;
+
+	while ((p[n] >= 'a' && p[n] <= 'z') || (p[n] >= 'A' && p[n] <= 'Z') ||
+	       (p[n] >= '0' && p[n] <= '9') || p[n] == '_')
+		n++;
+	return n;
+}
+
+/* A key starts at p: key characters, then '='. */
+static bool at_key(const char *p)
+{
+	size_t n = key_len(p);
+
+	return n && p[n] == '=';
+}
+
+/* One value: up to the space before the next key. NULL if malformed. */
+static const char *ext_value(const char *p, struct pair *pr)
+{
+	char *o = pr->value = malloc(strlen(p) + 1);
+
+	assert_non_null(o);
+	for (; *p && !(*p == ' ' && at_key(p + 1)); p++) {
+		if (*p == '=')
+			return NULL;	/* must be escaped */
+		if (*p == '\\') {
+			p++;
+			if (*p == 'n' || *p == 'r')
+				*o++ = *p == 'n' ? '\n' : '\r';
+			else if (*p == '\\' || *p == '=')
+				*o++ = *p;
+			else
+				return NULL;
+			continue;
+		}
+		*o++ = *p;
+	}
+	*o = '\0';
+	pr->len = (size_t)(o - pr->value);
+	return p;
+}
+
+/* NULL when the line is not CEF. */
+static struct rec *parse(const char *line)
+{
+	struct rec *r = calloc(1, sizeof(*r));
+	const char *p = line;
+
+	assert_non_null(r);
+	r->raw = strdup(line);
+	for (size_t i = 0; i < HEADER_FIELDS; i++) {
+		p = header_field(p, &r->header[i]);
+		if (!p)
+			goto bad;
+		p++;
+	}
+	while (*p) {
+		size_t n = key_len(p);
+
+		if (!n || p[n] != '=' || r->n == MAX_PAIRS)
+			goto bad;
+		r->ext[r->n].key = strndup(p, n);
+		p = ext_value(p + n + 1, &r->ext[r->n++]);
+		if (!p)
+			goto bad;
+		if (*p == ' ')
+			p++;
+	}
+	return r;
+bad:
+	rec_free(r);
+	return NULL;
+}
+
+static const struct pair *ext_pair(const struct rec *r, const char *key)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (!strcmp(r->ext[i].key, key))
+			return &r->ext[i];
+	return NULL;
+}
+
+static const char *ext_get(const struct rec *r, const char *key)
+{
+	const struct pair *pr = ext_pair(r, key);
+
+	return pr ? pr->value : NULL;
+}
+
+/* ---- checks every record must pass ------------------------------------------------ */
+
+static bool valid_utf8(const unsigned char *s, size_t len)
+{
+	for (size_t i = 0; i < len;) {
+		size_t n = s[i] < 0x80 ? 1 : s[i] >= 0xc2 && s[i] <= 0xdf ? 2 :
+			   s[i] >= 0xe0 && s[i] <= 0xef ? 3 : s[i] >= 0xf0 && s[i] <= 0xf4 ? 4 : 0;
+		unsigned int cp;
+
+		if (!n || i + n > len)
+			return false;
+		cp = n == 1 ? s[i] : s[i] & (0x7f >> n);
+		for (size_t k = 1; k < n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		i += n;
+	}
+	return true;
+}
+
+static bool is_number(const char *s, long long lo, long long hi)
+{
+	char *end;
+	long long n;
+
+	if (!*s)
+		return false;
+	errno = 0;
+	n = strtoll(s, &end, 10);
+	return !*end && !errno && n >= lo && n <= hi;
+}
+
+/* Control bytes other than CR and LF: what the encoder must have made visible. */
+static bool has_control(const struct pair *pr)
+{
+	for (size_t i = 0; i < pr->len; i++) {
+		unsigned char c = (unsigned char)pr->value[i];
+
+		if ((c < 0x20 && c != '\n' && c != '\r') || c == 0x7f ||
+		    (c == 0xc2 && i + 1 < pr->len && (unsigned char)pr->value[i + 1] < 0xa0))
+			return true;
+	}
+	return false;
+}
+
+static void check_pair(const struct pair *pr)
+{
+	const struct spec_key *k = spec_find(pr->key);
+
+	if (!k)
+		fail_msg("%s: not a key of the dictionary", pr->key);
+	if (!pr->len)
+		fail_msg("%s: empty", pr->key);
+	if (has_control(pr))
+		fail_msg("%s: control byte", pr->key);
+	switch (k->type) {
+	case K_STRING:
+		if (pr->len > k->max)
+			fail_msg("%s: %zu bytes, the spec allows %zu", pr->key, pr->len, k->max);
+		break;
+	case K_INTEGER:
+		if (!is_number(pr->value, INT32_MIN, INT32_MAX))
+			fail_msg("%s=%s: not an Integer", pr->key, pr->value);
+		break;
+	case K_LONG:
+	case K_TIME:	/* milliseconds since the epoch */
+		if (!is_number(pr->value, k->type == K_TIME ? 0 : INT64_MIN, INT64_MAX))
+			fail_msg("%s=%s: not a number", pr->key, pr->value);
+		break;
+	default:
+		fail_msg("%s: we never send this type", pr->key);
+	}
+}
+
+/* A custom key (cs1, cn1...) and its label: the one without the other means nothing. */
+static void check_labels(const struct rec *r)
+{
+	char label[64];
+
+	for (size_t i = 0; i < ARRAY_SIZE(spec); i++) {
+		snprintf(label, sizeof(label), "%sLabel", spec[i].key);
+		if (!spec_find(label) || !ext_pair(r, spec[i].key) == !ext_pair(r, label))
+			continue;
+		fail_msg("%s without %s", ext_pair(r, label) ? label : spec[i].key,
+			 ext_pair(r, label) ? spec[i].key : label);
+	}
+}
+
+static void check_record(const struct rec *r)
+{
+	assert_string_equal(r->header[0], "CEF:0");
+	assert_true(*r->header[1] && *r->header[2] && *r->header[3] && *r->header[4] &&
+		    *r->header[5]);
+	assert_true(is_number(r->header[6], 0, 10));
+	assert_true(strlen(r->header[4]) <= 1023 && strlen(r->header[5]) <= 512);
+	assert_true(valid_utf8((const unsigned char *)r->raw, strlen(r->raw)));
+	assert_null(strpbrk(r->raw, "\r\n"));
+	for (size_t i = 0; i < r->n; i++) {
+		check_pair(&r->ext[i]);
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(r->ext[i].key, r->ext[j].key))
+				fail_msg("%s twice", r->ext[i].key);
+	}
+	check_labels(r);
+}
+
+/* ---- events made by hand ----------------------------------------------------------- */
+
+struct fixture {
+	struct host host;
+	struct event_env env;
+	struct proc proc, parent;
+	struct rule rule;
+	struct package_info pkg;
+	struct file_info file;
+	struct health health;
+	struct event ev;
+	struct buf b;
+	struct rec *rec;
+};
+
+static int setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+
+	if (!fx)
+		return -1;
+	strcpy(fx->host.name, "desk-07");
+	strcpy(fx->host.id, "0f1e2d3c4b5a69788796a5b4c3d2e1f0");
+	fx->env = (struct event_env){ .host = &fx->host, .users = users__new() };
+	fx->proc = (struct proc){
+		.pid = 4242, .ppid = 1, .loginuid = UNSET, .sessionid = UNSET,
+		.comm = "kesl-control", .exe = "/opt/kaspersky/kesl/bin/kesl-control",
+		.cwd = "/root", .args = ARGS, .args_len = sizeof(ARGS) - 1, .argc = 3,
+		.entity_id = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+	};
+	fx->parent = (struct proc){ .pid = 1, .loginuid = UNSET, .sessionid = UNSET,
+				    .comm = "bash", .exe = "/usr/bin/bash" };
+	fx->rule = (struct rule){ .id = "kaspersky-endpoint", .name = "Kaspersky Endpoint",
+				  .description = "Kaspersky Endpoint Security runs",
+				  .severity = SEV_HIGH, .vendor = "Kaspersky" };
+	fx->ev = (struct event){ .time_ns = 1700000000123456789ULL, .category = "process",
+				 .type = "start", .action = "exec", .proc = &fx->proc,
+				 .parent = &fx->parent };
+	*state = fx;
+	return fx->env.users ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+
+	if (fx->rec)
+		rec_free(fx->rec);
+	buf__free(&fx->b);
+	users__free(fx->env.users);
+	free(fx);
+	return 0;
+}
+
+/* Encode the fixture's event, parse it back, check it against the spec. */
+static struct rec *encode(struct fixture *fx)
+{
+	if (fx->rec)
+		rec_free(fx->rec);
+	buf__reset(&fx->b);
+	assert_int_equal(cef__write(&fx->b, &fx->ev, &fx->env), 0);
+	fx->rec = parse(buf__str(&fx->b));
+	if (!fx->rec)
+		fail_msg("not CEF: %s", buf__str(&fx->b));
+	check_record(fx->rec);
+	return fx->rec;
+}
+
+static void assert_ext(const struct rec *r, const char *key, const char *want)
+{
+	const char *got = ext_get(r, key);
+
+	if (!got)
+		fail_msg("%s absent in %s", key, r->raw);
+	assert_string_equal(got, want);
+}
+
+static void assert_no_ext(const struct rec *r, const char *key)
+{
+	if (ext_get(r, key))
+		fail_msg("%s present in %s", key, r->raw);
+}
+
+static void assert_exts(const struct rec *r, const char *const *kv)
+{
+	for (; *kv; kv += 2)
+		assert_ext(r, kv[0], kv[1]);
+}
+
+static void assert_no_exts(const struct rec *r, const char *const *keys)
+{
+	for (; *keys; keys++)
+		assert_no_ext(r, *keys);
+}
+
+/* ASSERT_EXTS(r, key, value, key, value...); ASSERT_NO_EXTS(r, key, key...) */
+#define ASSERT_EXTS(r, ...) assert_exts(r, (const char *const[]){ __VA_ARGS__, NULL })
+#define ASSERT_NO_EXTS(r, ...) assert_no_exts(r, (const char *const[]){ __VA_ARGS__, NULL })
+
+static void assert_header(const struct rec *r, const char *class_id, const char *name,
+			  const char *severity)
+{
+	assert_string_equal(r->header[1], "embargo");
+	assert_string_equal(r->header[2], "embargo");
+	assert_int_equal(strncmp(r->header[3], EMBARGO_VERSION, 31), 0);
+	assert_string_equal(r->header[4], class_id);
+	assert_string_equal(r->header[5], name);
+	assert_string_equal(r->header[6], severity);
+}
+
+static void make_alert(struct fixture *fx)
+{
+	fx->ev.kind = EVENT_KIND_ALERT;
+	fx->ev.rule = &fx->rule;
+}
+
+static char *repeat(char c, size_t n, const char *tail)
+{
+	char *s = malloc(n + strlen(tail) + 1);
+
+	assert_non_null(s);
+	memset(s, c, n);
+	strcpy(s + n, tail);
+	return s;
+}
+
+/* ---- records ---------------------------------------------------------------------- */
+
+static void test_exec_record(void **state)
+{
+	struct fixture *fx = *state;
+	struct file_ident ident = { .refs = 1 };
+	const char *root = getpwuid(0)->pw_name;
+	struct rec *r;
+
+	strcpy(ident.sha256, SHA_A);
+	fx->proc.ident = &ident;
+	fx->proc.loginuid = 0;
+	r = encode(fx);
+	assert_true(!strncmp(r->raw, "CEF:0|embargo|embargo|", 22));
+	assert_header(r, "process:exec", "process exec", "1");
+	assert_string_equal(r->ext[0].key, "rt");
+	ASSERT_EXTS(r, "rt", "1700000000123", "cat", "process", "act", "exec",
+		    "dvchost", "desk-07", "deviceExternalId", "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+		    "suser", root, "suid", "0", "spid", "4242", "sproc", "kesl-control",
+		    "filePath", "/opt/kaspersky/kesl/bin/kesl-control", "fname", "kesl-control",
+		    "fileHash", SHA_A,
+		    "cs1", "kesl-control --start-task 1", "cs1Label", "Command line",
+		    "cs2", "/usr/bin/bash", "cs2Label", "Parent executable",
+		    "cs3", "/root", "cs3Label", "Working directory",
+		    "cs4", root, "cs4Label", "Login user");
+	/* an event has no rule, no count, no package; the same user throughout */
+	ASSERT_NO_EXTS(r, "outcome", "reason", "msg", "cnt", "type", "start", "end", "duser",
+		       "duid", "cs5", "cs6", "flexString1", "flexString2", "deviceCustomDate1");
+	fx->proc.ident = NULL;
+}
+
+static void test_setuid_process_has_destination_user(void **state)
+{
+	struct fixture *fx = *state;
+	struct passwd *nobody = getpwnam("nobody");
+
+	if (!nobody)
+		skip();
+	fx->proc.uid = nobody->pw_uid;	/* started by nobody, runs as root */
+	ASSERT_EXTS(encode(fx), "suser", "nobody", "duid", "0", "duser", getpwuid(0)->pw_name);
+}
+
+static void test_unknown_executable_sends_no_file(void **state)
+{
+	struct fixture *fx = *state;
+	struct rec *r;
+
+	fx->proc.exe = NULL;
+	r = encode(fx);
+	assert_ext(r, "sproc", "kesl-control");
+	ASSERT_NO_EXTS(r, "filePath", "fname");
+}
+
+static void test_process_start_is_custom_date(void **state)
+{
+	struct fixture *fx = *state;
+	struct rec *r;
+
+	fx->proc.start_boot_ns = 1;
+	r = encode(fx);
+	assert_ext(r, "deviceCustomDate1Label", "Process start");
+	/* wall clock, after 2001 */
+	assert_true(strtoll(ext_get(r, "deviceCustomDate1"), NULL, 10) > 1000000000000LL);
+}
+
+static void test_alert_record(void **state)
+{
+	struct fixture *fx = *state;
+	struct rec *r;
+
+	make_alert(fx);
+	fx->ev.why = WHY;
+	fx->ev.why_len = sizeof(WHY) - 1;
+	r = encode(fx);
+	assert_header(r, "kaspersky-endpoint", "Kaspersky Endpoint", "8");
+	ASSERT_EXTS(r, "reason", "rule kaspersky-endpoint matched: "
+			"process.name == kesl-control; process.executable == /opt/*",
+		    "msg", "Kaspersky Endpoint Security runs",
+		    "flexString1", "Kaspersky", "flexString1Label", "Rule ruleset",
+		    "filePath", "/opt/kaspersky/kesl/bin/kesl-control");
+	ASSERT_NO_EXTS(r, "cnt", "type");
+}
+
+static void test_alert_severity_mapping(void **state)
+{
+	static const char *const want[] = { [SEV_LOW] = "3", [SEV_MEDIUM] = "5",
+					    [SEV_HIGH] = "8", [SEV_CRITICAL] = "10" };
+	struct fixture *fx = *state;
+
+	make_alert(fx);
+	for (size_t s = SEV_LOW; s <= SEV_CRITICAL; s++) {
+		fx->rule.severity = (enum severity)s;
+		assert_string_equal(encode(fx)->header[6], want[s]);
+	}
+}
+
+static void test_folded_alert(void **state)
+{
+	struct fixture *fx = *state;
+
+	make_alert(fx);
+	fx->ev.count = 17;
+	fx->ev.first_ns = 1699999990000999999ULL;
+	fx->ev.last_ns = 1700000000123456789ULL;
+	ASSERT_EXTS(encode(fx), "cnt", "17", "start", "1699999990000", "end", "1700000000123",
+		    "type", "1");
+	/* a count past the spec's Integer is clamped, not wrapped */
+	fx->ev.count = 1ULL << 40;
+	assert_ext(encode(fx), "cnt", "2147483647");
+}
+
+static void test_package_event(void **state)
+{
+	struct fixture *fx = *state;
+	struct rec *r;
+
+	fx->pkg = (struct package_info){ .name = "kesl", .version = "12.0.0.6672",
+					 .type = "deb", .architecture = "amd64" };
+	fx->proc.exe = "/usr/bin/dpkg", fx->proc.comm[0] = '\0';
+	fx->ev.category = "package", fx->ev.type = "installation";
+	fx->ev.action = "package-installed", fx->ev.package = &fx->pkg;
+	r = encode(fx);
+	assert_header(r, "package:installed", "package installed", "1");
+	ASSERT_EXTS(r, "act", "package-installed", "cat", "package",
+		    "cs5", "kesl", "cs5Label", "Package name",
+		    "cs6", "12.0.0.6672", "cs6Label", "Package version",
+		    /* the installer is the source, not the object */
+		    "flexString2", "/usr/bin/dpkg", "flexString2Label", "Process executable",
+		    "sproc", "dpkg");
+	assert_no_ext(r, "filePath");
+	/* a package seen by a scan has no process at all */
+	fx->ev.proc = fx->ev.parent = NULL;
+	r = encode(fx);
+	assert_ext(r, "cs5", "kesl");
+	ASSERT_NO_EXTS(r, "spid", "suser", "flexString2");
+}
+
+static void test_file_event(void **state)
+{
+	struct fixture *fx = *state;
+	struct file_ident ident = { .refs = 1 };
+
+	strcpy(ident.sha256, SHA_A);
+	fx->proc.ident = &ident;
+	fx->proc.exe = "/usr/bin/wget";
+	fx->file = (struct file_info){ .path = "/home/ada/Downloads/kesl_12.0_amd64.deb",
+				       .sha256 = SHA_F };
+	fx->ev.category = "file", fx->ev.type = "creation", fx->ev.action = "file-created";
+	fx->ev.file = &fx->file;
+	assert_header(encode(fx), "file:created", "file created", "1");
+	ASSERT_EXTS(fx->rec, "filePath", "/home/ada/Downloads/kesl_12.0_amd64.deb",
+		    "fname", "kesl_12.0_amd64.deb", "fileHash", SHA_F,
+		    "flexString2", "/usr/bin/wget");
+	/* not hashed yet: no hash, and never the writer's in its place */
+	fx->file.sha256 = NULL;
+	assert_no_ext(encode(fx), "fileHash");
+	fx->proc.ident = NULL;
+}
+
+static void test_state_record(void **state)
+{
+	struct fixture *fx = *state;
+	struct rec *r;
+
+	fx->ev = (struct event){ .time_ns = 1700000000999000000ULL, .kind = EVENT_KIND_STATE,
+				 .category = "configuration", .type = "change",
+				 .action = "rules-reload", .outcome = "failure",
+				 .message = "rules not reloaded", .error = "a.yaml:3:1: bad" };
+	r = encode(fx);
+	assert_header(r, "state:rules-reload", "state rules reload", "5");
+	ASSERT_EXTS(r, "rt", "1700000000999", "cat", "configuration", "outcome", "failure",
+		    "msg", "rules not reloaded", "reason", "a.yaml:3:1: bad");
+	ASSERT_NO_EXTS(r, "spid", "filePath");
+	fx->ev.outcome = "success";
+	assert_string_equal(encode(fx)->header[6], "1");
+	/* a host without /etc/machine-id */
+	fx->host.id[0] = '\0';
+	assert_no_ext(encode(fx), "deviceExternalId");
+}
+
+static void test_heartbeat(void **state)
+{
+	struct fixture *fx = *state;
+	struct rec *r;
+
+	fx->health = (struct health){ .uptime_s = 86400, .events = 123456789012ULL,
+				      .alerts = 3, .kernel_drops = 7, .spool_records = 12,
+				      .spool_evicted = 1, .outputs_up = 2, .outputs_down = 1,
+				      .rules_version = "0123456789abcdef" };
+	fx->ev = (struct event){ .time_ns = 1700000000000000000ULL, .kind = EVENT_KIND_STATE,
+				 .category = "configuration", .type = "info",
+				 .action = "heartbeat", .health = &fx->health };
+	r = encode(fx);
+	assert_header(r, "state:heartbeat", "state heartbeat", "1");
+	ASSERT_EXTS(r, "cn1", "123456789012", "cn1Label", "Events", "cn2", "3",
+		    "cn2Label", "Alerts", "cn3", "7", "cn3Label", "Kernel drops",
+		    "cs1", "86400", "cs1Label", "Uptime seconds", "cs2", "12",
+		    "cs2Label", "Spooled records", "cs3", "1", "cs3Label", "Evicted records",
+		    "cs4", "2", "cs4Label", "Outputs up", "cs5", "1", "cs5Label", "Outputs down",
+		    "cs6", "0123456789abcdef", "cs6Label", "Rules version");
+	/* no rules loaded */
+	fx->health.rules_version = NULL;
+	ASSERT_NO_EXTS(encode(fx), "cs6", "cs6Label");
+}
+
+/* ---- escaping, truncation, hostile bytes ---------------------------------------------- */
+
+static void test_header_escapes_pipe_and_backslash(void **state)
+{
+	struct fixture *fx = *state;
+	struct rec *r;
+
+	make_alert(fx);
+	fx->rule.id = "ka|sp\\er=sky", fx->rule.name = "a|b\\|c";
+	r = encode(fx);
+	assert_non_null(strstr(r->raw, "|ka\\|sp\\\\er=sky|a\\|b\\\\\\|c|8|"));
+	assert_string_equal(r->header[4], "ka|sp\\er=sky");
+	assert_string_equal(r->header[5], "a|b\\|c");
+}
+
+static void test_header_newline_made_visible(void **state)
+{
+	struct fixture *fx = *state;
+
+	make_alert(fx);
+	fx->rule.name = "two\nlines";
+	assert_string_equal(encode(fx)->header[5], "two\\x0alines");
+}
+
+static void test_extension_escapes(void **state)
+{
+	struct fixture *fx = *state;
+	struct rec *r;
+
+	fx->proc.cwd = "/tmp/a=b\\c\nd\re|f g h=i";
+	r = encode(fx);
+	assert_non_null(strstr(r->raw, " cs3=/tmp/a\\=b\\\\c\\nd\\re|f g h\\=i cs3Label="));
+	assert_ext(r, "cs3", "/tmp/a=b\\c\nd\re|f g h=i");
+	/* a value that looks like the next key */
+	fx->proc.cwd = " suser=root ";
+	assert_ext(encode(fx), "cs3", " suser=root ");
+}
+
+/* fileHash holds 255: the escape that ends exactly there is kept whole, one past is dropped
+ * whole, never leaving a lone backslash. */
+static void test_escape_at_max_length(void **state)
+{
+	struct fixture *fx = *state;
+	char *at = repeat('a', 254, "="), *past = repeat('a', 255, "=");
+	struct rec *r;
+
+	fx->file = (struct file_info){ .path = "/tmp/x", .sha256 = at };
+	fx->ev.file = &fx->file, fx->ev.category = "file", fx->ev.action = "file-created";
+	r = encode(fx);
+	assert_ext(r, "fileHash", at);
+	assert_non_null(strstr(r->raw, "a\\= "));
+	fx->file.sha256 = past;
+	r = encode(fx);
+	assert_int_equal(strlen(ext_get(r, "fileHash")), 255);
+	assert_null(strchr(ext_get(r, "fileHash"), '='));
+	assert_null(strstr(r->raw, "a\\ "));
+	free(at), free(past);
+}
+
+static void test_header_escape_at_max_length(void **state)
+{
+	struct fixture *fx = *state;
+	char *at = repeat('n', 511, "|"), *past = repeat('n', 512, "|");
+
+	make_alert(fx);
+	fx->rule.name = at;
+	assert_string_equal(encode(fx)->header[5], at);
+	fx->rule.name = past;
+	assert_int_equal(strlen(encode(fx)->header[5]), 512);
+	free(at), free(past);
+}
+
+/*
+ * cs3 holds 4000 bytes: what a character becomes (two bytes, U+FFFD for a bad byte, the
+ * text \x1b for ESC) is kept whole when it ends at 4000, dropped whole when it would not.
+ */
+static void test_truncation_keeps_characters_whole(void **state)
+{
+	static const struct {
+		const char *tail, *want;
+	} cases[] = {
+		{ "\xc3\xa9", "\xc3\xa9" }, { "\xff", "\xef\xbf\xbd" }, { "\x1b", "\\x1b" },
+	};
+	struct fixture *fx = *state;
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		size_t fits = 4000 - strlen(cases[i].want);
+		char *at = repeat('a', fits, cases[i].tail);
+		char *over = repeat('a', fits + 1, cases[i].tail);
+		const char *got;
+
+		fx->proc.cwd = at;
+		got = ext_get(encode(fx), "cs3");
+		assert_int_equal(strlen(got), 4000);
+		assert_string_equal(got + fits, cases[i].want);
+		fx->proc.cwd = over;
+		got = ext_get(encode(fx), "cs3");
+		assert_int_equal(strlen(got), fits + 1);
+		assert_int_equal(strspn(got, "a"), fits + 1);
+		free(at), free(over);
+	}
+}
+
+static void test_invalid_utf8_replaced(void **state)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "a\xff" "b", "a\xef\xbf\xbd" "b" },			/* never valid */
+		{ "a\xc3", "a\xef\xbf\xbd" },				/* cut short */
+		{ "\xc3(", "\xef\xbf\xbd(" },				/* bad continuation */
+		{ "\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd" },		/* overlong '/' */
+		{ "\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },	/* surrogate */
+		{ "\xe2\x82", "\xef\xbf\xbd" },				/* one maximal subpart */
+		{ "\xf4\x90\x80\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },
+		{ "\xf0\x9f\x98\x80 ok \xd0\x96", "\xf0\x9f\x98\x80 ok \xd0\x96" },	/* valid */
+	};
+	struct fixture *fx = *state;
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		fx->proc.cwd = (char *)cases[i].in;
+		assert_ext(encode(fx), "cs3", cases[i].want);
+	}
+}
+
+static void test_controls_made_visible(void **state)
+{
+	struct fixture *fx = *state;
+	struct rec *r;
+
+	fx->proc.cwd = "esc\x1b[2J tab\t del\x7f csi\xc2\x9b" "1m nbsp\xc2\xa0";
+	r = encode(fx);
+	assert_ext(r, "cs3", "esc\\x1b[2J tab\\x09 del\\x7f csi\\x9b1m nbsp\xc2\xa0");
+	assert_null(memchr(r->raw, 0x1b, strlen(r->raw)));
+}
+
+static void test_100k_argv_cut_to_cs1(void **state)
+{
+	struct fixture *fx = *state;
+	size_t n = 100 * 1024;
+	char *args = malloc(n);
+	const char *got;
+
+	assert_non_null(args);
+	for (size_t i = 0; i < n; i++)
+		args[i] = i % 8 == 7 ? '\0' : i % 97 == 0 ? '=' : 'x';
+	args[n - 1] = '\0';
+	fx->proc.args = args, fx->proc.args_len = n, fx->proc.argc = (uint32_t)(n / 8);
+	got = ext_get(encode(fx), "cs1");
+	assert_non_null(got);
+	assert_int_equal(strlen(got), 4000);
+	assert_int_equal(memcmp(got, "=xxxxxx xxxxxxx", 15), 0);
+	assert_true(fx->b.len < 10000);
+	free(args);
+}
+
+static void test_empty_values_left_out(void **state)
+{
+	struct fixture *fx = *state;
+	struct rec *r;
+
+	fx->proc.cwd = "";
+	fx->ev.outcome = "";
+	r = encode(fx);
+	ASSERT_NO_EXTS(r, "cs3", "cs3Label", "outcome");
+}
+
+/* The parser and checks above are what the encoder is judged by: they must say no. */
+static void test_parser_rejects_bad_records(void **state)
+{
+	static const char *const bad[] = {
+		"CEF:0|v|p|1|id|name",			/* short header */
+		"CEF:0|v|p|1|id|na\\me|1|",		/* bad header escape */
+		"CEF:0|v|p|1|id|name|1|msg=a=b",	/* unescaped = */
+		"CEF:0|v|p|1|id|name|1|msg=a\\tb",	/* no such escape */
+		"CEF:0|v|p|1|id|name|1|=x",		/* no key */
+	};
+	struct rec *r;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+		assert_null(parse(bad[i]));
+	r = parse("CEF:0|v|p|1|id|n\\|m|1|msg=a b\\=c cs1=x y");
+	assert_non_null(r);
+	assert_string_equal(r->header[5], "n|m");
+	assert_string_equal(ext_get(r, "msg"), "a b=c");
+	assert_string_equal(ext_get(r, "cs1"), "x y");
+	rec_free(r);
+	assert_null(spec_find("cs7"));
+	assert_null(spec_find("sourceUserName"));	/* full names are not keys */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+		T(test_exec_record),
+		T(test_setuid_process_has_destination_user),
+		T(test_unknown_executable_sends_no_file),
+		T(test_process_start_is_custom_date),
+		T(test_alert_record),
+		T(test_alert_severity_mapping),
+		T(test_folded_alert),
+		T(test_package_event),
+		T(test_file_event),
+		T(test_state_record),
+		T(test_heartbeat),
+		T(test_header_escapes_pipe_and_backslash),
+		T(test_header_newline_made_visible),
+		T(test_extension_escapes),
+		T(test_escape_at_max_length),
+		T(test_header_escape_at_max_length),
+		T(test_truncation_keeps_characters_whole),
+		T(test_invalid_utf8_replaced),
+		T(test_controls_made_visible),
+		T(test_100k_argv_cut_to_cs1),
+		T(test_empty_values_left_out),
+		T(test_parser_rejects_bad_records),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "journal.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+
+#include <systemd/sd-journal.h>
+
+#include "fields.h"
+#include "rfc5424.h"
+
+/* journald takes at most this many fields per entry (ENTRY_FIELD_COUNT_MAX is 1024) */
+#define MAX_FIELDS 1024
+/* journald field names: [A-Z0-9_], at most 64 bytes, not starting with '_' or a digit */
+#define MAX_NAME 64
+
+static void put_field(struct buf *out, const char *name, const char *value, size_t n)
+{
+	uint32_t len = (uint32_t)(strlen(name) + 1 + n);
+
+	buf__put(out, &len, sizeof(len));
+	buf__puts(out, name);
+	buf__putc(out, '=');
+	buf__put(out, value, n);
+}
+
+/* "process.parent.pid" -> "PROCESS_PARENT_PID"; false if it cannot be a journal field */
+static bool journal_name(const char *ecs, char name[MAX_NAME + 1])
+{
+	size_t i;
+
+	for (i = 0; ecs[i] && i < MAX_NAME; i++) {
+		char c = ecs[i];
+
+		if (c >= 'a' && c <= 'z')
+			name[i] = (char)(c - 'a' + 'A');
+		else if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+			name[i] = c;
+		else
+			name[i] = '_';
+	}
+	name[i] = '\0';
+	return !ecs[i] && name[0] >= 'A' && name[0] <= 'Z';
+}
+
+static void put_list(struct buf *out, const char *name, const struct field_value *v)
+{
+	const char *s = v->str, *end = v->str + v->len;
+
+	while (s < end) {
+		size_t n = strnlen(s, (size_t)(end - s));
+
+		put_field(out, name, s, n);
+		s += n + 1;
+	}
+}
+
+static void put_ecs_field(struct buf *out, const struct field_def *f, const struct field_value *v)
+{
+	char name[MAX_NAME + 1], num[32];
+
+	/* @timestamp is the entry's own time; message is MESSAGE */
+	if (!strcmp(f->name, "message") || !journal_name(f->name, name))
+		return;
+	switch (f->type) {
+	case FT_KEYWORD:
+		put_field(out, name, v->str, v->len);
+		break;
+	case FT_LONG:
+		put_field(out, name, num, (size_t)snprintf(num, sizeof(num), "%lld", v->num));
+		break;
+	case FT_BOOL:
+		put_field(out, name, v->num ? "true" : "false", v->num ? 4 : 5);
+		break;
+	case FT_DATE:
+		host__format_time((uint64_t)v->num, num);
+		put_field(out, name, num, strlen(num));
+		break;
+	case FT_LIST:
+	case FT_NESTED:
+		put_list(out, name, v);
+		break;
+	}
+}
+
+void journal__format(struct buf *out, const struct event *ev, const struct event_env *env,
+		     const char *body, size_t len)
+{
+	size_t count;
+	const struct field_def *fields = fields__all(&count);
+	struct field_value v;
+	char num[16];
+
+	put_field(out, "MESSAGE", body, len);
+	put_field(out, "PRIORITY", num, (size_t)snprintf(num, sizeof(num), "%d",
+							 rfc5424__severity(ev)));
+	put_field(out, "SYSLOG_FACILITY", num,
+		  (size_t)snprintf(num, sizeof(num), "%d", SYSLOG_FACILITY));
+	put_field(out, "SYSLOG_IDENTIFIER", "embargo", 7);
+	for (size_t i = 0; i < count; i++) {
+		if (fields[i].name[0] == '@' || !fields__get(&fields[i], ev, env, &v))
+			continue;
+		put_ecs_field(out, &fields[i], &v);
+		fields__release(&v);
+	}
+}
+
+int journal__send(const char *rec, size_t len)
+{
+	struct iovec *iov = calloc(MAX_FIELDS, sizeof(*iov));
+	size_t n = 0, off = 0;
+	int err;
+
+	if (!iov)
+		return -ENOMEM;
+	while (off < len && n < MAX_FIELDS) {
+		uint32_t flen;
+
+		if (len - off < sizeof(flen))
+			break;
+		memcpy(&flen, rec + off, sizeof(flen));
+		off += sizeof(flen);
+		if (flen > len - off)
+			break;
+		iov[n++] = (struct iovec){ .iov_base = (void *)(rec + off), .iov_len = flen };
+		off += flen;
+	}
+	err = off == len && n ? sd_journal_sendv(iov, (int)n) : -EINVAL;
+	free(iov);
+	return err;
+}

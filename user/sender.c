@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "sender.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "log.h"
+#include "spool.h"
+#include "transport.h"
+
+#define BATCH_MAX (1u << 20)		/* bytes sent before waiting for the receiver */
+#define IDLE_CHECK_MS 500		/* with nothing to send, how often the link is checked */
+#define GRACE_MS 100			/* after an ack, time for a dying receiver to say so */
+#define UDP_GRACE_MS 20			/* time for an ICMP "port unreachable" to come back */
+#define ACK_WAIT_MS 1000
+#define BACKOFF_MIN_MS 200
+#define BACKOFF_MAX_MS 5000
+
+struct sender {
+	const struct output_spec *spec;
+	struct transport *t;
+	struct spool *spool;
+	pthread_t thread;
+	pthread_mutex_t lock;		/* the fields below */
+	pthread_cond_t wake;
+	bool stop;			/* leave now */
+	bool draining;			/* leave once the spool is empty or drain_until passed */
+	struct timespec drain_until;
+	struct sender_status st;	/* up, sent, resent, failures, error */
+	unsigned int backoff_ms;
+};
+
+static void set_up(struct sender *s, bool up, const char *error)
+{
+	pthread_mutex_lock(&s->lock);
+	s->st.up = up;
+	if (!up) {
+		s->st.failures++;
+		snprintf(s->st.error, sizeof(s->st.error), "%s", error);
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void count_delivered(struct sender *s, uint64_t n)
+{
+	pthread_mutex_lock(&s->lock);
+	s->st.sent += n;
+	s->st.up = true;
+	pthread_mutex_unlock(&s->lock);
+}
+
+static bool past(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > t->tv_sec || (now.tv_sec == t->tv_sec && now.tv_nsec >= t->tv_nsec);
+}
+
+static bool should_leave(struct sender *s, bool idle)
+{
+	bool leave;
+
+	pthread_mutex_lock(&s->lock);
+	leave = s->stop || (s->draining && (idle || past(&s->drain_until)));
+	pthread_mutex_unlock(&s->lock);
+	return leave;
+}
+
+/* Sleep ms, or less if asked to stop. */
+static void pause_ms(struct sender *s, unsigned int ms)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&s->lock);
+	while (!s->stop && !s->draining)
+		if (pthread_cond_timedwait(&s->wake, &s->lock, &until) == ETIMEDOUT)
+			break;
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* A receiver that is down is tried again after a growing pause. */
+static bool ensure_connected(struct sender *s)
+{
+	if (transport__connected(s->t))
+		return true;
+	if (transport__connect(s->t)) {
+		set_up(s, false, transport__error(s->t));
+		pause_ms(s, s->backoff_ms);
+		s->backoff_ms = s->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS
+								    : s->backoff_ms * 2;
+		return false;
+	}
+	s->backoff_ms = BACKOFF_MIN_MS;
+	if (transport__is_stream(s->t))
+		set_up(s, true, NULL);
+	return true;
+}
+
+static void link_lost(struct sender *s, const char *why)
+{
+	set_up(s, false, why);
+	transport__close(s->t);
+}
+
+static int send_batch(struct sender *s, const struct spool_batch *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		if (transport__send(s->t, b->recs[i].data, b->recs[i].len)) {
+			link_lost(s, transport__error(s->t));
+			return -EIO;
+		}
+	}
+	return 0;
+}
+
+/* Streams: wait for the receiver's kernel to acknowledge everything, however slow. */
+static int wait_acked(struct sender *s)
+{
+	int err;
+
+	while ((err = transport__wait_acked(s->t, ACK_WAIT_MS)) == -ETIMEDOUT)
+		if (should_leave(s, false))
+			return err;
+	if (err)
+		link_lost(s, transport__error(s->t));
+	return err;
+}
+
+/*
+ * Did the receiver keep what was sent? An RST (or an ICMP error for UDP) in the grace time
+ * means it may not have: the batch stays in the spool and goes again. A clean close (FIN)
+ * means it read everything before closing.
+ */
+static bool receiver_kept_it(struct sender *s, size_t n)
+{
+	int grace = transport__is_stream(s->t) ? GRACE_MS
+		    : s->spec->dest == OD_UDP	? UDP_GRACE_MS
+						: 0;
+	enum peer_state p = grace ? transport__peer(s->t, grace) : PEER_OPEN;
+
+	if (p == PEER_RESET) {
+		pthread_mutex_lock(&s->lock);
+		s->st.resent += n;
+		pthread_mutex_unlock(&s->lock);
+		link_lost(s, "the receiver reset the connection; sending again what it may "
+			     "not have read");
+		return false;
+	}
+	if (p == PEER_CLOSED)
+		transport__close(s->t);
+	return true;
+}
+
+static void deliver(struct sender *s, const struct spool_batch *b)
+{
+	/* a receiver that closed meanwhile would silently drop what comes next */
+	if (transport__is_stream(s->t) && transport__peer(s->t, 0) != PEER_OPEN) {
+		transport__close(s->t);
+		return;
+	}
+	if (send_batch(s, b))
+		return;
+	if (transport__is_stream(s->t) && wait_acked(s))
+		return;
+	if (!receiver_kept_it(s, b->n))
+		return;
+	if (spool__commit(s->spool, b))
+		log_warn("%s: cannot record delivery in the spool; records may be sent twice",
+			 s->spec->spec);
+	count_delivered(s, b->n);
+}
+
+/* Nothing to send: notice a receiver that went away now, not at the next alert. */
+static void check_idle_link(struct sender *s)
+{
+	if (transport__is_stream(s->t) && transport__connected(s->t) &&
+	    transport__peer(s->t, 0) != PEER_OPEN) {
+		link_lost(s, "the receiver closed the connection");
+		ensure_connected(s);
+	}
+}
+
+static void *sender_main(void *arg)
+{
+	struct sender *s = arg;
+
+	for (;;) {
+		struct spool_batch b = { 0 };
+		int n;
+
+		if (!ensure_connected(s)) {
+			if (should_leave(s, true))	/* stopping: a dead receiver gets no wait */
+				break;
+			continue;
+		}
+		n = spool__peek(s->spool, &b, BATCH_MAX, IDLE_CHECK_MS);
+		if (n > 0)
+			deliver(s, &b);
+		spool__batch_free(&b);
+		if (n < 0) {
+			log_warn("%s: cannot read the spool: %s", s->spec->spec, strerror(-n));
+			pause_ms(s, BACKOFF_MAX_MS);
+		}
+		if (n == 0)
+			check_idle_link(s);
+		if (should_leave(s, n == 0))
+			break;
+	}
+	transport__close(s->t);
+	return NULL;
+}
+
+/* The spool's parents, created root-only (mkdir -p, mode 0700 for what it creates). */
+static int make_dirs(const char *dir)
+{
+	char path[4096];
+	size_t n = strlen(dir);
+
+	if (n >= sizeof(path))
+		return -ENAMETOOLONG;
+	memcpy(path, dir, n + 1);
+	for (char *p = path + 1; ; p++) {
+		if (*p != '/' && *p)
+			continue;
+		char c = *p;
+
+		*p = '\0';
+		if (mkdir(path, 0700) && errno != EEXIST)
+			return -errno;
+		*p = c;
+		if (!c)
+			return 0;
+	}
+}
+
+static void init_sync(struct sender *s)
+{
+	pthread_condattr_t ca;
+
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->wake, &ca);
+	pthread_condattr_destroy(&ca);
+}
+
+struct sender *sender__start(const struct output_spec *spec, const char *dir, const char *name,
+			     uint64_t spool_max, char *err, size_t errlen)
+{
+	struct sender *s = calloc(1, sizeof(*s));
+	char path[4096];
+	int e = 0;
+
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->spec = spec;
+	s->backoff_ms = BACKOFF_MIN_MS;
+	init_sync(s);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((e = make_dirs(dir)) || !(s->spool = spool__open(path, spool_max, &e))) {
+		snprintf(err, errlen, "spool %s: %s", path, strerror(-e));
+		goto fail;
+	}
+	s->t = transport__new(spec);
+	if (!s->t || (e = pthread_create(&s->thread, NULL, sender_main, s))) {
+		snprintf(err, errlen, "cannot start the sender of %s: %s", spec->spec,
+			 strerror(e ? e : ENOMEM));
+		goto fail;
+	}
+	return s;
+fail:
+	transport__free(s->t);
+	spool__close(s->spool);
+	free(s);
+	return NULL;
+}
+
+int sender__enqueue(struct sender *s, const char *rec, size_t len)
+{
+	return spool__append(s->spool, rec, len);
+}
+
+int sender__sync(struct sender *s)
+{
+	return spool__sync(s->spool);
+}
+
+void sender__stop(struct sender *s, int drain_ms)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->lock);
+	clock_gettime(CLOCK_MONOTONIC, &s->drain_until);
+	s->drain_until.tv_sec += drain_ms / 1000;
+	s->drain_until.tv_nsec += (long)(drain_ms % 1000) * 1000000L;
+	if (s->drain_until.tv_nsec >= 1000000000L) {
+		s->drain_until.tv_sec++;
+		s->drain_until.tv_nsec -= 1000000000L;
+	}
+	s->draining = true;
+	pthread_cond_broadcast(&s->wake);
+	pthread_mutex_unlock(&s->lock);
+	spool__sync(s->spool);
+	spool__wake(s->spool);
+	pthread_join(s->thread, NULL);
+	transport__free(s->t);
+	spool__close(s->spool);
+	pthread_cond_destroy(&s->wake);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}
+
+void sender__status(struct sender *s, struct sender_status *st)
+{
+	struct spool_stats ss;
+
+	spool__stats(s->spool, &ss);
+	pthread_mutex_lock(&s->lock);
+	*st = s->st;
+	pthread_mutex_unlock(&s->lock);
+	st->spooled = ss.records;
+	st->spool_bytes = ss.bytes;
+	st->evicted = ss.evicted_records;
+}

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The on-disk queue between the event loop and one remote output's sender thread, so that a
+ * dead or slow SIEM neither loses alerts (they wait on disk, up to a bound) nor blocks the
+ * sensor (appending never waits for the sender). docs/outputs.md, "Spool", has the format.
+ *
+ * One producer thread appends. One consumer thread peeks a batch, sends it, then commits
+ * it; delivery is at least once (a batch sent but not committed is sent again after a
+ * crash), and each record carries a sequence number a receiver can drop duplicates by.
+ * spool__close() must not race either thread: join the sender first.
+ */
+#ifndef EMBARGO_SPOOL_H
+#define EMBARGO_SPOOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SPOOL_MIN_BYTES (64u << 10)	/* the smallest max_bytes spool__open() takes */
+#define SPOOL_RECORD_MAX (16u << 20)	/* no spool takes a longer record */
+
+/* Bytes are as on disk: each record plus its 24-byte frame header. */
+struct spool_stats {
+	uint64_t records, bytes;			/* waiting: appended, not committed */
+	uint64_t evicted_records, evicted_bytes;	/* since open: dropped, never delivered */
+	uint64_t appended, committed;			/* since open */
+	uint64_t corrupt_records;			/* since open: damaged on disk, skipped */
+};
+
+struct spool_rec {
+	const void *data;	/* into the batch's buffer: valid until its next peek or free */
+	size_t len;
+	uint64_t seq;		/* strictly increasing, across reopen too */
+};
+
+/*
+ * Records peeked, and where they start and end for spool__commit(). Zero it before its first
+ * peek; later peeks reuse its memory; spool__batch_free() releases it.
+ */
+struct spool_batch {
+	struct spool_rec *recs;
+	size_t n;
+	/* spool.c's own */
+	uint64_t seg, off, seq;		/* the delivery cursor the batch starts at */
+	uint64_t end_off, end_seq;	/* the cursor after it (same segment) */
+	uint64_t skipped;		/* damaged records it steps over */
+	void *buf;
+	size_t buf_cap, recs_cap;
+};
+
+struct spool;
+
+/*
+ * dir (and missing parents) is created 0700 if missing; files are 0600. max_bytes (at least
+ * SPOOL_MIN_BYTES) bounds the disk used. Reopening an existing dir resumes: records appended
+ * but never committed are delivered again. Errors in *err: -ENOTDIR (dir is not a directory),
+ * -EACCES, -EROFS (not writable), -EBUSY (another spool has it open), -EINVAL (max_bytes).
+ */
+struct spool *spool__open(const char *dir, uint64_t max_bytes, int *err);
+void spool__close(struct spool *s);
+/* The longest record spool__append() takes: max_bytes / 4, at most SPOOL_RECORD_MAX. */
+size_t spool__record_max(const struct spool *s);
+
+/*
+ * Producer (one thread). One write, no fsync; never waits for the consumer. When the spool
+ * would exceed max_bytes the oldest records are evicted (counted in the stats), never the
+ * new one. -EMSGSIZE: longer than spool__record_max(); -ENOSPC, -EIO...: the record is not
+ * spooled, and the log is as it was before the call.
+ */
+int spool__append(struct spool *s, const void *rec, size_t len);
+/* Producer: make appended records durable (fdatasync); the caller decides how often. */
+int spool__sync(struct spool *s);
+
+/*
+ * Consumer (one other thread). Wait up to timeout_ms (-1 forever) for records after the
+ * delivery cursor; fill b with up to max_bytes of them (as on disk, 24 bytes a record more),
+ * in order: at least one if any is waiting, even if bigger than max_bytes. Returns the number of records, 0 on timeout
+ * or after spool__wake(), or -errno. Peek does not remove: peeking again without a commit
+ * gives the same records in the same order, unless eviction took them meanwhile.
+ */
+int spool__peek(struct spool *s, struct spool_batch *b, size_t max_bytes, int timeout_ms);
+/*
+ * Consumer: b was delivered; advance the cursor past it and persist the cursor (fdatasync),
+ * so a restart does not resend it. -ESTALE: b does not start at the cursor (committed twice).
+ */
+int spool__commit(struct spool *s, const struct spool_batch *b);
+void spool__batch_free(struct spool_batch *b);
+
+/* Make a consumer's spool__peek() return 0 now, or its next one if it is not waiting. */
+void spool__wake(struct spool *s);
+void spool__stats(struct spool *s, struct spool_stats *out);
+
+#endif /* EMBARGO_SPOOL_H */
