@@ -11,7 +11,8 @@ VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 # Debian 12 packages the build, the tests and `make run` need.
 DEB_PKGS  := make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libyaml-dev \
-	     libssl-dev libsystemd-dev libcmocka-dev libclang-rt-14-dev pkg-config python3
+	     libssl-dev libsystemd-dev libcmocka-dev libclang-rt-14-dev pkg-config python3 \
+	     libestr0 libfastjson4 liblognorm5
 
 WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-missing-field-initializers
 CPPFLAGS  := -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD) -DEMBARGO_VERSION='"$(VERSION)"'
@@ -38,7 +39,7 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all deps run test unit bench clean format
+.PHONY: all deps run test unit bench clean format receivers
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJ) $(SKELS) $(BUILD)/vmlinux.h
 
@@ -107,8 +108,28 @@ $(BUILD)/test/marked: tests/integration/bin/marked.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -O2 $(WARN) $< -o $@
 
+# Real receivers for the output tests (tests/integration/receivers.py). rsyslog and
+# rsyslog-openssl are downloaded and unpacked under build/receivers, never installed: the
+# package would start a system logger on the machine and change its logging. `apt-get update`
+# runs only if `apt-get download` fails. systemd-journald is the systemd package's own.
+RECEIVERS    := $(BUILD)/receivers
+RSYSLOG_DEBS := rsyslog rsyslog-openssl
+
+receivers: $(RECEIVERS)/root/usr/sbin/rsyslogd
+
+$(RECEIVERS)/root/usr/sbin/rsyslogd:
+	$(call msg,DEB,$(RSYSLOG_DEBS))
+	$(Q)set -e; mkdir -p $(RECEIVERS)/debs; cd $(RECEIVERS)/debs; need=; \
+	for p in $(RSYSLOG_DEBS); do ls $${p}_*.deb > /dev/null 2>&1 || need="$$need $$p"; done; \
+	if [ -n "$$need" ]; then \
+		apt-get download -q $$need || { apt-get update -q && apt-get download -q $$need; }; \
+	fi
+	$(Q)rm -rf $(RECEIVERS)/root.tmp
+	$(Q)for d in $(RECEIVERS)/debs/*.deb; do dpkg-deb -x $$d $(RECEIVERS)/root.tmp || exit 1; done
+	$(Q)rm -rf $(RECEIVERS)/root && mv $(RECEIVERS)/root.tmp $(RECEIVERS)/root && touch $@
+
 # Every test, unit and integration; the runner ends with one `N passed, N failed` line.
-test: deps all $(SAN)/embargo $(UNIT_BIN) $(BUILD)/test/marked
+test: deps all $(SAN)/embargo $(UNIT_BIN) $(BUILD)/test/marked receivers
 	@tests/run-all --fuzz-corpus $(UNIT_BIN)
 
 $(BUILD)/bench/nop: tests/bench/nop.c

@@ -1,0 +1,798 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Real log receivers for the integration tests: rsyslogd and systemd-journald, both private.
+
+Rsyslog   the Debian 12 rsyslogd unpacked under build/receivers/root (`make receivers`; never
+          installed system-wide), listening on 127.0.0.1 with three inputs: plain TCP, TLS (the
+          ossl netstream driver, certificates generated per instance) and UDP. Every message is
+          written to one file per input, its raw text (%rawmsg%) and nothing else, one a line.
+Journald  the system's own /lib/systemd/systemd-journald, run in a private mount namespace whose
+          /run/systemd/journal, /run/log and /var/log/journal are its own; commands run inside
+          it through prefix() log to it, read() returns what it stored.
+FrameCapture  a plain TCP listener that keeps the bytes it gets, to check RFC 6587 octet
+          counting strictly (rsyslog also accepts LF-terminated frames, so it cannot tell).
+
+Each is a context manager; leaving it always kills its processes and removes its work dir
+(EMBARGO_KEEP_RECEIVERS=1 keeps the dir and prints where). Children get PDEATHSIG=KILL, so they
+die with the test process even if it is killed. A receiver that cannot run here raises Skip.
+See docs/testing-receivers.md.
+"""
+import glob
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import tempfile
+import threading
+import time
+
+from harness import ROOT, Skip
+
+RECEIVERS = os.environ.get("EMBARGO_RECEIVERS", os.path.join(ROOT, "build", "receivers"))
+RSYSLOG_ROOT = os.path.join(RECEIVERS, "root")
+RSYSLOGD = os.path.join(RSYSLOG_ROOT, "usr", "sbin", "rsyslogd")
+JOURNALD = "/lib/systemd/systemd-journald"
+KEEP = os.environ.get("EMBARGO_KEEP_RECEIVERS") == "1"
+# Variables that would make a daemon talk to the host's service manager.
+_HOST_ENV = ("NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "WATCHDOG_PID",
+             "WATCHDOG_USEC", "INVOCATION_ID", "JOURNAL_STREAM")
+
+
+def _env(**extra):
+    env = {k: v for k, v in os.environ.items() if k not in _HOST_ENV}
+    env.update(extra)
+    return env
+
+
+def _pdeathsig():
+    """Prefix that kills the command when the test process dies (it execs, so it stays)."""
+    return ["setpriv", "--pdeathsig", "KILL"] if shutil.which("setpriv") else []
+
+
+def _free_port(kind, taken=()):
+    """A port free now for kind (rsyslogd binds it a moment later; a first start that loses
+    the race picks again). Below the ephemeral range, so that no outgoing connection takes it
+    while the receiver is stopped between stop() and start()."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    rng = random.SystemRandom()
+    for _ in range(200):
+        port = rng.randrange(max(1024, low - 12000), low)
+        if port in taken:
+            continue
+        with socket.socket(socket.AF_INET, kind) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+    raise AssertionError("no free port below the ephemeral range")
+
+
+def _socket_inodes(pid):
+    inodes = set()
+    try:
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            try:
+                target = os.readlink(f"/proc/{pid}/fd/{fd}")
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    except OSError:
+        pass
+    return inodes
+
+
+def _bound_ports(pid, table, state=None):
+    """Local ports of pid's sockets in /proc/net/<table> (state '0A' = TCP LISTEN)."""
+    inodes = _socket_inodes(pid)
+    ports = set()
+    with open(f"/proc/net/{table}") as f:
+        next(f)
+        for line in f:
+            cols = line.split()
+            if cols[9] in inodes and (state is None or cols[3] == state):
+                ports.add(int(cols[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+def _stop_proc(proc, timeout=10.0):
+    """SIGTERM, wait; SIGKILL if it will not go. Returns its exit code."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            raise AssertionError(f"pid {proc.pid} ignored SIGTERM for {timeout}s; killed")
+    return proc.returncode
+
+
+def _kill_proc(proc):
+    if proc is not None and proc.poll() is None:
+        proc.kill()
+        proc.wait()
+
+
+def _read(path):
+    try:
+        with open(path, errors="replace") as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+def _wait(poll, timeout, what):
+    """Polls poll() until it returns something other than None; fails after timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        got = poll()
+        if got is not None:
+            return got
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no {what} within {timeout}s")
+        time.sleep(0.02)
+
+
+def _workdir(kind):
+    d = tempfile.mkdtemp(prefix=f"embargo-{kind}-")
+    os.chmod(d, 0o755)
+    return d
+
+
+def _rmtree(path):
+    if not path:
+        return
+    if KEEP:
+        print(f"(kept {path})")
+        return
+    shutil.rmtree(path, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------------- syslog framing
+
+def frame(msg):
+    """RFC 6587 octet counting: 'LEN SP MSG', LEN the byte length of MSG."""
+    if isinstance(msg, str):
+        msg = msg.encode()
+    return b"%d %s" % (len(msg), msg)
+
+
+def parse_frames(data):
+    """Splits a TCP byte stream into octet-counted frames; AssertionError if it is not one."""
+    frames, i = [], 0
+    while i < len(data):
+        sp = data.find(b" ", i, i + 11)
+        digits = data[i:sp] if sp > i else b""
+        if not digits.isdigit() or digits.startswith(b"0"):
+            raise AssertionError(f"no octet count at byte {i}: {data[i:i + 40]!r}")
+        n = int(digits)
+        if sp + 1 + n > len(data):
+            raise AssertionError(f"frame at byte {i} says {n} bytes, only "
+                                 f"{len(data) - sp - 1} follow")
+        frames.append(data[sp + 1:sp + 1 + n])
+        i = sp + 1 + n
+    return frames
+
+
+def send_tcp(port, *msgs, octet_counting=True, host="127.0.0.1"):
+    """One connection, msgs framed (octet counting, else LF-terminated), then closed."""
+    data = b"".join(frame(m) if octet_counting else
+                    (m.encode() if isinstance(m, str) else m) + b"\n" for m in msgs)
+    with socket.create_connection((host, port), timeout=5) as s:
+        s.sendall(data)
+
+
+def send_udp(port, msg, host="127.0.0.1"):
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.sendto(msg.encode() if isinstance(msg, str) else msg, (host, port))
+
+
+def tls_context(ca, cert=None, key=None):
+    """Client context that trusts ca (and presents cert/key if given)."""
+    ctx = ssl.create_default_context(cafile=ca)
+    if cert:
+        ctx.load_cert_chain(cert, key)
+    return ctx
+
+
+def send_tls(port, *msgs, ca, cert=None, key=None, server_hostname="127.0.0.1",
+             host="127.0.0.1"):
+    """One TLS connection, octet-counted msgs, then close_notify. Raises on a handshake the
+    client refuses (ssl.SSLCertVerificationError: wrong CA or name). A server refusing the
+    client shows only later, in TLS 1.3: see tls_refused()."""
+    ctx = tls_context(ca, cert, key)
+    with socket.create_connection((host, port), timeout=5) as raw:
+        with ctx.wrap_socket(raw, server_hostname=server_hostname) as s:
+            s.sendall(b"".join(frame(m) for m in msgs))
+            try:
+                s.unwrap()  # close_notify, so the server logs a clean close
+            except (OSError, ssl.SSLError):
+                pass
+
+
+def tls_refused(port, *, ca, cert=None, key=None, server_hostname="127.0.0.1",
+                host="127.0.0.1", msg="<14>1 - - - - - - embargo tls probe", timeout=5.0):
+    """Why the server refused this client (its alert or its close), or None if it kept the
+    connection open for timeout seconds after a message was sent (then: accepted; that costs
+    the whole timeout, so call it where refusal is expected)."""
+    ctx = tls_context(ca, cert, key)
+    with socket.create_connection((host, port), timeout=timeout) as raw:
+        with ctx.wrap_socket(raw, server_hostname=server_hostname) as s:
+            s.settimeout(timeout)
+            try:
+                s.sendall(frame(msg))
+                return "server closed the connection" if s.recv(1) == b"" else None
+            except socket.timeout:
+                return None
+            except (ssl.SSLError, ConnectionError) as e:
+                return str(e)
+
+
+# ---------------------------------------------------------------------------- certificates
+
+class Certs:
+    """A throwaway CA, a server certificate for 127.0.0.1 and localhost, a client certificate,
+    and a second CA with its own client certificate (for 'untrusted' cases). ECDSA P-256."""
+
+    def __init__(self, directory, days=7):
+        self.dir = directory
+        p = lambda name: os.path.join(directory, name)  # noqa: E731
+        self.ca, self.ca_key = p("ca.pem"), p("ca.key")
+        self.server_cert, self.server_key = p("server.pem"), p("server.key")
+        self.client_cert, self.client_key = p("client.pem"), p("client.key")
+        self.other_ca, self.other_ca_key = p("other-ca.pem"), p("other-ca.key")
+        self.other_client_cert, self.other_client_key = p("other-client.pem"), p("other-client.key")
+        self.days = str(days)
+        self._ca(self.ca, self.ca_key, "embargo test CA")
+        self._leaf(self.server_cert, self.server_key, "localhost", self.ca, self.ca_key,
+                   "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n")
+        self._leaf(self.client_cert, self.client_key, "embargo-test-client", self.ca,
+                   self.ca_key, "extendedKeyUsage=clientAuth\n")
+        self._ca(self.other_ca, self.other_ca_key, "embargo untrusted CA")
+        self._leaf(self.other_client_cert, self.other_client_key, "embargo-untrusted-client",
+                   self.other_ca, self.other_ca_key, "extendedKeyUsage=clientAuth\n")
+
+    def _openssl(self, *args):
+        r = subprocess.run(["openssl", *args], capture_output=True, cwd=self.dir)
+        if r.returncode:
+            raise AssertionError(f"openssl {' '.join(args)}: {r.stderr.decode(errors='replace')}")
+
+    def _ca(self, cert, key, cn):
+        self._openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                      "-nodes", "-keyout", key, "-out", cert, "-days", self.days,
+                      "-subj", f"/CN={cn}",
+                      "-addext", "basicConstraints=critical,CA:TRUE",
+                      "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+                      "-addext", "subjectKeyIdentifier=hash")
+
+    def _leaf(self, cert, key, cn, ca, ca_key, ext):
+        csr, extfile = cert + ".csr", cert + ".ext"
+        with open(extfile, "w") as f:
+            f.write("basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n"
+                    "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n" + ext)
+        self._openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                      "-keyout", key, "-out", csr, "-subj", f"/CN={cn}")
+        self._openssl("x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key,
+                      "-set_serial", str(int.from_bytes(os.urandom(8), "big")),
+                      "-out", cert, "-days", self.days, "-extfile", extfile)
+        os.unlink(csr)
+        os.unlink(extfile)
+
+
+# ---------------------------------------------------------------------------- rsyslog
+
+RSYSLOG_CONF = """\
+# written by tests/integration/receivers.py; rsyslogd writes nothing outside {work}
+global(workDirectory="{work}/spool"
+       processInternalMessages="on"
+       maxMessageSize="{max_message_size}"
+       net.enableDNS="off")
+module(load="imtcp" maxSessions="1000")
+module(load="imudp")
+template(name="embargo_raw" type="string" string="%rawmsg%\\n")
+ruleset(name="tcp") {{ action(type="omfile" file="{work}/tcp.log" template="embargo_raw") }}
+ruleset(name="tls") {{ action(type="omfile" file="{work}/tls.log" template="embargo_raw") }}
+ruleset(name="udp") {{ action(type="omfile" file="{work}/udp.log" template="embargo_raw") }}
+input(type="imtcp" name="tcp" address="127.0.0.1" port="{tcp}" ruleset="tcp")
+input(type="imtcp" name="tls" address="127.0.0.1" port="{tls}" ruleset="tls"
+      streamDriver.name="ossl" streamDriver.mode="1" streamDriver.authMode="{auth}"{peers}
+      streamDriver.CAFile="{ca}" streamDriver.CertFile="{cert}" streamDriver.KeyFile="{key}")
+input(type="imudp" name="udp" address="127.0.0.1" port="{udp}" ruleset="udp")
+# rsyslogd's own messages (start, stop, TLS errors): the default ruleset, never /dev/log
+action(type="omfile" file="{work}/rsyslogd.log")
+"""
+
+
+def rsyslog_modules():
+    found = glob.glob(os.path.join(RSYSLOG_ROOT, "usr", "lib", "*", "rsyslog", "imtcp.so"))
+    return os.path.dirname(found[0]) if found else None
+
+
+class Rsyslog:
+    """rsyslogd on 127.0.0.1 with a plain TCP, a TLS and a UDP input.
+
+    tls_auth: streamDriver.authMode of the TLS input: "anon" (no client certificate asked),
+    "x509/certvalid" (a client certificate signed by self.pki.ca is required, enforced by
+    OpenSSL in the handshake) or "x509/name" (also its name in permitted_peers; NOT reliable
+    for refusals: rsyslog 8.2302 checks the name racily and sometimes stores the first message
+    of a refused peer, rsyslog issue #6350).
+    Messages land in paths[input], one %rawmsg% a line: octet-counted frames arrive unwrapped
+    (rsyslog accepts LF-terminated ones too: FrameCapture checks the framing), control bytes
+    below 0x20 as rsyslog escapes them on receipt, '#' and 3 octal digits (LF '#012', TAB
+    '#011', CR '#015', NUL '#000'); DEL and bytes >= 0x80 as sent; one trailing LF of a UDP
+    datagram dropped. A message longer than max_message_size is cut there, and the rest of
+    an octet-counted frame arrives as a message of its own.
+    """
+
+    INPUTS = ("tcp", "tls", "udp")
+
+    def __init__(self, tls_auth="anon", permitted_peers=(), max_message_size="64k"):
+        if tls_auth not in ("anon", "x509/certvalid", "x509/name"):
+            raise ValueError(f"tls_auth {tls_auth!r}")
+        self.tls_auth = tls_auth
+        self.permitted_peers = list(permitted_peers)
+        self.max_message_size = max_message_size
+        self.proc = None
+        self.work = None
+        self.ports = {}
+        self.paths = {}
+
+    # -- lifecycle
+    def __enter__(self):
+        try:
+            self.start()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        _kill_proc(self.proc)
+        _rmtree(self.work)
+        self.work = None
+
+    @staticmethod
+    def check():
+        """Raises Skip if the unpacked rsyslogd is missing or cannot run here."""
+        if not os.path.exists(RSYSLOGD) or not rsyslog_modules():
+            raise Skip(f"rsyslogd not unpacked under {RSYSLOG_ROOT}: run `make receivers`")
+        if not os.path.exists(os.path.join(rsyslog_modules(), "lmnsd_ossl.so")):
+            raise Skip("rsyslog-openssl not unpacked (lmnsd_ossl.so): run `make receivers`")
+        if not shutil.which("openssl"):
+            raise Skip("no openssl command to make the test certificates")
+        r = subprocess.run([RSYSLOGD, "-v"], capture_output=True, env=_env())
+        if r.returncode:
+            missing = subprocess.run(["ldd", RSYSLOGD], capture_output=True, text=True).stdout
+            missing = [l.split()[0] for l in missing.splitlines() if "not found" in l]
+            raise Skip(f"unpacked rsyslogd does not run (missing libraries {missing}): "
+                       "run `make deps`")
+
+    def _setup(self):
+        self.check()
+        self.work = _workdir("rsyslog")
+        os.mkdir(os.path.join(self.work, "spool"))
+        self.pki = Certs(self.work)
+        self.conf = os.path.join(self.work, "rsyslog.conf")
+        self.pidfile = os.path.join(self.work, "rsyslogd.pid")
+        self.internal_log = os.path.join(self.work, "rsyslogd.log")
+        self.stderr_log = os.path.join(self.work, "rsyslogd.stderr")
+        self.paths = {i: os.path.join(self.work, f"{i}.log") for i in self.INPUTS}
+        self._pick_ports()
+
+    def _pick_ports(self):
+        tcp = _free_port(socket.SOCK_STREAM)
+        tls = _free_port(socket.SOCK_STREAM, (tcp,))
+        self.ports = {"tcp": tcp, "tls": tls, "udp": _free_port(socket.SOCK_DGRAM)}
+        peers = ""
+        if self.permitted_peers:
+            peers = "\n      permittedPeer=[" + ", ".join(
+                json.dumps(p) for p in self.permitted_peers) + "]"
+        with open(self.conf, "w") as f:
+            f.write(RSYSLOG_CONF.format(
+                work=self.work, max_message_size=self.max_message_size, auth=self.tls_auth,
+                peers=peers, ca=self.pki.ca, cert=self.pki.server_cert,
+                key=self.pki.server_key, **self.ports))
+
+    @property
+    def ca(self):
+        """The CA file a client (embargo) must trust; the certificates are all in self.pki."""
+        return self.pki.ca
+
+    @property
+    def client_cert(self):
+        return self.pki.client_cert
+
+    @property
+    def client_key(self):
+        return self.pki.client_key
+
+    @property
+    def tcp_port(self):
+        return self.ports["tcp"]
+
+    @property
+    def tls_port(self):
+        return self.ports["tls"]
+
+    @property
+    def udp_port(self):
+        return self.ports["udp"]
+
+    @property
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def start(self, timeout=10.0):
+        """Starts rsyslogd (first call: new work dir, certificates, ports) and waits until all
+        three inputs listen. Later calls reuse the ports and files."""
+        if self.running:
+            raise AssertionError("rsyslogd already running")
+        first = self.work is None
+        if first:
+            self._setup()
+        for attempt in range(3):
+            try:
+                self._spawn(timeout)
+                return
+            except AssertionError:
+                # a port picked was taken meanwhile: only the first start may move
+                lost = "Could not create" in self._new_log()
+                _kill_proc(self.proc)
+                if not (first and attempt < 2 and lost):
+                    raise
+                self._pick_ports()
+
+    def _new_log(self):
+        """rsyslogd's own messages since the last start."""
+        with open(self.internal_log, "a+", errors="replace") as f:
+            f.seek(self._mark)
+            return f.read()
+
+    def _spawn(self, timeout):
+        try:
+            self._mark = os.path.getsize(self.internal_log)
+        except OSError:
+            self._mark = 0
+        argv = _pdeathsig() + [RSYSLOGD, "-n", "-f", self.conf, "-i", self.pidfile,
+                               "-M", rsyslog_modules()]
+        with open(self.stderr_log, "ab") as err:
+            self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=err, stderr=err,
+                                         cwd=self.work, env=_env())
+
+        def ready():
+            if self.proc.poll() is not None:
+                raise AssertionError(f"rsyslogd exited ({self.proc.returncode}):\n{self.log()}")
+            tcp = _bound_ports(self.proc.pid, "tcp", "0A")
+            udp = _bound_ports(self.proc.pid, "udp")
+            if {self.tcp_port, self.tls_port} <= tcp and self.udp_port in udp:
+                return True
+            if "Could not create" in self._new_log():  # a port taken meanwhile: fail now
+                raise AssertionError("rsyslogd could not bind its ports")
+            return None
+        try:
+            _wait(ready, timeout, "rsyslogd listening")
+        except AssertionError as e:
+            raise AssertionError(f"{e}\n{self.log()}") from None
+
+    def stop(self, timeout=10.0):
+        """Graceful stop (SIGTERM, as at shutdown); the ports refuse connections afterwards."""
+        if self.proc is not None:
+            _stop_proc(self.proc, timeout)
+
+    def kill(self):
+        _kill_proc(self.proc)
+
+    def restart(self, timeout=10.0):
+        self.stop()
+        self.start(timeout)
+
+    def log(self):
+        """rsyslogd's own messages and stderr (errors, TLS refusals), for failure reports."""
+        return _read(self.internal_log) + _read(self.stderr_log)
+
+    # -- what arrived
+    def messages(self, input, raw=False):
+        """Every message received on input ('tcp', 'tls', 'udp'), oldest first: str (invalid
+        UTF-8 as surrogate escapes), or bytes if raw."""
+        try:
+            with open(self.paths[input], "rb") as f:
+                data = f.read()
+        except FileNotFoundError:
+            return []
+        lines = data.split(b"\n")
+        lines.pop()  # b"" after the last LF, or a line still being written
+        return lines if raw else [l.decode("utf-8", "surrogateescape") for l in lines]
+
+    def wait_for(self, input, what=1, timeout=10.0):
+        """what=N: waits until N messages arrived on input, returns them all.
+        what=callable: returns the first message it accepts."""
+        if callable(what):
+            return _wait(lambda: next((m for m in self.messages(input) if what(m)), None),
+                         timeout, f"matching message on rsyslog {input}")
+        return _wait(lambda: (lambda m: m if len(m) >= what else None)(self.messages(input)),
+                     timeout, f"{what} messages on rsyslog {input}")
+
+
+# ---------------------------------------------------------------------------- journald
+
+JOURNALD_CONF = {
+    "Storage": "volatile",      # /run/log/journal only, which is this instance's directory
+    "ReadKMsg": "no",           # not the host's kernel log
+    "ForwardToSyslog": "no",
+    "ForwardToKMsg": "no",
+    "ForwardToConsole": "no",
+    "ForwardToWall": "no",
+    "RateLimitBurst": "0",      # tests may log a lot at once
+    "RuntimeMaxUse": "64M",
+    # Empty = leave the kernel's audit setting alone. Unset, Debian's journald turns kernel
+    # auditing OFF at start (AUDIT_SET enabled=0) - on the host, which would break auditd.
+    "Audit": "",
+}
+
+# Runs in the new mount namespace (private propagation): nothing here reaches the host.
+_NS_SCRIPT = r"""
+set -eu
+W=$1
+tmpfs() { mount -t tmpfs -o mode=0755,size=64m embargo-journald "$1"; }
+if [ -d /run/systemd ] && [ -d /run/log ]; then
+    if [ -d /run/systemd/journal ]; then tmpfs /run/systemd/journal
+    else tmpfs /run/systemd; mkdir /run/systemd/journal; fi
+else
+    tmpfs /run; mkdir -p /run/systemd/journal /run/log
+fi
+mount --bind "$W/runtime" /run/log
+if [ -d /var/log/journal ]; then tmpfs /var/log/journal; fi
+if [ -f /etc/systemd/journald.conf ]; then
+    mount --bind "$W/journald.conf" /etc/systemd/journald.conf
+else
+    tmpfs /etc/systemd; cp "$W/journald.conf" /etc/systemd/journald.conf
+fi
+for d in /etc/systemd/journald.conf.d /run/systemd/journald.conf.d \
+         /usr/local/lib/systemd/journald.conf.d /usr/lib/systemd/journald.conf.d; do
+    if [ -d "$d" ]; then tmpfs "$d"; fi
+done
+echo ready
+exec sleep infinity
+"""
+
+
+class Journald:
+    """systemd-journald in a private mount namespace.
+
+    prefix() is the command prefix that runs a program in that namespace (its
+    /run/systemd/journal/socket is this journald's); read() returns the entries stored, as
+    `journalctl -o json` dicts. config overrides/extends JOURNALD_CONF ([Journal] section).
+    The journal files are under self.journal_dir on the host's file system (the work dir).
+    """
+
+    def __init__(self, config=None):
+        self.config = dict(JOURNALD_CONF, **(config or {}))
+        self.ns = None      # the namespace holder (sleep infinity)
+        self.proc = None    # systemd-journald
+        self.work = None
+
+    def __enter__(self):
+        try:
+            self.start()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        _kill_proc(self.proc)
+        _kill_proc(self.ns)
+        _rmtree(self.work)
+        self.work = None
+
+    @staticmethod
+    def check():
+        if os.geteuid() != 0:
+            raise Skip("journald in a private mount namespace needs root")
+        if not os.access(JOURNALD, os.X_OK):
+            raise Skip(f"{JOURNALD} missing (package systemd)")
+        for tool in ("unshare", "nsenter", "journalctl", "mount"):
+            if not shutil.which(tool):
+                raise Skip(f"no {tool} (util-linux / systemd)")
+
+    def _setup(self):
+        self.check()
+        self.work = _workdir("journald")
+        self.runtime = os.path.join(self.work, "runtime")   # /run/log inside
+        os.mkdir(self.runtime)
+        self.journal_dir = os.path.join(self.runtime, "journal")
+        self.log_path = os.path.join(self.work, "journald.log")
+        with open(os.path.join(self.work, "journald.conf"), "w") as f:
+            f.write("# written by tests/integration/receivers.py\n[Journal]\n")
+            f.writelines(f"{k}={v}\n" for k, v in self.config.items())
+        self.ns = subprocess.Popen(
+            _pdeathsig() + ["unshare", "--mount", "--propagation", "private", "--",
+                            "sh", "-c", _NS_SCRIPT, "sh", self.work],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env=_env())
+        line = self.ns.stdout.readline()   # 'ready', or EOF if the script failed
+        if line.strip() != b"ready":
+            err = self.ns.stderr.read() if self.ns.poll() is not None else b""
+            _kill_proc(self.ns)
+            raise AssertionError("private mount namespace for journald failed: "
+                                 + err.decode(errors="replace"))
+        self.ns.stdout.close()
+        self.ns.stderr.close()
+
+    def prefix(self):
+        """Command prefix running a program in the namespace, e.g. Watch(..., prefix=j.prefix()).
+        nsenter execs the program (no fork), so the pid Popen reports is the program's."""
+        return ["nsenter", f"--mount=/proc/{self.ns.pid}/ns/mnt", "--"]
+
+    def run(self, argv, **kw):
+        """subprocess.run(argv) inside the namespace."""
+        kw.setdefault("capture_output", True)
+        kw.setdefault("timeout", 30)
+        return subprocess.run(self.prefix() + list(argv), **kw)
+
+    @property
+    def socket_path(self):
+        """The native socket as seen from the host (through the namespace's root)."""
+        return f"/proc/{self.ns.pid}/root/run/systemd/journal/socket"
+
+    @property
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def start(self, timeout=10.0):
+        """Starts journald (first call: work dir and namespace) and waits until its native
+        socket accepts datagrams. Later calls reuse the namespace and journal files."""
+        if self.running:
+            raise AssertionError("journald already running")
+        if self.work is None:
+            self._setup()
+        env = _env(SYSTEMD_LOG_TARGET="console",  # its own log to stderr, not /dev/kmsg
+                   SYSTEMD_LOG_LEVEL="info",
+                   SYSTEMD_PROC_CMDLINE="")       # no systemd.journald.* from the host's
+        with open(self.log_path, "ab") as log:
+            # no argument: an argument would be a journal namespace name
+            self.proc = subprocess.Popen(_pdeathsig() + self.prefix() + [JOURNALD],
+                                         stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                         cwd="/", env=env)
+
+        def ready():
+            if self.proc.poll() is not None:
+                raise AssertionError(f"systemd-journald exited ({self.proc.returncode}):\n"
+                                     + self.log())
+            with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
+                try:
+                    s.connect(self.socket_path)
+                    return True
+                except OSError:  # not bound yet, or the previous instance's stale socket
+                    return None
+        _wait(ready, timeout, "systemd-journald socket")
+
+    def stop(self, timeout=10.0):
+        if self.proc is not None:
+            _stop_proc(self.proc, timeout)
+
+    def kill(self):
+        _kill_proc(self.proc)
+
+    def restart(self, timeout=10.0):
+        self.stop()
+        self.start(timeout)
+
+    def log(self):
+        return _read(self.log_path)
+
+    def read(self, match=None, sync=True):
+        """Entries stored, oldest first, as journalctl -o json dicts (all fields, none
+        shortened; a field given twice is a list, a binary one a list of byte values).
+        match: {FIELD: value} that every entry returned has (journalctl's own matching)."""
+        if sync and self.running:  # make journald write out what it has queued
+            self.run(["journalctl", "--sync"], timeout=10)
+        argv = ["journalctl", "--directory", self.journal_dir, "-o", "json", "--all",
+                "--no-pager", "-q"]
+        argv += [f"{k}={v}" for k, v in (match or {}).items()]
+        r = subprocess.run(argv, capture_output=True, timeout=30)
+        if r.returncode and not os.path.isdir(self.journal_dir):
+            return []
+        if r.returncode:
+            raise AssertionError("journalctl failed: " + r.stderr.decode(errors="replace"))
+        return [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
+
+    def wait_for(self, what, timeout=10.0):
+        """The first entry that what accepts (a callable, or a {FIELD: value} match)."""
+        if callable(what):
+            return _wait(lambda: next((e for e in self.read() if what(e)), None),
+                         timeout, "matching journal entry")
+        return _wait(lambda: next(iter(self.read(what)), None), timeout, f"journal entry {what}")
+
+
+# ---------------------------------------------------------------------------- raw capture
+
+class FrameCapture:
+    """A plain TCP listener on 127.0.0.1 keeping each connection's bytes as received.
+    frames() parses them strictly as RFC 6587 octet-counted frames (AssertionError if not)."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self._conns = []
+        self._lock = threading.Lock()
+        self._stop = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        self._stop = True
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.sock.close()
+
+    def _accept(self):
+        while not self._stop:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            buf = bytearray()
+            with self._lock:
+                self._conns.append(buf)
+            threading.Thread(target=self._recv, args=(conn, buf), daemon=True).start()
+
+    def _recv(self, conn, buf):
+        with conn:
+            while True:
+                try:
+                    data = conn.recv(65536)
+                except OSError:
+                    return
+                if not data:
+                    return
+                with self._lock:
+                    buf.extend(data)
+
+    def data(self):
+        """Bytes received, one bytes per connection, in accept order."""
+        with self._lock:
+            return [bytes(b) for b in self._conns]
+
+    def frames(self):
+        """Every frame of every connection (bytes), in order; a connection must end on a
+        frame boundary."""
+        return [f for d in self.data() for f in parse_frames(d)]
+
+    def wait_for(self, count=1, timeout=10.0):
+        """Waits for count frames; returns them all. Malformed data fails with the reason."""
+        def poll():
+            try:
+                got = self.frames()
+            except AssertionError:  # maybe a frame still arriving
+                return None
+            return got if len(got) >= count else None
+        try:
+            return _wait(poll, timeout, f"{count} octet-counted frames")
+        except AssertionError:
+            self.frames()  # raises what is wrong with the bytes, if anything
+            raise
