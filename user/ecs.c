@@ -5,9 +5,8 @@
 
 #include "fields.h"
 
-/* member NULL: an array of strings; else of {"member": string} objects */
-static void write_list(struct json_writer *w, const char *key, const char *member,
-		       const struct field_value *v)
+void ecs__write_list(struct json_writer *w, const char *key, const char *member,
+		     const struct field_value *v)
 {
 	const char *s = v->str, *end = v->str + v->len;
 
@@ -35,7 +34,7 @@ static void write_nested(struct json_writer *w, const char *name, const struct f
 		return;
 	memcpy(key, name, (size_t)(dot - name));
 	key[dot - name] = '\0';
-	write_list(w, key, dot + 1, v);
+	ecs__write_list(w, key, dot + 1, v);
 }
 
 static void write_field(struct json_writer *w, const struct field_def *f,
@@ -58,7 +57,7 @@ static void write_field(struct json_writer *w, const struct field_def *f,
 		json__string(w, f->name, when);
 		break;
 	case FT_LIST:
-		write_list(w, f->name, NULL, v);
+		ecs__write_list(w, f->name, NULL, v);
 		break;
 	case FT_NESTED:
 		write_nested(w, f->name, v);

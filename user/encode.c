@@ -6,6 +6,7 @@
 
 #include "cef.h"
 #include "ecs.h"
+#include "ocsf.h"
 #include "text.h"
 
 void encoder__init(struct encoder *e, enum record_format format)
@@ -24,7 +25,8 @@ void encoder__free(struct encoder *e)
 static int encode_json(struct encoder *e, const struct event *ev, const struct event_env *env,
 		       const char **rec, size_t *len)
 {
-	int err = ecs__write(&e->json, ev, env);
+	int err = e->format == RF_OCSF ? ocsf__write(&e->json, ev, env)
+				       : ecs__write(&e->json, ev, env);
 
 	*rec = json__buf(&e->json);
 	*len = json__len(&e->json);
@@ -48,12 +50,11 @@ int encoder__encode(struct encoder *e, const struct event *ev, const struct even
 {
 	switch (e->format) {
 	case RF_ECS:
+	case RF_OCSF:
 		return encode_json(e, ev, env, rec, len);
 	case RF_TEXT:
 	case RF_CEF:
 		return encode_line(e, ev, env, rec, len);
-	case RF_OCSF:
-		break;
 	}
-	return -ENOTSUP;
+	return -EINVAL;
 }

@@ -4,6 +4,7 @@
 #include "identity.h"
 #include "rules.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -449,12 +450,37 @@ const struct field_def *fields__all(size_t *count)
 	return all_fields;
 }
 
+#define NFIELDS (sizeof(all_fields) / sizeof(all_fields[0]))
+
+/* The table is in JSON order; encoders look fields up by name for every record. */
+static const struct field_def *by_name[NFIELDS];
+static pthread_once_t by_name_once = PTHREAD_ONCE_INIT;
+
+static int cmp_def(const void *a, const void *b)
+{
+	return strcmp((*(const struct field_def *const *)a)->name,
+		      (*(const struct field_def *const *)b)->name);
+}
+
+static void index_by_name(void)
+{
+	for (size_t i = 0; i < NFIELDS; i++)
+		by_name[i] = &all_fields[i];
+	qsort(by_name, NFIELDS, sizeof(by_name[0]), cmp_def);
+}
+
+static int cmp_name(const void *key, const void *elem)
+{
+	return strcmp(key, (*(const struct field_def *const *)elem)->name);
+}
+
 const struct field_def *fields__find(const char *name)
 {
-	for (size_t i = 0; i < sizeof(all_fields) / sizeof(all_fields[0]); i++)
-		if (!strcmp(all_fields[i].name, name))
-			return &all_fields[i];
-	return NULL;
+	const struct field_def *const *f;
+
+	pthread_once(&by_name_once, index_by_name);
+	f = bsearch(name, by_name, NFIELDS, sizeof(by_name[0]), cmp_name);
+	return f ? *f : NULL;
 }
 
 bool fields__get(const struct field_def *f, const struct event *ev,

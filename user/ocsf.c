@@ -6,7 +6,6 @@
  */
 #include "ocsf.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,7 +32,11 @@ enum ocsf_severity {
 #define FINDING_CREATE		1	/* activity_id, events/findings/finding.json */
 #define ANALYTIC_RULE		1	/* type_id, objects/analytic.json */
 
-/* One of our actions (event.action) or types (event.type) as a class's activity. */
+/*
+ * One of our actions (event.action) or types (event.type) as a class's activity. A table
+ * ends with the class's default: ours NULL, and caption NULL for Other, which is then
+ * named by our action as the schema asks.
+ */
 struct activity {
 	const char *ours;
 	int id;
@@ -45,7 +48,7 @@ struct ocsf_class {
 	const char *caption;		/* class_name */
 	int category_uid;
 	const char *category;		/* category_name */
-	const struct activity *activities;	/* ends with a NULL ours */
+	const struct activity *activities;
 	void (*body)(struct ocsf_ctx *c, struct json_writer *w);
 };
 
@@ -101,9 +104,10 @@ static void embargo_lifecycle(struct ocsf_ctx *c, struct json_writer *w)
 	ocsf_write_product(w, "app");
 }
 
-static void digest_part(EVP_MD_CTX *md, const char *s)
+/* s and its NUL, so that parts cannot run into each other */
+static bool digest_part(EVP_MD_CTX *md, const char *s)
 {
-	EVP_DigestUpdate(md, s ? s : "", s ? strlen(s) + 1 : 1);
+	return EVP_DigestUpdate(md, s ? s : "", s ? strlen(s) + 1 : 1);
 }
 
 /*
@@ -121,20 +125,16 @@ static void finding_uid(const struct event *ev, const struct event_env *env, cha
 	snprintf(times, sizeof(times), "%llu %llu %llu %llu", (unsigned long long)ev->time_ns,
 		 (unsigned long long)ev->count, (unsigned long long)ev->first_ns,
 		 (unsigned long long)ev->last_ns);
-	ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-	if (ok) {
-		digest_part(ctx, env->host->id);
-		digest_part(ctx, ev->rule->id);
-		digest_part(ctx, ev->proc ? ev->proc->entity_id : NULL);
-		digest_part(ctx, ev->file ? ev->file->path : NULL);
-		digest_part(ctx, ev->package ? ev->package->name : NULL);
-		digest_part(ctx, ev->package ? ev->package->version : NULL);
-		digest_part(ctx, times);
-		ok = EVP_DigestFinal_ex(ctx, md, &md_len) && md_len >= 16;
-	}
+	ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) &&
+	     digest_part(ctx, env->host->id) && digest_part(ctx, ev->rule->id) &&
+	     digest_part(ctx, ev->proc ? ev->proc->entity_id : NULL) &&
+	     digest_part(ctx, ev->file ? ev->file->path : NULL) &&
+	     digest_part(ctx, ev->package ? ev->package->name : NULL) &&
+	     digest_part(ctx, ev->package ? ev->package->version : NULL) &&
+	     digest_part(ctx, times) && EVP_DigestFinal_ex(ctx, md, &md_len) && md_len >= 16;
 	EVP_MD_CTX_free(ctx);
 	if (!ok) {
-		/* unique still, if not stable across hosts */
+		/* no digest: still one uid per alert here, if not across hosts */
 		snprintf(out, 33, "%016llx%016llx", (unsigned long long)ev->time_ns,
 			 (unsigned long long)ev->count);
 		return;
@@ -196,30 +196,34 @@ static void detection_finding(struct ocsf_ctx *c, struct json_writer *w)
 
 /* ---- classes --------------------------------------------------------------------- */
 
+#define OTHER { NULL, ACTIVITY_OTHER, NULL }
+
 static const struct activity process_activities[] = {
-	{ "exec", 1, "Launch" }, { "start", 1, "Launch" }, { "end", 2, "Terminate" }, { NULL },
+	{ "exec", 1, "Launch" }, { "start", 1, "Launch" }, { "end", 2, "Terminate" }, OTHER,
 };
 
 static const struct activity file_activities[] = {
 	{ "file-created", 1, "Create" }, { "file-renamed", 5, "Rename" },
 	{ "file-deleted", 4, "Delete" }, { "creation", 1, "Create" },
-	{ "change", 3, "Update" }, { "deletion", 4, "Delete" }, { NULL },
+	{ "change", 3, "Update" }, { "deletion", 4, "Delete" }, OTHER,
 };
 
 static const struct activity package_activities[] = {
 	{ "package-installed", 1, "Install" }, { "package-removed", 2, "Remove" },
 	{ "package-upgraded", 8, "Update" }, { "installation", 1, "Install" },
-	{ "deletion", 2, "Remove" }, { "change", 8, "Update" }, { NULL },
+	{ "deletion", 2, "Remove" }, { "change", 8, "Update" }, OTHER,
 };
 
 /* a rule set reloaded is the detection content updated */
 static const struct activity state_activities[] = {
 	{ "started", 3, "Start" }, { "stopped", 4, "Stop" }, { "rules-reload", 8, "Update" },
-	{ NULL },
+	OTHER,
 };
 
-static const struct activity finding_activities[] = { { NULL } };
-static const struct activity no_activities[] = { { NULL } };
+/* an alert is a finding created */
+static const struct activity finding_activities[] = { { NULL, FINDING_CREATE, "Create" } };
+/* not Other: a Base Event's Other is type_uid 99, which validators take for the enum's own */
+static const struct activity base_activities[] = { { NULL, ACTIVITY_UNKNOWN, "Unknown" } };
 
 static const struct ocsf_class process_class = {
 	1007, "Process Activity", 1, "System Activity", process_activities, process_activity,
@@ -240,7 +244,7 @@ static const struct ocsf_class state_class = {
 };
 /* what we do not know how to say otherwise stays a valid record */
 static const struct ocsf_class base_class = {
-	0, "Base Event", 0, "Uncategorized", no_activities, NULL,
+	0, "Base Event", 0, "Uncategorized", base_activities, NULL,
 };
 
 static bool category_is(const struct event *ev, const char *category)
@@ -263,27 +267,23 @@ static const struct ocsf_class *class_of(const struct event *ev)
 	return &base_class;
 }
 
+/* The entry for ours, else the table's default. */
 static const struct activity *find_activity(const struct activity *a, const char *ours)
 {
-	for (; ours && a->ours; a++)
-		if (!strcmp(a->ours, ours))
+	for (; a->ours; a++)
+		if (ours && !strcmp(a->ours, ours))
 			return a;
-	return NULL;
+	return a;
 }
 
-/* activity_id and its caption; Other keeps our own name for it, as the schema asks */
+/* activity_id, and its caption in *name */
 static int activity_of(const struct ocsf_class *cls, const struct event *ev, const char **name)
 {
-	const struct activity *a;
+	const struct activity *a = find_activity(cls->activities, ev->action);
 
-	if (cls == &finding_class) {
-		*name = "Create";
-		return FINDING_CREATE;
-	}
-	a = find_activity(cls->activities, ev->action);
-	if (!a)
+	if (!a->ours)
 		a = find_activity(cls->activities, ev->type);
-	if (a) {
+	if (a->caption) {
 		*name = a->caption;
 		return a->id;
 	}

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ecs.h"
 #include "fields.h"
 
 /* Enum values from objects/file.json, os.json, fingerprint.json, device_hw_info. */
@@ -83,21 +84,6 @@ static long long ms_of_ns(long long ns)
 	return ns / 1000000;
 }
 
-static void write_list(struct json_writer *w, const char *key, const struct field_value *v)
-{
-	const char *s = v->str, *end = v->str + v->len;
-
-	json__begin_array(w, key);
-	while (s < end) {
-		const char *nul = memchr(s, '\0', (size_t)(end - s));
-		size_t n = nul ? (size_t)(nul - s) : (size_t)(end - s);
-
-		json__array_string_n(w, s, n);
-		s += n + 1;
-	}
-	json__end_array(w);
-}
-
 static void write_value(struct json_writer *w, const char *key, const struct field_def *f,
 			const struct field_value *v)
 {
@@ -116,7 +102,7 @@ static void write_value(struct json_writer *w, const char *key, const struct fie
 		break;
 	case FT_LIST:
 	case FT_NESTED:
-		write_list(w, key, v);
+		ecs__write_list(w, key, NULL, v);
 		break;
 	}
 }

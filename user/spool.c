@@ -17,6 +17,7 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +34,6 @@
 #define FRAME_MAGIC 0x31505345u		/* "ESP1" */
 #define FRAME_HDR 24u
 #define CURSOR_MAGIC 0x31435345u	/* "ESC1" */
-#define CURSOR_LEN 40
 #define CURSOR_SLOT 512			/* two slots, never in the same sector */
 #define CURSOR_NAME "cursor"
 #define SEG_MIN (64u << 10)
@@ -48,6 +48,23 @@ struct seg {
 struct pos {
 	uint64_t seg, off, seq;
 };
+
+/* On disk, little-endian: before each record; hdr_crc covers the fields before it. */
+struct frame_hdr {
+	uint32_t magic, len;
+	uint64_t seq;
+	uint32_t data_crc, hdr_crc;
+};
+
+_Static_assert(sizeof(struct frame_hdr) == FRAME_HDR, "a frame header has no padding");
+
+/* One slot of the cursor file; crc covers the fields after it. */
+struct cursor_slot {
+	uint32_t magic, crc;
+	uint64_t gen, seg, off, seq;
+};
+
+_Static_assert(sizeof(struct cursor_slot) == 40, "a cursor slot has no padding");
 
 struct frame {
 	uint32_t len;
@@ -83,27 +100,33 @@ struct spool {
 	struct spool_stats st;
 };
 
-static uint64_t min64(uint64_t a, uint64_t b) { return a < b ? a : b; }
-static uint64_t max64(uint64_t a, uint64_t b) { return a > b ? a : b; }
-static uint64_t sub0(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }
+static uint64_t min64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
 
-static void put32(uint8_t *p, uint32_t v) { v = htole32(v); memcpy(p, &v, 4); }
-static void put64(uint8_t *p, uint64_t v) { v = htole64(v); memcpy(p, &v, 8); }
-static uint32_t get32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return le32toh(v); }
-static uint64_t get64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return le64toh(v); }
+static uint64_t max64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
+static uint64_t sub0(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : 0;
+}
 
 static uint32_t crc(const void *p, size_t n)
 {
 	return (uint32_t)crc32(0, p, (uInt)n);	/* n is at most a frame */
 }
 
-static void frame_encode(uint8_t hdr[FRAME_HDR], uint64_t seq, const void *rec, uint32_t len)
+static void frame_encode(struct frame_hdr *h, uint64_t seq, const void *rec, uint32_t len)
 {
-	put32(hdr, FRAME_MAGIC);
-	put32(hdr + 4, len);
-	put64(hdr + 8, seq);
-	put32(hdr + 16, crc(rec, len));
-	put32(hdr + 20, crc(hdr, 20));
+	h->magic = htole32(FRAME_MAGIC);
+	h->len = htole32(len);
+	h->seq = htole64(seq);
+	h->data_crc = htole32(crc(rec, len));
+	h->hdr_crc = htole32(crc(h, offsetof(struct frame_hdr, hdr_crc)));
 }
 
 /*
@@ -113,17 +136,21 @@ static void frame_encode(uint8_t hdr[FRAME_HDR], uint64_t seq, const void *rec, 
  */
 static enum frame_status frame_check(const uint8_t *p, uint64_t avail, struct frame *f)
 {
+	struct frame_hdr h;
+
 	if (avail < FRAME_HDR)
 		return FRAME_SHORT;
-	if (get32(p) != FRAME_MAGIC || get32(p + 20) != crc(p, 20))
+	memcpy(&h, p, sizeof(h));	/* p has no alignment */
+	if (le32toh(h.magic) != FRAME_MAGIC ||
+	    le32toh(h.hdr_crc) != crc(&h, offsetof(struct frame_hdr, hdr_crc)))
 		return FRAME_BAD_HDR;
-	f->len = get32(p + 4);
-	f->seq = get64(p + 8);
+	f->len = le32toh(h.len);
+	f->seq = le64toh(h.seq);
 	if (f->len > SPOOL_RECORD_MAX)
 		return FRAME_BAD_HDR;
 	if (avail < FRAME_HDR + f->len)
 		return FRAME_SHORT;
-	return get32(p + 16) == crc(p + FRAME_HDR, f->len) ? FRAME_OK : FRAME_BAD_DATA;
+	return le32toh(h.data_crc) == crc(p + FRAME_HDR, f->len) ? FRAME_OK : FRAME_BAD_DATA;
 }
 
 static void seg_name(char name[32], uint64_t id)
@@ -291,12 +318,20 @@ static bool cursor_settle(struct spool *s, struct seg *out, uint64_t *done)
 
 /* --- the cursor file: two checksummed slots, the newer valid one wins --- */
 
+static uint32_t cursor_crc(const struct cursor_slot *c)
+{
+	return crc(&c->gen, sizeof(*c) - offsetof(struct cursor_slot, gen));
+}
+
 static bool cursor_decode(const uint8_t *p, uint64_t *gen, struct pos *out)
 {
-	if (get32(p) != CURSOR_MAGIC || get32(p + 4) != crc(p + 8, CURSOR_LEN - 8))
+	struct cursor_slot c;
+
+	memcpy(&c, p, sizeof(c));
+	if (le32toh(c.magic) != CURSOR_MAGIC || le32toh(c.crc) != cursor_crc(&c))
 		return false;
-	*gen = get64(p + 8);
-	*out = (struct pos){ get64(p + 16), get64(p + 24), get64(p + 32) };
+	*gen = le64toh(c.gen);
+	*out = (struct pos){ le64toh(c.seg), le64toh(c.off), le64toh(c.seq) };
 	return true;
 }
 
@@ -337,17 +372,13 @@ static int cursor_load(struct spool *s, struct pos *out, bool *found)
 static int cursor_store(struct spool *s, const struct pos *p)
 {
 	uint64_t gen = s->cursor_gen + 1;
-	uint8_t buf[CURSOR_LEN];
+	struct cursor_slot c = { htole32(CURSOR_MAGIC), 0, htole64(gen), htole64(p->seg),
+				 htole64(p->off), htole64(p->seq) };
 	ssize_t n;
 
-	put32(buf, CURSOR_MAGIC);
-	put64(buf + 8, gen);
-	put64(buf + 16, p->seg);
-	put64(buf + 24, p->off);
-	put64(buf + 32, p->seq);
-	put32(buf + 4, crc(buf + 8, CURSOR_LEN - 8));
-	n = pwrite(s->curfd, buf, sizeof(buf), (off_t)(gen & 1) * CURSOR_SLOT);
-	if (n != (ssize_t)sizeof(buf))
+	c.crc = htole32(cursor_crc(&c));
+	n = pwrite(s->curfd, &c, sizeof(c), (off_t)(gen & 1) * CURSOR_SLOT);
+	if (n != (ssize_t)sizeof(c))
 		return n < 0 ? -errno : -EIO;
 	if (fdatasync(s->curfd))
 		return -errno;
@@ -689,9 +720,9 @@ static void make_room(struct spool *s, uint64_t framed)
 }
 
 /* One pwritev; more only if it comes up short. On failure the file ends where it ended. */
-static int write_frame(struct spool *s, uint8_t *hdr, const void *rec, size_t len)
+static int write_frame(struct spool *s, struct frame_hdr *h, const void *rec, size_t len)
 {
-	struct iovec iov[2] = { { hdr, FRAME_HDR }, { (void *)rec, len } }, *v = iov;
+	struct iovec iov[2] = { { h, FRAME_HDR }, { (void *)rec, len } }, *v = iov;
 	int nv = len ? 2 : 1, err;
 	uint64_t off = s->wpos;
 	ssize_t n;
@@ -721,7 +752,7 @@ static int write_frame(struct spool *s, uint8_t *hdr, const void *rec, size_t le
 int spool__append(struct spool *s, const void *rec, size_t len)
 {
 	uint64_t framed = FRAME_HDR + (uint64_t)len;
-	uint8_t hdr[FRAME_HDR];
+	struct frame_hdr h;
 	struct seg *g;
 	int err;
 
@@ -734,8 +765,8 @@ int spool__append(struct spool *s, const void *rec, size_t len)
 	/* the consumer only ever lowers disk: no lock needed to see there is room */
 	if (disk_of(s) + framed > s->max_bytes)
 		make_room(s, framed);
-	frame_encode(hdr, s->next_seq, rec, (uint32_t)len);
-	if ((err = write_frame(s, hdr, rec, len)))
+	frame_encode(&h, s->next_seq, rec, (uint32_t)len);
+	if ((err = write_frame(s, &h, rec, len)))
 		return err;
 	pthread_mutex_lock(&s->lock);
 	g = &s->segs[s->nsegs - 1];	/* the active one: nobody else removes it */

@@ -7,7 +7,7 @@
  * One producer thread appends. One consumer thread peeks a batch, sends it, then commits
  * it; delivery is at least once (a batch sent but not committed is sent again after a
  * crash), and each record carries a sequence number a receiver can drop duplicates by.
- * spool__close() must not race either thread: join the sender first.
+ * spool__close() must not race either thread: join the sender first. It does not sync.
  */
 #ifndef EMBARGO_SPOOL_H
 #define EMBARGO_SPOOL_H
@@ -73,9 +73,10 @@ int spool__sync(struct spool *s);
 /*
  * Consumer (one other thread). Wait up to timeout_ms (-1 forever) for records after the
  * delivery cursor; fill b with up to max_bytes of them (as on disk, 24 bytes a record more),
- * in order: at least one if any is waiting, even if bigger than max_bytes. Returns the number of records, 0 on timeout
- * or after spool__wake(), or -errno. Peek does not remove: peeking again without a commit
- * gives the same records in the same order, unless eviction took them meanwhile.
+ * in order: at least one if any is waiting, even if bigger than max_bytes. A batch ends at
+ * the end of a segment. Returns the number of records, 0 on timeout or after spool__wake(),
+ * or -errno. Peek does not remove: peeking again without a commit gives the same records in
+ * the same order, unless eviction took them meanwhile (they count as evicted then).
  */
 int spool__peek(struct spool *s, struct spool_batch *b, size_t max_bytes, int timeout_ms);
 /*
@@ -85,7 +86,7 @@ int spool__peek(struct spool *s, struct spool_batch *b, size_t max_bytes, int ti
 int spool__commit(struct spool *s, const struct spool_batch *b);
 void spool__batch_free(struct spool_batch *b);
 
-/* Make a consumer's spool__peek() return 0 now, or its next one if it is not waiting. */
+/* Make a waiting spool__peek() return 0; if none waits, the next one that would wait. */
 void spool__wake(struct spool *s);
 void spool__stats(struct spool *s, struct spool_stats *out);
 

@@ -307,3 +307,28 @@ def test_bad_outputs_are_usage_errors():
         p = harness.embargo("watch", "--output", spec)
         assert p.returncode == 2, spec
         assert why in p.stderr.decode(), (spec, p.stderr)
+
+
+def test_ocsf_and_cef_files_validate_field_by_field():
+    """Every record of a busy run, in OCSF and CEF, checked against the specs' fields."""
+    import ocsf_check
+    with Lab() as lab:
+        ocsf, cef = lab.path("out.ocsf"), lab.path("out.cef")
+        with lab.watch("--all", "--heartbeat", "1", "--output", f"ocsf:file:{ocsf}",
+                       "--output", f"cef:file:{cef}") as w:
+            pid = lab.fire(9)
+            w.wait_for(lambda e: is_alert(e) and e["process"]["pid"] == pid)
+            w.wait_for(state("heartbeat"), timeout=5)
+            assert w.stop()[0] == 0
+        records = [json.loads(l) for l in open(ocsf)]
+        lines = open(cef).read().splitlines()
+    assert len(records) == len(lines) > 3
+    classes = {r["class_uid"] for r in records}
+    assert {1007, 2004, 6002} <= classes  # exec, the alert, lifecycle (started, heartbeat)
+    for r in records:
+        assert ocsf_check.validate(r) == [], r
+    finding = next(r for r in records if r["class_uid"] == 2004)
+    assert finding["finding_info"]["analytic"]["uid"] == "siem-probe"
+    assert finding["severity_id"] == 4  # high
+    for line in lines:
+        assert cef_check.validate(line) == [], line

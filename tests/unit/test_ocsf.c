@@ -1,0 +1,890 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Unit tests for user/ocsf.c: hand-made events written as OCSF 1.8.0, parsed back, their
+ * key values checked, and every attribute checked against a table transcribed by hand
+ * from the schema (tests/integration/ocsf_check.py has the same table, and checks it
+ * against the schema itself). OCSF_DUMP=FILE appends every record written to FILE, for
+ * `OCSF_SCHEMA_DIR=... python3 tests/integration/ocsf_check.py FILE`.
+ */
+#include <stdio.h>
+
+#include "json_check.h"
+
+#include "fields.h"
+#include "identity.h"
+#include "ocsf.h"
+#include "rules.h"
+
+/* ---- the table: what embargo may write, from the OCSF 1.8.0 schema --------------------
+ * Types: integer, long, timestamp (epoch ms), string, boolean, json (any), object (any
+ * object), an object's name; "[]" before it: an array; "!" after: the schema requires it.
+ */
+
+struct attr {
+	const char *name;
+	const char *type;
+};
+
+struct shape {
+	const char *name;	/* object name, or class_uid in decimal */
+	const char *file;	/* where it was transcribed from */
+	const struct attr *attrs;	/* ends with a NULL name */
+};
+
+/* events/base_event.json (actor and device: per class, see below) */
+#define BASE_ATTRS                                                                        \
+	{ "activity_id", "integer!" }, { "activity_name", "string" },                    \
+	{ "category_name", "string" }, { "category_uid", "integer!" },                   \
+	{ "class_name", "string" }, { "class_uid", "integer!" }, { "count", "integer" },  \
+	{ "end_time", "timestamp" }, { "message", "string" }, { "metadata", "metadata!" }, \
+	{ "severity", "string" }, { "severity_id", "integer!" },                         \
+	{ "start_time", "timestamp" }, { "status", "string" },                           \
+	{ "status_detail", "string" }, { "status_id", "integer" }, { "time", "timestamp!" }, \
+	{ "type_name", "string" }, { "type_uid", "long!" }, { "unmapped", "object" },     \
+	{ NULL }
+
+/* events/system/system.json makes actor and device required; elsewhere the host profile */
+static const struct attr base_event[] = { { "actor", "actor" }, { "device", "device" },
+					  BASE_ATTRS };
+static const struct attr file_activity[] = { { "actor", "actor!" }, { "device", "device!" },
+					     { "file", "file!" }, BASE_ATTRS };
+static const struct attr process_activity[] = { { "actor", "actor!" },
+						{ "device", "device!" },
+						{ "process", "process!" }, BASE_ATTRS };
+static const struct attr detection_finding[] = {
+	{ "actor", "actor" }, { "device", "device" }, { "evidences", "[]evidences" },
+	{ "finding_info", "finding_info!" }, { "is_alert", "boolean" },
+	{ "resources", "[]resource_details" }, BASE_ATTRS
+};
+static const struct attr application_lifecycle[] = { { "actor", "actor" },
+						     { "app", "product!" },
+						     { "device", "device" }, BASE_ATTRS };
+
+static const struct shape classes[] = {
+	{ "0", "events/base_event.json", base_event },
+	{ "1001", "events/system/file_activity.json < system.json", file_activity },
+	{ "1007", "events/system/process_activity.json < system.json", process_activity },
+	{ "2004", "events/findings/detection_finding.json < finding.json", detection_finding },
+	{ "6002", "events/application/application_lifecycle.json", application_lifecycle },
+};
+
+static const struct shape objects[] = {
+	{ "actor", "objects/actor.json",
+	  (const struct attr[]){ { "app_name", "string" }, { "process", "process" },
+				 { "user", "user" }, { NULL } } },
+	{ "analytic", "objects/analytic.json < _entity.json",
+	  (const struct attr[]){ { "category", "string" }, { "name", "string" },
+				 { "type", "string" }, { "type_id", "integer!" },
+				 { "uid", "string" }, { NULL } } },
+	{ "device", "objects/device.json < endpoint.json < _entity.json",
+	  (const struct attr[]){ { "hostname", "string" }, { "hw_info", "device_hw_info" },
+				 { "name", "string" }, { "os", "os" }, { "type", "string" },
+				 { "type_id", "integer!" }, { "uid", "string" }, { NULL } } },
+	{ "device_hw_info", "objects/device_hw_info.json",
+	  (const struct attr[]){ { "cpu_architecture", "string" },
+				 { "cpu_architecture_id", "integer" }, { NULL } } },
+	{ "evidences", "objects/evidences.json < _entity.json",
+	  (const struct attr[]){ { "data", "json" }, { "file", "file" },
+				 { "process", "process" }, { NULL } } },
+	{ "file", "objects/file.json < _entity.json",
+	  (const struct attr[]){ { "ext", "string" }, { "hashes", "[]fingerprint" },
+				 { "modified_time", "timestamp" }, { "name", "string!" },
+				 { "path", "string" }, { "size", "long" }, { "type", "string" },
+				 { "type_id", "integer!" }, { NULL } } },
+	{ "finding_info", "objects/finding_info.json",
+	  (const struct attr[]){ { "analytic", "analytic" }, { "desc", "string" },
+				 { "title", "string" }, { "uid", "string!" }, { NULL } } },
+	{ "fingerprint", "objects/fingerprint.json",
+	  (const struct attr[]){ { "algorithm", "string" }, { "algorithm_id", "integer!" },
+				 { "value", "string!" }, { NULL } } },
+	{ "metadata", "objects/metadata.json",
+	  (const struct attr[]){ { "event_code", "string" }, { "log_name", "string" },
+				 { "product", "product!" }, { "profiles", "[]string" },
+				 { "uid", "string" }, { "version", "string!" }, { NULL } } },
+	{ "os", "objects/os.json",
+	  (const struct attr[]){ { "kernel_release", "string" }, { "name", "string!" },
+				 { "type", "string" }, { "type_id", "integer!" }, { NULL } } },
+	{ "process", "objects/process.json < process_entity.json < _entity.json",
+	  (const struct attr[]){ { "cmd_line", "string" }, { "created_time", "timestamp" },
+				 { "file", "file" }, { "name", "string" },
+				 { "parent_process", "process" }, { "pid", "integer" },
+				 { "uid", "string" }, { "user", "user" },
+				 { "working_directory", "string" }, { NULL } } },
+	{ "product", "objects/product.json < _entity.json",
+	  (const struct attr[]){ { "name", "string" }, { "uid", "string" },
+				 { "vendor_name", "string" }, { "version", "string" },
+				 { NULL } } },
+	{ "resource_details", "objects/resource_details.json < _resource.json",
+	  (const struct attr[]){ { "name", "string" }, { "type", "string" },
+				 { "uid", "string" }, { "version", "string" }, { NULL } } },
+	{ "user", "objects/user.json < _entity.json",
+	  (const struct attr[]){ { "name", "string" }, { "uid", "string" }, { NULL } } },
+};
+
+/* ---- the record, parsed ------------------------------------------------------------ */
+
+enum jtype { J_OBJ, J_ARR, J_STR, J_INT, J_BOOL, J_NULL, J_OTHER };
+
+struct jv {
+	enum jtype t;
+	char *key;		/* in an object */
+	char *s;		/* J_STR, decoded */
+	size_t len;
+	long long i;		/* J_INT, J_BOOL */
+	struct jv *kids;
+	size_t n;
+};
+
+static char *parse_string(struct cursor *c, size_t *len)
+{
+	const unsigned char *start = c->p;
+	struct cursor dec;
+	char *s;
+
+	c->dec = NULL;
+	assert_true(v_string(c));
+	s = malloc((size_t)(c->p - start) + 1);
+	assert_non_null(s);
+	dec = (struct cursor){ start, c->p, s, 0 };
+	assert_true(v_string(&dec));
+	s[dec.dlen] = '\0';
+	*len = dec.dlen;
+	return s;
+}
+
+static void parse_value(struct cursor *c, struct jv *v);
+
+static void parse_members(struct cursor *c, struct jv *v, bool object)
+{
+	v->t = object ? J_OBJ : J_ARR;
+	c->p++;
+	while (*c->p != (object ? '}' : ']')) {
+		struct jv *kid;
+		size_t klen;
+
+		v->kids = realloc(v->kids, (v->n + 1) * sizeof(*v->kids));
+		assert_non_null(v->kids);
+		kid = memset(&v->kids[v->n++], 0, sizeof(*kid));
+		if (object) {
+			kid->key = parse_string(c, &klen);
+			assert_int_equal(*c->p++, ':');
+		}
+		parse_value(c, kid);
+		if (*c->p == ',')
+			c->p++;
+	}
+	c->p++;
+}
+
+static void parse_value(struct cursor *c, struct jv *v)
+{
+	char *end;
+
+	switch (*c->p) {
+	case '{':
+	case '[':
+		parse_members(c, v, *c->p == '{');
+		return;
+	case '"':
+		v->t = J_STR;
+		v->s = parse_string(c, &v->len);
+		return;
+	case 't':
+	case 'f':
+	case 'n':
+		v->t = *c->p == 'n' ? J_NULL : J_BOOL;
+		v->i = *c->p == 't';
+		c->p += *c->p == 'f' ? 5 : 4;
+		return;
+	}
+	v->i = strtoll((const char *)c->p, &end, 10);
+	v->t = strchr(".eE", *end) && *end ? J_OTHER : J_INT;
+	c->p = (const unsigned char *)end;
+}
+
+static void jv_free(struct jv *v)
+{
+	for (size_t i = 0; i < v->n; i++)
+		jv_free(&v->kids[i]);
+	free(v->kids);
+	free(v->key);
+	free(v->s);
+}
+
+/* "a.b[0].c" */
+static const struct jv *jget(const struct jv *v, const char *path)
+{
+	char seg[128];
+
+	while (v && *path) {
+		size_t n = strcspn(path, ".[");
+
+		memcpy(seg, path, n);
+		seg[n] = '\0';
+		path += n;
+		if (n) {
+			const struct jv *found = NULL;
+
+			for (size_t i = 0; v->t == J_OBJ && i < v->n; i++)
+				if (!strcmp(v->kids[i].key, seg))
+					found = &v->kids[i];
+			v = found;
+		}
+		if (v && *path == '[') {
+			size_t i = strtoul(path + 1, (char **)&path, 10);
+
+			v = v->t == J_ARR && i < v->n ? &v->kids[i] : NULL;
+			path++;
+		}
+		path += *path == '.';
+	}
+	return v;
+}
+
+static const struct jv *must(const struct jv *root, const char *path, enum jtype t)
+{
+	const struct jv *v = jget(root, path);
+
+	if (!v || v->t != t)
+		fail_msg("%s: absent or not of type %d", path, t);
+	return v;
+}
+
+static void assert_jstr(const struct jv *root, const char *path, const char *want)
+{
+	const struct jv *v = must(root, path, J_STR);
+
+	if (strcmp(v->s, want))
+		fail_msg("%s: \"%s\", want \"%s\"", path, v->s, want);
+}
+
+static void assert_jint(const struct jv *root, const char *path, long long want)
+{
+	const struct jv *v = must(root, path, J_INT);
+
+	if (v->i != want)
+		fail_msg("%s: %lld, want %lld", path, v->i, want);
+}
+
+static void assert_jabsent(const struct jv *root, const char *path)
+{
+	if (jget(root, path))
+		fail_msg("%s: present", path);
+}
+
+/* ---- the record, against the table -------------------------------------------------- */
+
+static const struct shape *find_shape(const struct shape *s, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(s[i].name, name))
+			return &s[i];
+	return NULL;
+}
+
+static void check_object(const struct jv *obj, const struct attr *attrs, const char *path);
+
+static void check_value(const struct jv *v, const char *type, const char *path)
+{
+	char t[64], at[512];
+	const struct shape *obj;
+
+	snprintf(t, sizeof(t), "%.*s", (int)strcspn(type, "!"), type);
+	if (!strncmp(t, "[]", 2)) {
+		if (v->t != J_ARR)
+			fail_msg("%s: not an array", path);
+		for (size_t i = 0; i < v->n; i++) {
+			snprintf(at, sizeof(at), "%s[%zu]", path, i);
+			check_value(&v->kids[i], t + 2, at);
+		}
+		return;
+	}
+	if (!strcmp(t, "integer") ? v->t != J_INT || v->i != (int32_t)v->i :
+	    !strcmp(t, "long") ? v->t != J_INT :
+	    !strcmp(t, "timestamp") ? v->t != J_INT || v->i < 0 || v->i >= 100000000000000LL :
+	    !strcmp(t, "string") ? v->t != J_STR :
+	    !strcmp(t, "boolean") ? v->t != J_BOOL :
+	    !strcmp(t, "json") ? false : v->t != J_OBJ)
+		fail_msg("%s: not of type %s", path, t);
+	obj = find_shape(objects, ARRAY_SIZE(objects), t);
+	if (obj)
+		check_object(v, obj->attrs, path);
+	else if (strcmp(t, "integer") && strcmp(t, "long") && strcmp(t, "timestamp") &&
+		 strcmp(t, "string") && strcmp(t, "boolean") && strcmp(t, "json") &&
+		 strcmp(t, "object"))
+		fail_msg("%s: type %s is not in the table", path, t);
+}
+
+static const struct attr *find_attr(const struct attr *attrs, const char *name)
+{
+	for (; attrs->name; attrs++)
+		if (!strcmp(attrs->name, name))
+			return attrs;
+	return NULL;
+}
+
+static void check_object(const struct jv *obj, const struct attr *attrs, const char *path)
+{
+	char at[512];
+
+	for (size_t i = 0; i < obj->n; i++) {
+		const struct attr *a = find_attr(attrs, obj->kids[i].key);
+
+		snprintf(at, sizeof(at), "%s%s%s", path, *path ? "." : "", obj->kids[i].key);
+		if (!a)
+			fail_msg("%s: not an attribute here (table)", at);
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(obj->kids[j].key, obj->kids[i].key))
+				fail_msg("%s: twice", at);
+		check_value(&obj->kids[i], a->type, at);
+	}
+	for (; attrs->name; attrs++)
+		if (strchr(attrs->type, '!') && !jget(obj, attrs->name))
+			fail_msg("%s%s%s: required, missing", path, *path ? "." : "", attrs->name);
+}
+
+static void check_record(const struct jv *root)
+{
+	const struct jv *uid = must(root, "class_uid", J_INT);
+	char name[24];
+	const struct shape *cls;
+
+	snprintf(name, sizeof(name), "%lld", uid->i);
+	cls = find_shape(classes, ARRAY_SIZE(classes), name);
+	if (!cls)
+		fail_msg("class_uid %s: not in the table", name);
+	check_object(root, cls->attrs, "");
+	assert_int_equal(must(root, "type_uid", J_INT)->i,
+			 uid->i * 100 + must(root, "activity_id", J_INT)->i);
+	assert_jstr(root, "metadata.version", "1.8.0");
+	assert_true(must(root, "time", J_INT)->i > 100000000000LL);
+}
+
+/* ---- fixture -------------------------------------------------------------------- */
+
+#define SUDO_ARGS "sudo\0ls\0-l\0"
+#define INIT_ARGS "/sbin/init\0splash\0"
+#define SHA_A "aaaa000000000000000000000000000000000000000000000000000000000001"
+#define SHA_B "bbbb000000000000000000000000000000000000000000000000000000000002"
+#define WHY "process.name == kav\0process.hash.sha256 == " SHA_A "\0"
+#define T_NS 1700000000123456789ULL
+#define T_MS 1700000000123LL
+
+struct fx {
+	struct host host;
+	struct event_env env;
+	struct proc proc, parent;
+	struct file_ident ident;
+	struct rule rule;
+	char *refs[2];
+	struct package_info pkg;
+	struct file_info file;
+	struct health health;
+	struct event ev;
+	struct json_writer w;
+	struct jv root;
+};
+
+static int fx_setup(void **state)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+
+	if (!fx)
+		return -1;
+	strcpy(fx->host.name, "box");
+	strcpy(fx->host.id, "0f1e2d3c4b5a69788796a5b4c3d2e1f0");
+	strcpy(fx->host.kernel, "6.1.0-18-amd64");
+	strcpy(fx->host.arch, "x86_64");
+	fx->env = (struct event_env){ .host = &fx->host, .users = users__new() };
+	strcpy(fx->ident.sha256, SHA_A);
+	fx->proc = (struct proc){
+		.pid = 4242, .ppid = 1, .uid = 1000, .euid = 0, .gid = 1001, .egid = 0,
+		.loginuid = (uint32_t)-1, .sessionid = (uint32_t)-1, .comm = "sudo-rs",
+		.exe = "/usr/bin/sudo", .cwd = "/home/ada", .args = SUDO_ARGS,
+		.args_len = sizeof(SUDO_ARGS) - 1, .argc = 3, .ident = &fx->ident,
+		.entity_id = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+	};
+	fx->parent = (struct proc){
+		.pid = 1, .loginuid = (uint32_t)-1, .sessionid = (uint32_t)-1,
+		.comm = "systemd", .exe = "/usr/lib/systemd/systemd", .args = INIT_ARGS,
+		.args_len = sizeof(INIT_ARGS) - 1, .argc = 2,
+		.entity_id = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+	};
+	fx->refs[0] = "https://example.org/ban", fx->refs[1] = "https://example.org/2";
+	fx->rule = (struct rule){ .id = "kaspersky-exec", .name = "Kaspersky program runs",
+				  .description = "A Kaspersky binary was executed",
+				  .severity = SEV_HIGH, .references = fx->refs,
+				  .nreferences = 2, .vendor = "Kaspersky" };
+	fx->pkg = (struct package_info){ .name = "kesl", .version = "12.0.0-1",
+					 .type = "deb", .architecture = "amd64" };
+	fx->file = (struct file_info){ .path = "/home/ada/Downloads/kav.deb", .sha256 = SHA_B };
+	fx->ev = (struct event){ .time_ns = T_NS, .category = "process", .type = "start",
+				 .action = "exec", .proc = &fx->proc, .parent = &fx->parent };
+	json__init(&fx->w);
+	*state = fx;
+	return fx->env.users ? 0 : -1;
+}
+
+static int fx_teardown(void **state)
+{
+	struct fx *fx = *state;
+
+	jv_free(&fx->root);
+	json__free(&fx->w);
+	users__free(fx->env.users);
+	free(fx);
+	return 0;
+}
+
+static void dump(const struct fx *fx)
+{
+	const char *path = getenv("OCSF_DUMP");
+	FILE *f = path ? fopen(path, "a") : NULL;
+
+	if (!f)
+		return;
+	fprintf(f, "%s\n", json__buf(&fx->w));
+	fclose(f);
+}
+
+/* Write the event, check it is JSON and fits the table; the parsed record. */
+static const struct jv *emit(struct fx *fx)
+{
+	struct cursor c;
+
+	assert_int_equal(ocsf__write(&fx->w, &fx->ev, &fx->env), 0);
+	if (!valid_json(json__buf(&fx->w), json__len(&fx->w)))
+		fail_msg("not JSON: %.300s", json__buf(&fx->w));
+	dump(fx);
+	jv_free(&fx->root);
+	memset(&fx->root, 0, sizeof(fx->root));
+	c = (struct cursor){ (const unsigned char *)json__buf(&fx->w),
+			     (const unsigned char *)json__buf(&fx->w) + json__len(&fx->w) };
+	parse_value(&c, &fx->root);
+	check_record(&fx->root);
+	return &fx->root;
+}
+
+static void classified(const struct jv *r, int cls, int activity, const char *name,
+		       const char *type_name)
+{
+	assert_jint(r, "class_uid", cls);
+	assert_jint(r, "category_uid", cls / 1000);
+	assert_jint(r, "activity_id", activity);
+	assert_jstr(r, "activity_name", name);
+	assert_jstr(r, "type_name", type_name);
+	assert_jint(r, "type_uid", cls * 100 + activity);
+}
+
+/* ---- events ----------------------------------------------------------------------- */
+
+static void test_exec_is_process_launch(void **state)
+{
+	const struct jv *r = emit(*state);
+
+	classified(r, 1007, 1, "Launch", "Process Activity: Launch");
+	assert_jstr(r, "class_name", "Process Activity");
+	assert_jstr(r, "category_name", "System Activity");
+	assert_jint(r, "time", T_MS);
+	assert_jint(r, "severity_id", 1);
+	assert_jstr(r, "severity", "Informational");
+	assert_jint(r, "process.pid", 4242);
+	assert_jstr(r, "process.uid", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	assert_jstr(r, "process.name", "sudo");
+	assert_jstr(r, "process.cmd_line", "sudo ls -l");
+	assert_jstr(r, "process.working_directory", "/home/ada");
+	assert_jstr(r, "process.file.path", "/usr/bin/sudo");
+	assert_jstr(r, "process.file.name", "sudo");
+	assert_jint(r, "process.file.type_id", 8);
+	assert_jint(r, "process.file.hashes[0].algorithm_id", 3);
+	assert_jstr(r, "process.file.hashes[0].algorithm", "SHA-256");
+	assert_jstr(r, "process.file.hashes[0].value", SHA_A);
+	assert_jstr(r, "process.user.uid", "0");
+	assert_jint(r, "process.parent_process.pid", 1);
+	assert_jstr(r, "process.parent_process.cmd_line", "/sbin/init splash");
+	assert_jstr(r, "process.parent_process.file.name", "systemd");
+	assert_jabsent(r, "process.parent_process.parent_process");
+	assert_jint(r, "actor.process.pid", 1);
+	assert_jstr(r, "actor.process.uid", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+	assert_jstr(r, "device.hostname", "box");
+	assert_jstr(r, "device.uid", "0f1e2d3c4b5a69788796a5b4c3d2e1f0");
+	assert_jstr(r, "device.os.name", "Linux");
+	assert_jint(r, "device.os.type_id", 200);
+	assert_jstr(r, "device.os.kernel_release", "6.1.0-18-amd64");
+	assert_jint(r, "device.hw_info.cpu_architecture_id", 1);
+	assert_jstr(r, "metadata.product.name", "embargo");
+	/* EMBARGO_VERSION, as compiled into ocsf.o: an incremental build may differ from ours */
+	assert_true(must(r, "metadata.product.version", J_STR)->len > 0);
+	assert_jstr(r, "metadata.log_name", "embargo.process");
+	assert_jstr(r, "metadata.event_code", "exec");
+	assert_jstr(r, "metadata.profiles[0]", "host");
+	assert_jstr(r, "unmapped.process.real_user.id", "1000");
+	assert_jstr(r, "unmapped.embargo.process.comm", "sudo-rs");
+	assert_jint(r, "unmapped.process.args_count", 3);
+	assert_jabsent(r, "status_id");
+}
+
+static void test_process_details_and_unmapped(void **state)
+{
+	struct fx *fx = *state;
+	const struct jv *r;
+	size_t n;
+	const struct jv *u;
+
+	fx->proc.start_boot_ns = 5000000000ULL;
+	fx->proc.file = (struct ev_file){ .ino = 9, .size = 4096, .nlink = 1,
+					  .mtime_sec = 1600000000, .mtime_nsec = 7000000 };
+	fx->proc.loginuid = 1000, fx->proc.sessionid = 3, fx->proc.tty_major = 136;
+	fx->proc.script = "/opt/kav/run.sh", fx->proc.app_type = "snap";
+	strcpy(fx->ident.elf.build_id, "abcd");
+	r = emit(fx);
+	assert_jint(r, "process.created_time",
+		    (long long)(host__boot_to_real_ns(5000000000ULL) / 1000000));
+	assert_jint(r, "process.file.size", 4096);
+	assert_jint(r, "process.file.modified_time", 1600000000007LL);
+	assert_jstr(r, "unmapped.embargo.process.login_user.id", "1000");
+	assert_jint(r, "unmapped.embargo.process.audit_session_id", 3);
+	assert_jstr(r, "unmapped.embargo.process.script.path", "/opt/kav/run.sh");
+	assert_jstr(r, "unmapped.embargo.process.app.type", "snap");
+	assert_jstr(r, "unmapped.embargo.elf.build_id", "abcd");
+	must(r, "unmapped.process.interactive", J_BOOL);
+	/* unmapped holds catalogue fields under their ECS names, nothing invented */
+	u = must(r, "unmapped.process", J_OBJ);
+	for (n = 0; n < u->n; n++) {
+		char name[128];
+
+		snprintf(name, sizeof(name), "process.%s", u->kids[n].key);
+		if (u->kids[n].t != J_OBJ && !fields__find(name))
+			fail_msg("unmapped.%s is no catalogue field", name);
+	}
+}
+
+static void test_gone_parent_leaves_its_pid(void **state)
+{
+	struct fx *fx = *state;
+	const struct jv *r;
+
+	fx->ev.parent = NULL;
+	fx->proc.ppid = 777;
+	r = emit(fx);
+	assert_jint(r, "actor.process.pid", 777);
+	assert_jint(r, "process.parent_process.pid", 777);
+	assert_jabsent(r, "process.parent_process.uid");
+}
+
+static void test_alert_is_detection_finding(void **state)
+{
+	struct fx *fx = *state;
+	const struct jv *r;
+
+	fx->ev.kind = EVENT_KIND_ALERT, fx->ev.rule = &fx->rule;
+	fx->ev.why = WHY, fx->ev.why_len = sizeof(WHY) - 1;
+	r = emit(fx);
+	classified(r, 2004, 1, "Create", "Detection Finding: Create");
+	assert_jstr(r, "category_name", "Findings");
+	assert_jint(r, "severity_id", 4);
+	assert_jstr(r, "severity", "High");
+	assert_jint(r, "status_id", 1);
+	assert_jstr(r, "status", "New");
+	must(r, "is_alert", J_BOOL);
+	assert_jstr(r, "finding_info.title", "Kaspersky program runs");
+	assert_jstr(r, "finding_info.desc", "A Kaspersky binary was executed");
+	assert_jstr(r, "finding_info.analytic.uid", "kaspersky-exec");
+	assert_jint(r, "finding_info.analytic.type_id", 1);
+	assert_jstr(r, "finding_info.analytic.type", "Rule");
+	assert_jstr(r, "finding_info.analytic.category", "Kaspersky");
+	assert_int_equal(must(r, "finding_info.uid", J_STR)->len, 32);
+	assert_jstr(r, "message", "rule kaspersky-exec matched: process.name == kav; "
+				  "process.hash.sha256 == " SHA_A);
+	assert_jstr(r, "evidences[0].data.match[0]", "process.name == kav");
+	assert_jstr(r, "evidences[0].data.match[1]", "process.hash.sha256 == " SHA_A);
+	assert_jint(r, "evidences[0].process.pid", 4242);
+	assert_jint(r, "evidences[0].process.parent_process.pid", 1);
+	assert_jstr(r, "evidences[0].process.file.hashes[0].value", SHA_A);
+	assert_jstr(r, "unmapped.embargo.rule.references[1]", "https://example.org/2");
+	assert_jabsent(r, "count");
+	assert_jabsent(r, "resources");
+}
+
+static void test_severity_mapping(void **state)
+{
+	static const char *const names[] = { "Low", "Medium", "High", "Critical" };
+	struct fx *fx = *state;
+
+	fx->ev.kind = EVENT_KIND_ALERT, fx->ev.rule = &fx->rule;
+	for (int s = SEV_LOW; s <= SEV_CRITICAL; s++) {
+		const struct jv *r;
+
+		fx->rule.severity = (enum severity)s;
+		r = emit(fx);
+		assert_jint(r, "severity_id", s + 2);
+		assert_jstr(r, "severity", names[s]);
+	}
+}
+
+static void test_finding_uid_stable_and_distinct(void **state)
+{
+	struct fx *fx = *state;
+	char first[40];
+
+	fx->ev.kind = EVENT_KIND_ALERT, fx->ev.rule = &fx->rule;
+	snprintf(first, sizeof(first), "%s", must(emit(fx), "finding_info.uid", J_STR)->s);
+	assert_jstr(emit(fx), "finding_info.uid", first);
+	fx->ev.time_ns++;
+	if (!strcmp(must(emit(fx), "finding_info.uid", J_STR)->s, first))
+		fail_msg("two alerts, one uid");
+}
+
+static void test_folded_alert_counts(void **state)
+{
+	struct fx *fx = *state;
+	const struct jv *r;
+
+	fx->ev.kind = EVENT_KIND_ALERT, fx->ev.rule = &fx->rule;
+	fx->ev.count = 12, fx->ev.first_ns = T_NS - 60000000000ULL, fx->ev.last_ns = T_NS;
+	r = emit(fx);
+	assert_jint(r, "count", 12);
+	assert_jint(r, "start_time", T_MS - 60000);
+	assert_jint(r, "end_time", T_MS);
+}
+
+static void set_package(struct fx *fx, const char *action, const char *type)
+{
+	fx->ev.category = "package", fx->ev.action = action, fx->ev.type = type;
+	fx->ev.package = &fx->pkg, fx->ev.parent = NULL;
+}
+
+static void test_package_lifecycle(void **state)
+{
+	static const struct {
+		const char *action, *type, *name;
+		int id;
+	} cases[] = {
+		{ "package-installed", "installation", "Install", 1 },
+		{ "package-upgraded", "change", "Update", 8 },
+		{ "package-removed", "deletion", "Remove", 2 },
+	};
+	struct fx *fx = *state;
+
+	fx->pkg.installed_ns = T_NS;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char type_name[64];
+		const struct jv *r;
+
+		snprintf(type_name, sizeof(type_name), "Application Lifecycle: %s", cases[i].name);
+		set_package(fx, cases[i].action, cases[i].type);
+		fx->pkg.previous_version = cases[i].id == 8 ? "11.0-1" : NULL;
+		r = emit(fx);
+		classified(r, 6002, cases[i].id, cases[i].name, type_name);
+		assert_jstr(r, "app.name", "kesl");
+		assert_jstr(r, "app.version", "12.0.0-1");
+		assert_jint(r, "actor.process.pid", 4242);
+		assert_jstr(r, "unmapped.package.type", "deb");
+		assert_jstr(r, "unmapped.package.architecture", "amd64");
+		assert_jint(r, "unmapped.package.installed", T_MS);
+		if (cases[i].id == 8)
+			assert_jstr(r, "unmapped.embargo.package.previous_version", "11.0-1");
+	}
+	fx->ev.proc = NULL;	/* found by the inventory, nobody seen installing it */
+	assert_jabsent(emit(fx), "actor");
+}
+
+static void test_package_alert_names_resource(void **state)
+{
+	struct fx *fx = *state;
+	const struct jv *r;
+
+	set_package(fx, "package-installed", "installation");
+	fx->ev.proc = NULL;
+	fx->ev.kind = EVENT_KIND_ALERT, fx->ev.rule = &fx->rule;
+	fx->ev.why = "package.name == kesl", fx->ev.why_len = sizeof("package.name == kesl");
+	r = emit(fx);
+	assert_jstr(r, "resources[0].name", "kesl");
+	assert_jstr(r, "resources[0].version", "12.0.0-1");
+	assert_jstr(r, "resources[0].type", "package");
+	assert_jstr(r, "evidences[0].data.match[0]", "package.name == kesl");
+	assert_jabsent(r, "evidences[0].process");
+}
+
+static void test_file_activity(void **state)
+{
+	static const struct {
+		const char *action, *type, *name;
+		int id;
+	} cases[] = {
+		{ "file-created", "creation", "Create", 1 },
+		{ "file-renamed", "change", "Rename", 5 },
+		{ "file-deleted", "deletion", "Delete", 4 },
+	};
+	struct fx *fx = *state;
+
+	fx->ev.category = "file", fx->ev.file = &fx->file;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char type_name[64];
+		const struct jv *r;
+
+		snprintf(type_name, sizeof(type_name), "File System Activity: %s", cases[i].name);
+		fx->ev.action = cases[i].action, fx->ev.type = cases[i].type;
+		r = emit(fx);
+		classified(r, 1001, cases[i].id, cases[i].name, type_name);
+		assert_jstr(r, "file.path", "/home/ada/Downloads/kav.deb");
+		assert_jstr(r, "file.name", "kav.deb");
+		assert_jstr(r, "file.ext", "deb");
+		assert_jint(r, "file.type_id", 1);
+		assert_jstr(r, "file.hashes[0].value", SHA_B);
+		assert_jint(r, "actor.process.pid", 4242);
+		assert_jint(r, "actor.process.parent_process.pid", 1);
+	}
+	fx->ev.proc = NULL, fx->ev.parent = NULL, fx->file.sha256 = NULL;
+	/* its records lost: who wrote it is unknown, and the record still valid */
+	assert_jstr(emit(fx), "actor.app_name", "unknown");
+	fx->ev.kind = EVENT_KIND_ALERT, fx->ev.rule = &fx->rule;	/* embargo scan */
+	assert_jstr(emit(fx), "evidences[0].file.name", "kav.deb");
+	assert_jabsent(&fx->root, "evidences[0].file.hashes");
+}
+
+static void set_state(struct fx *fx, const char *action, const char *outcome)
+{
+	fx->ev = (struct event){ .time_ns = T_NS, .kind = EVENT_KIND_STATE,
+				 .category = "configuration", .type = "change",
+				 .action = action, .outcome = outcome, .message = "m" };
+}
+
+static void test_state_records(void **state)
+{
+	struct fx *fx = *state;
+	const struct jv *r;
+
+	set_state(fx, "started", "success");
+	r = emit(fx);
+	classified(r, 6002, 3, "Start", "Application Lifecycle: Start");
+	assert_jstr(r, "app.name", "embargo");
+	assert_jstr(r, "app.version", must(r, "metadata.product.version", J_STR)->s);
+	assert_jint(r, "status_id", 1);
+	assert_jstr(r, "message", "m");
+	assert_jint(r, "severity_id", 1);
+	set_state(fx, "rules-reload", "failure");
+	fx->ev.error = "rules.d/k.yaml:3:1: bad";
+	r = emit(fx);
+	classified(r, 6002, 8, "Update", "Application Lifecycle: Update");
+	assert_jint(r, "status_id", 2);
+	assert_jstr(r, "status", "Failure");
+	assert_jstr(r, "status_detail", "rules.d/k.yaml:3:1: bad");
+	assert_jint(r, "severity_id", 3);
+	set_state(fx, "kernel-drops", "failure");
+	classified(emit(fx), 6002, 99, "kernel-drops", "Application Lifecycle: Other");
+}
+
+static void test_heartbeat_counters_unmapped(void **state)
+{
+	struct fx *fx = *state;
+	const struct jv *r;
+
+	fx->health = (struct health){ .uptime_s = 3600, .events = 1000, .alerts = 2,
+				      .kernel_drops = 5, .spool_records = 7,
+				      .spool_evicted = 1, .outputs_up = 2, .outputs_down = 1,
+				      .rules_version = "0123456789abcdef" };
+	set_state(fx, "heartbeat", NULL);
+	fx->ev.health = &fx->health;
+	r = emit(fx);
+	classified(r, 6002, 99, "heartbeat", "Application Lifecycle: Other");
+	assert_jint(r, "unmapped.embargo.health.uptime", 3600);
+	assert_jint(r, "unmapped.embargo.health.events", 1000);
+	assert_jint(r, "unmapped.embargo.health.kernel_drops", 5);
+	assert_jint(r, "unmapped.embargo.health.outputs_down", 1);
+	assert_jstr(r, "unmapped.embargo.health.rules_version", "0123456789abcdef");
+	assert_jabsent(r, "status_id");
+}
+
+static void test_unknown_category_is_base_event(void **state)
+{
+	struct fx *fx = *state;
+
+	fx->ev.category = "network", fx->ev.action = NULL, fx->ev.type = NULL;
+	classified(emit(fx), 0, 0, "Unknown", "Base Event: Unknown");
+	fx->ev.action = "connect";	/* in metadata.event_code: Other would be type_uid 99 */
+	classified(emit(fx), 0, 0, "Unknown", "Base Event: Unknown");
+	assert_jstr(&fx->root, "metadata.event_code", "connect");
+	fx->ev.category = "process", fx->ev.action = "process-running", fx->ev.type = "info";
+	classified(emit(fx), 1007, 99, "process-running", "Process Activity: Other");
+}
+
+/* ---- hostile input ----------------------------------------------------------------- */
+
+#define NASTY "\x1b[31m\n\t\x01\x7f|\xff\xfe|\xc3\x28|\xe0\x80\x80|\xed\xa0\x80|\xe2\x80\xa8"
+
+static void assert_clean(const struct jv *v)
+{
+	if (v->t == J_STR) {
+		assert_true(utf8_valid(v->s, v->len));
+		assert_int_equal(strlen(v->s), v->len);
+	}
+	for (size_t i = 0; i < v->n; i++)
+		assert_clean(&v->kids[i]);
+}
+
+static void test_hostile_strings_stay_json(void **state)
+{
+	static const char args[] = "kav\0" NASTY "\0";
+	struct fx *fx = *state;
+	const struct jv *r;
+
+	fx->proc.args = (char *)args, fx->proc.args_len = sizeof(args) - 1;
+	fx->proc.exe = "/tmp/" NASTY, fx->proc.cwd = "\xff/\n";
+	fx->ev.kind = EVENT_KIND_ALERT, fx->ev.rule = &fx->rule;
+	fx->ev.why = "process.args == " NASTY, fx->ev.why_len = sizeof("process.args == " NASTY);
+	r = emit(fx);
+	assert_clean(r);
+	assert_non_null(strstr(must(r, "evidences[0].process.cmd_line", J_STR)->s,
+			       "\x1b[31m\n\t\x01\x7f|" FFFD FFFD "|"));
+	assert_non_null(strstr(must(r, "evidences[0].process.file.name", J_STR)->s, FFFD));
+	assert_null(strchr(json__buf(&fx->w), '\n'));
+}
+
+static void test_huge_strings_stay_json(void **state)
+{
+	struct fx *fx = *state;
+	size_t big = 1 << 20;
+	char *args = malloc(big + 1), *path = malloc(big + 1);
+	const struct jv *r;
+
+	assert_non_null(args);
+	assert_non_null(path);
+	unit_rng_seed(7);
+	for (size_t i = 0; i < big; i++)
+		args[i] = (char)unit_rng(), path[i] = (char)('a' + i % 26);
+	args[big] = '\0', path[0] = '/', path[big] = '\0';
+	fx->proc.args = args, fx->proc.args_len = big + 1;
+	fx->ev.category = "file", fx->ev.action = "file-created", fx->ev.file = &fx->file;
+	fx->file.path = path;
+	r = emit(fx);
+	assert_clean(r);
+	assert_int_equal(must(r, "file.path", J_STR)->len, big);
+	assert_true(must(r, "actor.process.cmd_line", J_STR)->len >= big / 2);
+	free(args);
+	free(path);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_exec_is_process_launch),
+		T(test_process_details_and_unmapped),
+		T(test_gone_parent_leaves_its_pid),
+		T(test_alert_is_detection_finding),
+		T(test_severity_mapping),
+		T(test_finding_uid_stable_and_distinct),
+		T(test_folded_alert_counts),
+		T(test_package_lifecycle),
+		T(test_package_alert_names_resource),
+		T(test_file_activity),
+		T(test_state_records),
+		T(test_heartbeat_counters_unmapped),
+		T(test_unknown_category_is_base_event),
+		T(test_hostile_strings_stay_json),
+		T(test_huge_strings_stay_json),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
