@@ -72,18 +72,26 @@ static bool should_leave(struct sender *s, bool idle)
 	return leave;
 }
 
+/* CLOCK_MONOTONIC ms from now, as the condition variable wants it. */
+static struct timespec in_ms(unsigned int ms)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	t.tv_sec += ms / 1000;
+	t.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (t.tv_nsec >= 1000000000L) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000L;
+	}
+	return t;
+}
+
 /* Sleep ms, or less if asked to stop. */
 static void pause_ms(struct sender *s, unsigned int ms)
 {
-	struct timespec until;
+	struct timespec until = in_ms(ms);
 
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += ms / 1000;
-	until.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
 	pthread_mutex_lock(&s->lock);
 	while (!s->stop && !s->draining)
 		if (pthread_cond_timedwait(&s->wake, &s->lock, &until) == ETIMEDOUT)
@@ -305,13 +313,7 @@ void sender__stop(struct sender *s, int drain_ms)
 	if (!s)
 		return;
 	pthread_mutex_lock(&s->lock);
-	clock_gettime(CLOCK_MONOTONIC, &s->drain_until);
-	s->drain_until.tv_sec += drain_ms / 1000;
-	s->drain_until.tv_nsec += (long)(drain_ms % 1000) * 1000000L;
-	if (s->drain_until.tv_nsec >= 1000000000L) {
-		s->drain_until.tv_sec++;
-		s->drain_until.tv_nsec -= 1000000000L;
-	}
+	s->drain_until = in_ms((unsigned int)drain_ms);
 	s->draining = true;
 	pthread_cond_broadcast(&s->wake);
 	pthread_mutex_unlock(&s->lock);
