@@ -39,7 +39,7 @@ struct spool_rec {
 struct spool_batch {
 	struct spool_rec *recs;
 	size_t n;
-	/* spool.c's own */
+	/* spool.c's and spool_disk.c's own */
 	uint64_t seg, off, seq;		/* the delivery cursor the batch starts at */
 	uint64_t end_off, end_seq;	/* the cursor after it (same segment) */
 	uint64_t skipped;		/* damaged records it steps over */

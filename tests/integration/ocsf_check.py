@@ -7,7 +7,7 @@ Two checks, both strict: anything the OCSF server's validator would flag, warnin
 included (enum captions, deprecations, regexes), is an error here.
 
 1. Always: a table transcribed by hand from the 1.8.0 schema (the Python copy of the one in
-   tests/unit/test_ocsf.c): per class and object, the attributes embargo may write (a
+   tests/unit/ocsf_spec.h): per class and object, the attributes embargo may write (a
    subset of what the schema allows), their types, and which are required.
 2. When OCSF_SCHEMA_DIR names a checkout of the schema (github.com/ocsf/ocsf-schema at
    v1.8.0): the record against the schema itself, compiled here the way the OCSF schema
