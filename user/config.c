@@ -9,6 +9,8 @@
 
 #include <yaml.h>
 
+#include "buf.h"
+
 #define MAX_CONFIG_BYTES (1u << 20)
 
 struct load {
@@ -19,21 +21,65 @@ struct load {
 	void *ctx;
 	char *err;
 	size_t errlen;
+	const char *buf;
+	size_t len;
+	bool applying;		/* the second pass: the first only checks */
 	yaml_parser_t parser;
 	yaml_event_t ev;
 	bool *seen;		/* per key: a key given twice is a mistake, not an override */
 };
 
-static int fail_at(struct load *l, const yaml_mark_t *m, const char *fmt, ...)
+void config__yaml_problem_at(const yaml_parser_t *p, const char *buf, size_t len,
+			     unsigned long *line, unsigned long *col)
+{
+	*line = p->problem_mark.line + 1;
+	*col = p->problem_mark.column + 1;
+	if (p->error != YAML_READER_ERROR)
+		return;
+	/* reader errors (bad UTF-8, NUL) give a byte offset, not a mark */
+	*line = *col = 1;
+	for (size_t i = 0; i < p->problem_offset && i < len; i++, (*col)++) {
+		if (buf[i] == '\n') {
+			(*line)++;
+			*col = 0;
+		}
+	}
+}
+
+static int fail_at_line(struct load *l, unsigned long line, unsigned long col, const char *fmt,
+			va_list ap)
 {
 	char msg[384];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	snprintf(l->err, l->errlen, "%s:%lu:%lu: %s", l->path, line, col, msg);
+	return -EINVAL;
+}
+
+__attribute__((format(printf, 3, 4)))
+static int fail_at(struct load *l, const yaml_mark_t *m, const char *fmt, ...)
+{
 	va_list ap;
+	int err;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	err = fail_at_line(l, m->line + 1, m->column + 1, fmt, ap);
 	va_end(ap);
-	snprintf(l->err, l->errlen, "%s:%zu:%zu: %s", l->path, m->line + 1, m->column + 1, msg);
-	return -EINVAL;
+	return err;
+}
+
+__attribute__((format(printf, 2, 3)))
+static int fail_parse(struct load *l, const char *fmt, ...)
+{
+	unsigned long line, col;
+	va_list ap;
+	int err;
+
+	config__yaml_problem_at(&l->parser, l->buf, l->len, &line, &col);
+	va_start(ap, fmt);
+	err = fail_at_line(l, line, col, fmt, ap);
+	va_end(ap);
+	return err;
 }
 
 /* The next event into l->ev (the previous one freed); -EINVAL on a syntax error. */
@@ -43,9 +89,8 @@ static int next(struct load *l)
 	if (yaml_parser_parse(&l->parser, &l->ev))
 		return 0;
 	memset(&l->ev, 0, sizeof(l->ev));
-	return fail_at(l, &l->parser.problem_mark, "YAML: %s%s%s",
-		       l->parser.problem ? l->parser.problem : "error",
-		       l->parser.context ? " " : "", l->parser.context ? l->parser.context : "");
+	return fail_parse(l, "YAML: %s%s%s", l->parser.problem ? l->parser.problem : "error",
+			  l->parser.context ? " " : "", l->parser.context ? l->parser.context : "");
 }
 
 static int expect(struct load *l, yaml_event_type_t type, const char *what)
@@ -82,6 +127,8 @@ static int apply_scalar(struct load *l, const char *key)
 
 	if (strlen(it.value) != l->ev.data.scalar.length)
 		return fail_at(l, &l->ev.start_mark, "%s: a value with a NUL byte", key);
+	if (!l->applying)
+		return 0;
 	err = l->apply(l->ctx, &it, msg, sizeof(msg));
 	return err ? fail_at(l, &l->ev.start_mark, "%s", msg) : 0;
 }
@@ -95,6 +142,8 @@ static int parse_list(struct load *l, const char *key)
 			return err;
 		if (l->ev.type == YAML_SEQUENCE_END_EVENT)
 			return 0;
+		if (l->ev.type == YAML_ALIAS_EVENT)
+			return fail_at(l, &l->ev.start_mark, "aliases are not allowed here");
 		if (l->ev.type != YAML_SCALAR_EVENT)
 			return fail_at(l, &l->ev.start_mark, "%s: a list of single values", key);
 		if ((err = apply_scalar(l, key)))
@@ -118,6 +167,19 @@ static int parse_value(struct load *l, const struct config_key *k)
 		       k->list ? "a value or a list of values" : "a single value");
 }
 
+static int unknown_key(struct load *l, const char *name)
+{
+	struct buf known = { 0 };
+	int err;
+
+	for (size_t i = 0; i < l->nkeys; i++)
+		buf__printf(&known, "%s%s", i ? ", " : "", l->keys[i].name);
+	err = fail_at(l, &l->ev.start_mark, "unknown setting '%s' (known: %s)", name,
+		      buf__str(&known));
+	buf__free(&known);
+	return err;
+}
+
 static int parse_mapping(struct load *l)
 {
 	int err;
@@ -134,17 +196,8 @@ static int parse_mapping(struct load *l)
 		if (l->ev.type != YAML_SCALAR_EVENT)
 			return fail_at(l, &l->ev.start_mark, "expected a setting name");
 		name = (char *)l->ev.data.scalar.value;
-		if (!(k = find_key(l, name, &idx))) {
-			size_t len = 0;
-			char known[256] = "";
-
-			for (size_t i = 0; i < l->nkeys; i++)
-				len += (size_t)snprintf(known + len, len < sizeof(known) ?
-							sizeof(known) - len : 0, "%s%s",
-							i ? ", " : "", l->keys[i].name);
-			return fail_at(l, &l->ev.start_mark, "unknown setting '%s' (known: %s)",
-				       name, known);
-		}
+		if (!(k = find_key(l, name, &idx)))
+			return unknown_key(l, name);
 		if (l->seen[idx])
 			return fail_at(l, &l->ev.start_mark, "'%s' is set twice", name);
 		l->seen[idx] = true;
@@ -188,6 +241,12 @@ static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
 	}
 	buf = malloc(MAX_CONFIG_BYTES + 1);
 	*len = buf ? fread(buf, 1, MAX_CONFIG_BYTES + 1, f) : 0;
+	if (buf && ferror(f)) {	/* a directory opens, and fails to read */
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		free(buf);
+		fclose(f);
+		return NULL;
+	}
 	fclose(f);
 	if (buf && *len > MAX_CONFIG_BYTES) {
 		snprintf(err, errlen, "%s: larger than %u bytes", path, MAX_CONFIG_BYTES);
@@ -197,6 +256,25 @@ static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
 	if (!buf)
 		snprintf(err, errlen, "%s: out of memory", path);
 	return buf;
+}
+
+/* One pass over the file: checking only, or applying. */
+static int run_pass(struct load *l, bool applying)
+{
+	int e;
+
+	memset(l->seen, 0, l->nkeys * sizeof(*l->seen));
+	memset(&l->ev, 0, sizeof(l->ev));
+	l->applying = applying;
+	if (!yaml_parser_initialize(&l->parser)) {
+		snprintf(l->err, l->errlen, "%s: out of memory", l->path);
+		return -ENOMEM;
+	}
+	yaml_parser_set_input_string(&l->parser, (const unsigned char *)l->buf, l->len);
+	e = parse_stream(l);
+	yaml_event_delete(&l->ev);
+	yaml_parser_delete(&l->parser);
+	return e;
 }
 
 int config__load(const char *path, const struct config_key *keys, size_t nkeys,
@@ -210,17 +288,18 @@ int config__load(const char *path, const struct config_key *keys, size_t nkeys,
 
 	if (!buf)
 		return -EINVAL;
+	l.buf = buf;
+	l.len = len;
 	l.seen = calloc(nkeys ? nkeys : 1, sizeof(*l.seen));
-	if (!l.seen || !yaml_parser_initialize(&l.parser)) {
+	if (!l.seen) {
 		snprintf(err, errlen, "%s: out of memory", path);
-		free(l.seen);
 		free(buf);
 		return -ENOMEM;
 	}
-	yaml_parser_set_input_string(&l.parser, (const unsigned char *)buf, len);
-	e = parse_stream(&l);
-	yaml_event_delete(&l.ev);
-	yaml_parser_delete(&l.parser);
+	/* a syntax error anywhere applies nothing: check the whole file first */
+	e = run_pass(&l, false);
+	if (!e)
+		e = run_pass(&l, true);
 	free(l.seen);
 	free(buf);
 	return e;

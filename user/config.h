@@ -30,6 +30,11 @@ struct config_item {
 typedef int (*config_apply_fn)(void *ctx, const struct config_item *it, char *err,
 			       size_t errlen);
 
+/* FILE:LINE:COL of libyaml's last error, from its byte offset for reader errors. */
+struct yaml_parser_s;
+void config__yaml_problem_at(const struct yaml_parser_s *p, const char *buf, size_t len,
+			     unsigned long *line, unsigned long *col);
+
 int config__load(const char *path, const struct config_key *keys, size_t nkeys,
 		 config_apply_fn apply, void *ctx, char *err, size_t errlen);
 

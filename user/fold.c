@@ -251,20 +251,25 @@ bool fold__admit(struct fold *f, const struct event *ev, fold_emit_fn emit, void
 	return true;
 }
 
+#define EXPIRE_BATCH 256
+
 void fold__expire(struct fold *f, uint64_t now_ns, fold_emit_fn emit, void *ctx)
 {
-	uint64_t k;
+	uint64_t due[EXPIRE_BATCH], k;
+	size_t n;
 	void *v;
-	size_t i = 0;
 
-	while (hmap__next(&f->entries, &i, &k, &v)) {
-		struct fold_entry *e = v;
+	/* collect, then close: deleting while walking would shift slots under the walk */
+	do {
+		size_t i = 0;
 
-		if (now_ns != UINT64_MAX && now_ns < e->window_end_ns)
-			continue;
-		close_window(f, k, e, emit, ctx);
-		i = 0;	/* deleting shifts slots back: walk again */
-	}
+		n = 0;
+		while (n < EXPIRE_BATCH && hmap__next(&f->entries, &i, &k, &v))
+			if (now_ns == UINT64_MAX || now_ns >= ((struct fold_entry *)v)->window_end_ns)
+				due[n++] = k;
+		for (size_t j = 0; j < n; j++)
+			close_window(f, due[j], hmap__get(&f->entries, due[j]), emit, ctx);
+	} while (n == EXPIRE_BATCH);
 }
 
 uint64_t fold__folded(const struct fold *f)

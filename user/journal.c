@@ -18,10 +18,23 @@
 /* journald field names: [A-Z0-9_], at most 64 bytes, not starting with '_' or a digit */
 #define MAX_NAME 64
 
-static void put_field(struct buf *out, const char *name, const char *value, size_t n)
+/* The fields of one entry, within journald's limit on their number. */
+struct entry {
+	struct buf *out;
+	unsigned int n;		/* fields written */
+	unsigned int dropped;	/* fields left out for the limit */
+};
+
+static void put_field(struct entry *e, const char *name, const char *value, size_t n)
 {
 	uint32_t len = (uint32_t)(strlen(name) + 1 + n);
+	struct buf *out = e->out;
 
+	if (e->n >= MAX_FIELDS - 1) {	/* one is kept for saying how many were dropped */
+		e->dropped++;
+		return;
+	}
+	e->n++;
 	buf__put(out, &len, sizeof(len));
 	buf__puts(out, name);
 	buf__putc(out, '=');
@@ -47,7 +60,7 @@ static bool journal_name(const char *ecs, char name[MAX_NAME + 1])
 	return !ecs[i] && name[0] >= 'A' && name[0] <= 'Z';
 }
 
-static void put_list(struct buf *out, const char *name, const struct field_value *v)
+static void put_list(struct entry *out, const char *name, const struct field_value *v)
 {
 	const char *s = v->str, *end = v->str + v->len;
 
@@ -59,7 +72,7 @@ static void put_list(struct buf *out, const char *name, const struct field_value
 	}
 }
 
-static void put_ecs_field(struct buf *out, const struct field_def *f, const struct field_value *v)
+static void put_ecs_field(struct entry *out, const struct field_def *f, const struct field_value *v)
 {
 	char name[MAX_NAME + 1], num[32];
 
@@ -87,25 +100,46 @@ static void put_ecs_field(struct buf *out, const struct field_def *f, const stru
 	}
 }
 
-void journal__format(struct buf *out, const struct event *ev, const struct event_env *env,
-		     const char *body, size_t len)
+static bool is_list(const struct field_def *f)
+{
+	return f->type == FT_LIST || f->type == FT_NESTED;
+}
+
+/* Single values first: a long argv must not push RULE_ID out of the entry. */
+static void put_ecs_fields(struct entry *e, const struct event *ev, const struct event_env *env,
+			   bool lists)
 {
 	size_t count;
 	const struct field_def *fields = fields__all(&count);
 	struct field_value v;
+
+	for (size_t i = 0; i < count; i++) {
+		if (fields[i].name[0] == '@' || is_list(&fields[i]) != lists ||
+		    !fields__get(&fields[i], ev, env, &v))
+			continue;
+		put_ecs_field(e, &fields[i], &v);
+		fields__release(&v);
+	}
+}
+
+void journal__format(struct buf *out, const struct event *ev, const struct event_env *env,
+		     const char *body, size_t len)
+{
+	struct entry e = { .out = out };
 	char num[16];
 
-	put_field(out, "MESSAGE", body, len);
-	put_field(out, "PRIORITY", num, (size_t)snprintf(num, sizeof(num), "%d",
-							 rfc5424__severity(ev)));
-	put_field(out, "SYSLOG_FACILITY", num,
+	put_field(&e, "MESSAGE", body, len);
+	put_field(&e, "PRIORITY", num, (size_t)snprintf(num, sizeof(num), "%d",
+							rfc5424__severity(ev)));
+	put_field(&e, "SYSLOG_FACILITY", num,
 		  (size_t)snprintf(num, sizeof(num), "%d", SYSLOG_FACILITY));
-	put_field(out, "SYSLOG_IDENTIFIER", "embargo", 7);
-	for (size_t i = 0; i < count; i++) {
-		if (fields[i].name[0] == '@' || !fields__get(&fields[i], ev, env, &v))
-			continue;
-		put_ecs_field(out, &fields[i], &v);
-		fields__release(&v);
+	put_field(&e, "SYSLOG_IDENTIFIER", "embargo", 7);
+	put_ecs_fields(&e, ev, env, false);
+	put_ecs_fields(&e, ev, env, true);
+	if (e.dropped) {
+		e.n--;	/* the slot kept for this */
+		put_field(&e, "EMBARGO_JOURNAL_FIELDS_DROPPED", num,
+			  (size_t)snprintf(num, sizeof(num), "%u", e.dropped));
 	}
 }
 

@@ -84,15 +84,16 @@ static int parse_port(const char *s, size_t n, char *err, size_t errlen)
 {
 	unsigned long v = 0;
 
-	if (n == 0 || n > 5)
+	if (n == 0)
 		return fail(err, errlen, "a port number is needed (HOST:PORT)");
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] < '0' || s[i] > '9')
 			return fail(err, errlen, "port '%.*s' is not a number", (int)n, s);
-		v = v * 10 + (unsigned long)(s[i] - '0');
+		if (v <= 65535)
+			v = v * 10 + (unsigned long)(s[i] - '0');
 	}
 	if (v == 0 || v > 65535)
-		return fail(err, errlen, "port %lu is out of range", v);
+		return fail(err, errlen, "port %.*s is out of range", (int)n, s);
 	return 0;
 }
 

@@ -80,6 +80,7 @@ static void put_param_value(struct buf *out, const char *s, size_t n)
 	size_t len = 0, cap = 0;
 
 	if (json__escape(&esc, &len, &cap, s, n)) {
+		free(esc);
 		out->err = -ENOMEM;
 		return;
 	}

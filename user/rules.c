@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config.h"
+
 #include <openssl/evp.h>
 
 #include "hmap.h"
@@ -306,18 +308,10 @@ static void add_error(struct rules_errors *errs, const char *file, unsigned long
 static void yaml_error(struct load *l, const yaml_parser_t *parser, const char *file,
 		       const char *buf, size_t len)
 {
-	unsigned long line = parser->problem_mark.line + 1, col = parser->problem_mark.column + 1;
+	unsigned long line, col;
 	char msg[300];
 
-	if (parser->error == YAML_READER_ERROR) {
-		line = col = 1;
-		for (size_t i = 0; i < parser->problem_offset && i < len; i++, col++) {
-			if (buf[i] == '\n') {
-				line++;
-				col = 0;
-			}
-		}
-	}
+	config__yaml_problem_at(parser, buf, len, &line, &col);
 	snprintf(msg, sizeof(msg), "YAML: %s%s%s", parser->problem ? parser->problem : "error",
 		 parser->context ? " " : "", parser->context ? parser->context : "");
 	add_error(l->errs, file, line, col, msg);

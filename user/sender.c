@@ -2,6 +2,7 @@
 #include "sender.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@ struct sender {
 	pthread_cond_t wake;
 	bool stop;			/* leave now */
 	bool draining;			/* leave once the spool is empty or drain_until passed */
+	atomic_bool abort_io;		/* the drain time is over: stop waiting for a receiver */
 	struct timespec drain_until;
 	struct sender_status st;	/* up, sent, resent, failures, error */
 	unsigned int backoff_ms;
@@ -72,12 +74,12 @@ static bool should_leave(struct sender *s, bool idle)
 	return leave;
 }
 
-/* CLOCK_MONOTONIC ms from now, as the condition variable wants it. */
-static struct timespec in_ms(unsigned int ms)
+/* ms from now on a clock: monotonic for the condition variable, real for timed joins. */
+static struct timespec clock_in_ms(clockid_t clock, unsigned int ms)
 {
 	struct timespec t;
 
-	clock_gettime(CLOCK_MONOTONIC, &t);
+	clock_gettime(clock, &t);
 	t.tv_sec += ms / 1000;
 	t.tv_nsec += (long)(ms % 1000) * 1000000L;
 	if (t.tv_nsec >= 1000000000L) {
@@ -85,6 +87,11 @@ static struct timespec in_ms(unsigned int ms)
 		t.tv_nsec -= 1000000000L;
 	}
 	return t;
+}
+
+static struct timespec in_ms(unsigned int ms)
+{
+	return clock_in_ms(CLOCK_MONOTONIC, ms);
 }
 
 /* Sleep ms, or less if asked to stop. */
@@ -126,7 +133,19 @@ static void link_lost(struct sender *s, const char *why)
 static int send_batch(struct sender *s, const struct spool_batch *b)
 {
 	for (size_t i = 0; i < b->n; i++) {
-		if (transport__send(s->t, b->recs[i].data, b->recs[i].len)) {
+		int err = transport__send(s->t, b->recs[i].data, b->recs[i].len);
+
+		/* a record journald refuses would block every record behind it, forever */
+		if (err == -EINVAL && s->spec->dest == OD_JOURNALD) {
+			log_err("%s: journald refused record %llu (%zu bytes): %s; skipping it",
+				s->spec->spec, (unsigned long long)b->recs[i].seq, b->recs[i].len,
+				transport__error(s->t));
+			pthread_mutex_lock(&s->lock);
+			s->st.failures++;
+			pthread_mutex_unlock(&s->lock);
+			continue;
+		}
+		if (err) {
 			link_lost(s, transport__error(s->t));
 			return -EIO;
 		}
@@ -285,6 +304,8 @@ struct sender *sender__start(const struct output_spec *spec, const char *dir, co
 		goto fail;
 	}
 	s->t = transport__new(spec);
+	if (s->t)
+		transport__set_abort(s->t, &s->abort_io);
 	if (!s->t || (e = pthread_create(&s->thread, NULL, sender_main, s))) {
 		snprintf(err, errlen, "cannot start the sender of %s: %s", spec->spec,
 			 strerror(e ? e : ENOMEM));
@@ -310,6 +331,8 @@ int sender__sync(struct sender *s)
 
 void sender__stop(struct sender *s, int drain_ms)
 {
+	struct timespec join_by;
+
 	if (!s)
 		return;
 	pthread_mutex_lock(&s->lock);
@@ -319,7 +342,12 @@ void sender__stop(struct sender *s, int drain_ms)
 	pthread_mutex_unlock(&s->lock);
 	spool__sync(s->spool);
 	spool__wake(s->spool);
-	pthread_join(s->thread, NULL);
+	/* a receiver that accepts but never reads must not hold the stop up for long */
+	join_by = clock_in_ms(CLOCK_REALTIME, (unsigned int)drain_ms + 1000);
+	if (pthread_timedjoin_np(s->thread, NULL, &join_by) == ETIMEDOUT) {
+		atomic_store(&s->abort_io, true);
+		pthread_join(s->thread, NULL);
+	}
 	transport__free(s->t);
 	spool__close(s->spool);
 	pthread_cond_destroy(&s->wake);

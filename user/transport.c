@@ -8,6 +8,7 @@
 #include <netdb.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +25,8 @@
 #include "journal.h"
 
 #define CONNECT_TIMEOUT_MS 5000
-#define IO_TIMEOUT_S 10
+#define RECV_TIMEOUT_S 10	/* handshakes */
+#define SEND_TIMEOUT_S 1	/* a send that waits this long checks whether to go on */
 /* one UDP datagram: beyond this IPv4 cannot carry it */
 #define UDP_MAX 65507
 
@@ -34,8 +36,14 @@ struct transport {
 	SSL_CTX *ctx;
 	SSL *ssl;
 	bool journal_ok;	/* journald: the last send worked */
+	const atomic_bool *abort;	/* set: a send waiting for a slow receiver gives up */
 	char error[256];
 };
+
+void transport__set_abort(struct transport *t, const atomic_bool *abort)
+{
+	t->abort = abort;
+}
 
 static int set_error(struct transport *t, int err, const char *fmt, ...)
 {
@@ -110,10 +118,10 @@ void transport__free(struct transport *t)
 
 static void set_timeouts(int fd)
 {
-	struct timeval tv = { .tv_sec = IO_TIMEOUT_S };
+	struct timeval snd = { .tv_sec = SEND_TIMEOUT_S }, rcv = { .tv_sec = RECV_TIMEOUT_S };
 
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &snd, sizeof(snd));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &rcv, sizeof(rcv));
 }
 
 /* A connect that gives up after CONNECT_TIMEOUT_MS instead of the kernel's minutes. */
@@ -268,21 +276,57 @@ int transport__connect(struct transport *t)
 	return set_error(t, -EINVAL, "not a network output");
 }
 
+/*
+ * A receiver that reads slowly is waited for, not dropped: reconnecting would cut a frame in
+ * half and send its records twice. Only a reset, or the sender stopping, ends the wait.
+ */
+static int keep_waiting(struct transport *t)
+{
+	if (t->abort && atomic_load(t->abort))
+		return set_error(t, -ECANCELED, "stopped while the receiver was not reading");
+	if (transport__peer(t, 0) == PEER_RESET)
+		return set_error(t, -ECONNRESET, "connection reset by the receiver");
+	return 0;
+}
+
+static int write_tls(struct transport *t, const char *p, size_t n, size_t *done)
+{
+	int err;
+
+	while (SSL_write_ex(t->ssl, p, n, done) != 1) {
+		int e = SSL_get_error(t->ssl, 0);
+
+		if ((e != SSL_ERROR_WANT_WRITE && !(e == SSL_ERROR_SYSCALL && errno == EAGAIN)) ||
+		    (err = keep_waiting(t)))
+			return e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_SYSCALL
+				       ? (t->error[0] ? -EPIPE : tls_error(t, -EPIPE, "TLS write"))
+				       : tls_error(t, -EPIPE, "TLS write");
+		ERR_clear_error();	/* the same arguments again, as OpenSSL requires */
+	}
+	return 0;
+}
+
 static int write_all(struct transport *t, const char *p, size_t n)
 {
+	int err;
+
 	while (n) {
+		size_t done = 0;
 		ssize_t w;
 
 		if (t->ssl) {
-			size_t done = 0;
-
-			if (SSL_write_ex(t->ssl, p, n, &done) != 1)
-				return tls_error(t, -EPIPE, "TLS write");
+			if ((err = write_tls(t, p, n, &done)))
+				return err;
 			w = (ssize_t)done;
 		} else {
 			w = send(t->fd, p, n, MSG_NOSIGNAL);
 			if (w < 0 && errno == EINTR)
 				continue;
+			if (w < 0 && errno == EAGAIN) {
+				if ((err = keep_waiting(t)))
+					return err;
+				continue;
+			}
 			if (w < 0)
 				return set_error(t, -errno, "send: %s", strerror(errno));
 		}
@@ -313,8 +357,8 @@ static int send_datagram(struct transport *t, const char *rec, size_t len)
 
 int transport__send(struct transport *t, const char *rec, size_t len)
 {
-	char frame[24];
-	int err;
+	char head[24], *frame;
+	int err, n;
 
 	if (t->spec->dest == OD_JOURNALD) {
 		err = journal__send(rec, len);
@@ -325,8 +369,15 @@ int transport__send(struct transport *t, const char *rec, size_t len)
 		return set_error(t, -ENOTCONN, "not connected");
 	if (!transport__is_stream(t))
 		return send_datagram(t, rec, len);
-	err = write_all(t, frame, (size_t)snprintf(frame, sizeof(frame), "%zu ", len));
-	return err ? err : write_all(t, rec, len);
+	/* one write per frame: one TLS record, and no Nagle wait between header and body */
+	n = snprintf(head, sizeof(head), "%zu ", len);
+	if (!(frame = malloc((size_t)n + len)))
+		return set_error(t, -ENOMEM, "out of memory");
+	memcpy(frame, head, (size_t)n);
+	memcpy(frame + n, rec, len);
+	err = write_all(t, frame, (size_t)n + len);
+	free(frame);
+	return err;
 }
 
 static long long now_ms(void)
@@ -345,7 +396,9 @@ enum peer_state transport__peer(struct transport *t, int timeout_ms)
 
 	if (t->fd < 0)
 		return PEER_RESET;
-	if (!transport__is_stream(t))
+	if (t->spec->dest == OD_UDP)
+		p.events = 0;	/* only an error: an ICMP "port unreachable" (ECONNREFUSED) */
+	else if (!transport__is_stream(t))
 		return PEER_OPEN;
 	if (poll(&p, 1, timeout_ms) <= 0)
 		return PEER_OPEN;

@@ -9,6 +9,7 @@
 #ifndef EMBARGO_TRANSPORT_H
 #define EMBARGO_TRANSPORT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -24,6 +25,8 @@ struct transport;
 
 struct transport *transport__new(const struct output_spec *spec);
 void transport__free(struct transport *t);
+/* Sends blocked on a receiver that does not read give up once *abort is set. */
+void transport__set_abort(struct transport *t, const atomic_bool *abort);
 /* 0, or -errno with transport__error() saying why in words. */
 int transport__connect(struct transport *t);
 void transport__close(struct transport *t);

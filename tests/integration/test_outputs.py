@@ -332,3 +332,41 @@ def test_ocsf_and_cef_files_validate_field_by_field():
     assert finding["severity_id"] == 4  # high
     for line in lines:
         assert cef_check.validate(line) == [], line
+
+
+def test_udp_receiver_down_then_back_gets_the_alert_once():
+    """No acknowledgement in UDP, but a receiver that is down answers ICMP: sent again later."""
+    with Lab() as lab, Rsyslog() as r:
+        r.stop()
+        with lab.watch("--output", f"cef:udp://127.0.0.1:{r.udp_port}") as w:
+            pid = lab.fire(10)
+            w.wait_for(lambda e: is_alert(e) and e["process"]["pid"] == pid)
+            w.wait_for(state("output-down"), timeout=10)
+            r.start()
+            r.wait_for("udp", lambda m: f"spid={pid}" in m, timeout=20)
+            time.sleep(1)
+        assert len([m for m in r.messages("udp") if f"spid={pid}" in m]) == 1
+
+
+def test_settings_file_sets_outputs_and_errors_name_the_line():
+    import harness
+    with Lab() as lab:
+        out = lab.path("from-config.json")
+        conf = lab.path("embargo.conf")
+        with open(conf, "w") as f:
+            f.write(f"# settings\noutputs:\n  - ecs:file:{out}\nfold_window: 0\n")
+        with lab.watch("--config", conf) as w:
+            pid = lab.fire(11)
+            w.wait_for(lambda e: is_alert(e) and e["process"]["pid"] == pid)
+            assert w.stop()[0] == 0
+        assert any(is_alert(e) and e["process"]["pid"] == pid
+                   for e in map(json.loads, open(out)))
+        with open(conf, "w") as f:
+            f.write(f"outputs:\n  - ecs:file:{out}\nheartbeat: soon\n")
+        p = harness.embargo("watch", "--rules", lab.rules, "--config", conf)
+        assert p.returncode == 2
+        assert f"{conf}:3:12: heartbeat must be a number of seconds" in p.stderr.decode()
+        with open(conf, "w") as f:
+            f.write("outputs: [ecs:stdout]\nbogus: 1\n")
+        p = harness.embargo("watch", "--rules", lab.rules, "--config", conf)
+        assert p.returncode == 2 and f"{conf}:2:1: unknown setting 'bogus'" in p.stderr.decode()
