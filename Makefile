@@ -155,7 +155,7 @@ FUZZ_FLAGS    := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefi
 		 -fno-sanitize-recover=all -std=gnu11 $(WARN)
 FUZZ_CPPFLAGS := -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD) -DEMBARGO_VERSION='"fuzz"'
 # the rules loader and what it links: no libbpf, no skeletons
-FUZZ_RULES_SRC := rules rules_parse fields hmap host users match
+FUZZ_RULES_SRC := rules rules_parse config buf fields hmap host users match
 FUZZ_RULES_OBJ := $(patsubst %,$(FUZZ)/obj/%.o,$(FUZZ_RULES_SRC))
 FUZZ_RULES_CORPUS := tests/fuzz/corpus/rules
 # findings (crash-*, leak-*, timeout-*) land in build/fuzz/, not in the work tree
@@ -191,7 +191,15 @@ $(FUZZ)/fuzz_dpkg: tests/fuzz/fuzz_dpkg.c $(FUZZ_DPKG_OBJ)
 	$(call msg,LINK-FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_CPPFLAGS) $(FUZZ_FLAGS) $^ -o $@
 
-FUZZ_BINS := $(FUZZ)/fuzz_rules $(FUZZ)/fuzz_elf $(FUZZ)/fuzz_dpkg
+# the settings-file loader: config.c and buf.c
+FUZZ_CONFIG_OBJ := $(patsubst %,$(FUZZ)/obj/%.o,config buf)
+FUZZ_CONFIG_CORPUS := tests/fuzz/corpus/config
+
+$(FUZZ)/fuzz_config: tests/fuzz/fuzz_config.c $(FUZZ_CONFIG_OBJ)
+	$(call msg,LINK-FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CPPFLAGS) $(FUZZ_FLAGS) $^ -lyaml -o $@
+
+FUZZ_BINS := $(FUZZ)/fuzz_rules $(FUZZ)/fuzz_elf $(FUZZ)/fuzz_dpkg $(FUZZ)/fuzz_config
 
 fuzz: $(FUZZ_BINS) $(FUZZ_ELF_SEEDS)
 	$(Q)mkdir -p $(FUZZ)/corpus-rules $(FUZZ)/corpus-elf $(FUZZ)/corpus-dpkg
@@ -201,16 +209,21 @@ fuzz: $(FUZZ_BINS) $(FUZZ_ELF_SEEDS)
 		$(FUZZ)/corpus-elf $(FUZZ_ELF_SEEDS)
 	$(FUZZ)/fuzz_dpkg $(FUZZ_RUN_FLAGS) -max_total_time=$(FUZZ_SECONDS) \
 		$(FUZZ)/corpus-dpkg $(FUZZ_DPKG_CORPUS)
+	$(Q)mkdir -p $(FUZZ)/corpus-config
+	$(FUZZ)/fuzz_config $(FUZZ_RUN_FLAGS) -max_total_time=$(FUZZ_SECONDS) \
+		$(FUZZ)/corpus-config $(FUZZ_CONFIG_CORPUS)
 
 # Each seed on its own (libFuzzer runs a file argument once, exits non-zero on a finding),
 # so the count is per file and a failure names its input.
 fuzz-corpus: $(FUZZ_BINS) $(FUZZ_ELF_SEEDS)
 	@passed=0; failed=0; \
 	for f in $(sort $(wildcard $(FUZZ_RULES_CORPUS)/*)) $(FUZZ_ELF_SEEDS)/* \
-		 $(sort $(wildcard $(FUZZ_DPKG_CORPUS)/*)); do \
+		 $(sort $(wildcard $(FUZZ_DPKG_CORPUS)/*)) \
+		 $(sort $(wildcard $(FUZZ_CONFIG_CORPUS)/*)); do \
 		case "$$f" in \
 		$(FUZZ_ELF_SEEDS)/*) bin=$(FUZZ)/fuzz_elf;; \
 		$(FUZZ_DPKG_CORPUS)/*) bin=$(FUZZ)/fuzz_dpkg;; \
+		$(FUZZ_CONFIG_CORPUS)/*) bin=$(FUZZ)/fuzz_config;; \
 		*) bin=$(FUZZ)/fuzz_rules;; \
 		esac; \
 		if out=$$($$bin $(FUZZ_RUN_FLAGS) "$$f" 2>&1); then \

@@ -46,6 +46,7 @@ void config__yaml_problem_at(const yaml_parser_t *p, const char *buf, size_t len
 	}
 }
 
+__attribute__((format(printf, 4, 0)))
 static int fail_at_line(struct load *l, unsigned long line, unsigned long col, const char *fmt,
 			va_list ap)
 {
