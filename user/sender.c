@@ -34,7 +34,8 @@ struct sender {
 	atomic_bool abort_io;		/* the drain time is over: stop waiting for a receiver */
 	struct timespec drain_until;
 	struct sender_status st;	/* up, sent, resent, failures, error */
-	unsigned int backoff_ms;
+	unsigned int backoff_ms;	/* the sender thread's own */
+	bool failing;			/* the last attempt failed: back off before the next */
 };
 
 static void set_up(struct sender *s, bool up, const char *error)
@@ -50,6 +51,8 @@ static void set_up(struct sender *s, bool up, const char *error)
 
 static void count_delivered(struct sender *s, uint64_t n)
 {
+	s->failing = false;
+	s->backoff_ms = BACKOFF_MIN_MS;
 	pthread_mutex_lock(&s->lock);
 	s->st.sent += n;
 	s->st.up = true;
@@ -106,19 +109,24 @@ static void pause_ms(struct sender *s, unsigned int ms)
 	pthread_mutex_unlock(&s->lock);
 }
 
-/* A receiver that is down is tried again after a growing pause. */
+/*
+ * After a failure the next attempt waits, longer each time, until a batch gets through: a
+ * connect that works says little (UDP always connects; a TLS receiver may refuse us later).
+ */
 static bool ensure_connected(struct sender *s)
 {
 	if (transport__connected(s->t))
 		return true;
-	if (transport__connect(s->t)) {
-		set_up(s, false, transport__error(s->t));
+	if (s->failing) {
 		pause_ms(s, s->backoff_ms);
 		s->backoff_ms = s->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS
 								    : s->backoff_ms * 2;
+	}
+	if (transport__connect(s->t)) {
+		set_up(s, false, transport__error(s->t));
+		s->failing = true;
 		return false;
 	}
-	s->backoff_ms = BACKOFF_MIN_MS;
 	if (transport__is_stream(s->t))
 		set_up(s, true, NULL);
 	return true;
@@ -127,6 +135,7 @@ static bool ensure_connected(struct sender *s)
 static void link_lost(struct sender *s, const char *why)
 {
 	set_up(s, false, why);
+	s->failing = true;
 	transport__close(s->t);
 }
 

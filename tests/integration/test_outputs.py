@@ -370,3 +370,25 @@ def test_settings_file_sets_outputs_and_errors_name_the_line():
             f.write("outputs: [ecs:stdout]\nbogus: 1\n")
         p = harness.embargo("watch", "--rules", lab.rules, "--config", conf)
         assert p.returncode == 2 and f"{conf}:2:1: unknown setting 'bogus'" in p.stderr.decode()
+
+
+def test_dead_outputs_cost_no_cpu():
+    """Receivers that refuse (TCP) or answer ICMP (UDP) are retried with backoff, not in a loop."""
+    with Lab() as lab:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        with lab.watch("--output", f"ecs:tcp://127.0.0.1:{port}",
+                       "--output", f"cef:udp://127.0.0.1:{port}") as w:
+            w.wait_for(state("output-down"), timeout=10)
+            lab.fire(12)
+            time.sleep(1)
+
+            def ticks():
+                with open(f"/proc/{w.proc.pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                return int(fields[11]) + int(fields[12])  # utime + stime
+            t0 = ticks()
+            time.sleep(3)
+            used = ticks() - t0
+    assert used < 30, f"{used} ticks of CPU in 3 s with two dead outputs"
