@@ -8,7 +8,9 @@
 /* The one ring buffer every record goes through; user space sizes it before load. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 8 << 20);
+	/* 4 MiB: seconds of records at the highest exec rate measured here; its data pages are
+	 * mapped twice (for wrap-around), so it counts double in RSS */
+	__uint(max_entries, 4 << 20);
 } emb_events SEC(".maps");
 
 /* enum ev_stat counters per CPU: exec/fork/exit seen, records dropped, reads that failed. */
@@ -76,18 +78,29 @@ struct {
 } emb_path_buf SEC(".maps");
 
 /*
- * Wake user space only once this much waits in the ring buffer; below it, user space
- * finds the records on its next poll tick. One wakeup per record costs more than the probe
- * itself in a VM. 0 (the default before user space sets it): the kernel's adaptive wakeup.
+ * When to wake user space. One wakeup per record costs more than the probe itself in a VM,
+ * so during a burst records wait for user space's poll tick (it polls every quiet_ns while
+ * records come) unless wakeup_watermark bytes wait. The first record after a quiet spell
+ * of quiet_ns wakes it at once: a lone alert is not delayed, and an idle daemon does not
+ * need to tick. 0 (the default before user space sets it): the kernel's adaptive wakeup.
  */
 const volatile __u64 wakeup_watermark = 0;
+const volatile __u64 quiet_ns = 0;
+/* the last forced wakeup; racing CPUs at worst wake twice */
+__u64 last_wakeup_ns = 0;
 
 static __always_inline __u64 rb_flags(void)
 {
+	__u64 now;
+
 	if (!wakeup_watermark)
 		return 0;
-	return bpf_ringbuf_query(&emb_events, BPF_RB_AVAIL_DATA) >= wakeup_watermark ?
-		       BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	now = bpf_ktime_get_ns();
+	if (bpf_ringbuf_query(&emb_events, BPF_RB_AVAIL_DATA) < wakeup_watermark &&
+	    now - last_wakeup_ns < quiet_ns)
+		return BPF_RB_NO_WAKEUP;
+	last_wakeup_ns = now;
+	return BPF_RB_FORCE_WAKEUP;
 }
 
 static __always_inline struct ev_exec *exec_scratch(void)

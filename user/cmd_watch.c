@@ -227,8 +227,10 @@ static int watch_loop(struct watch *w, int sigfd)
 	    (err = epoll_add(epfd, identity__fd(w->identity))) ||
 	    (err = epoll_add(epfd, pkgwatch__fd(w->pkg))))
 		goto out;
-	for (;;) {
-		int n = epoll_wait(epfd, events, 4, SENSOR_POLL_MS);
+	for (unsigned int empty_turns = 0;;) {
+		/* two empty ticks: the kernel now wakes us for the next record (sensor.h) */
+		int n = epoll_wait(epfd, events, 4, empty_turns >= 2 ? SENSOR_IDLE_MS
+								     : SENSOR_POLL_MS);
 
 		if (n < 0 && errno != EINTR) {
 			err = -errno;
@@ -243,6 +245,7 @@ static int watch_loop(struct watch *w, int sigfd)
 		err = sensor__consume(w->sensor);
 		if (err < 0)
 			break;
+		empty_turns = err ? 0 : empty_turns + 1;
 		pipeline__complete(w->pl);
 		pipeline__tick(w->pl);
 		if ((err = output__flush(&w->out))) {

@@ -301,13 +301,38 @@ static bool next_elem(struct elem_iter *it, const char **s, size_t *len)
 }
 
 /* s is NUL-terminated at len: every value the field catalogue gives is. */
-static bool pattern_matches(const struct pattern *pat, bool nocase, const char *s, size_t len)
+static bool same(const char *a, const char *b, size_t n, bool nocase)
 {
-	if (pat->glob)
-		return !fnmatch(pat->text, s, nocase ? FNM_CASEFOLD : 0);
-	if (strlen(pat->text) != len)
-		return false;
-	return nocase ? !strncasecmp(pat->text, s, len) : !memcmp(pat->text, s, len);
+	return nocase ? !strncasecmp(a, b, n) : !memcmp(a, b, n);
+}
+
+static bool contains(const char *s, size_t len, const char *lit, size_t n, bool nocase)
+{
+	for (size_t i = 0; i + n <= len; i++)
+		if (same(s + i, lit, n, nocase))
+			return true;
+	return false;
+}
+
+/* s is NUL-terminated at len; fnmatch sees it up to its first NUL, so do the others. */
+bool match__pattern(const struct pattern *pat, bool nocase, const char *s, size_t len)
+{
+	len = strnlen(s, len);
+	switch (pat->kind) {
+	case PAT_EXACT:
+		return strlen(pat->text) == len && same(pat->text, s, len, nocase);
+	case PAT_PREFIX:
+		return len >= pat->lit_len && same(s, pat->lit, pat->lit_len, nocase);
+	case PAT_SUFFIX:
+		return len >= pat->lit_len &&
+		       same(s + len - pat->lit_len, pat->lit, pat->lit_len, nocase);
+	case PAT_CONTAINS:
+		return nocase ? contains(s, len, pat->lit, pat->lit_len, true)
+			      : memmem(s, len, pat->lit, pat->lit_len) != NULL;
+	case PAT_GLOB:
+		break;
+	}
+	return !fnmatch(pat->text, s, nocase ? FNM_CASEFOLD : 0);
 }
 
 static void why_add(struct matcher *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -352,7 +377,7 @@ static bool eval_field(struct matcher *m, const struct match_node *n, const stru
 		for (size_t i = 0; i < n->npatterns; i++) {
 			const struct pattern *pat = &n->patterns[i];
 
-			if (!pattern_matches(pat, n->nocase, s, len))
+			if (!match__pattern(pat, n->nocase, s, len))
 				continue;
 			if (pat->glob)
 				why_add(m, "%s%s ~ \"%s\" (\"%.*s\")", n->field->name, mod, pat->text,

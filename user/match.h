@@ -36,4 +36,7 @@ const struct match_stats *match__stats(const struct matcher *m);
 /* Rules that are tried for every event (not indexable). */
 size_t match__unindexed(const struct matcher *m);
 
+/* One pattern against one value (len bytes, NUL after them), with fnmatch(3) semantics. */
+bool match__pattern(const struct pattern *pat, bool nocase, const char *s, size_t len);
+
 #endif /* EMBARGO_MATCH_H */

@@ -535,3 +535,24 @@ struct ruleset *rules__load_buffer(const char *name, const char *buf, size_t len
 	load_buffer(&l, name, buf, len);
 	return load_finish(&l);
 }
+
+void rules__classify_pattern(struct pattern *p)
+{
+	const char *t = p->text;
+	size_t n = strlen(t);
+	bool lead = n && t[0] == '*', trail = n > 1 && t[n - 1] == '*';
+	const char *lit = t + lead;
+	size_t lit_len = n - lead - trail;
+
+	p->glob = strpbrk(t, "*?[") != NULL;
+	p->kind = p->glob ? PAT_GLOB : PAT_EXACT;
+	p->lit = lit;
+	p->lit_len = lit_len;
+	/* a literal middle: no other metacharacter, no escape, not empty */
+	if (!p->glob || !lit_len || !(lead || trail) || memchr(lit, '\\', lit_len))
+		return;
+	for (size_t i = 0; i < lit_len; i++)
+		if (lit[i] == '*' || lit[i] == '?' || lit[i] == '[')
+			return;
+	p->kind = lead && trail ? PAT_CONTAINS : lead ? PAT_SUFFIX : PAT_PREFIX;
+}

@@ -26,10 +26,25 @@ enum rule_on {
 	ON_FILE = 1 << 2,
 };
 
+/* Most rule globs are "lit*", "*lit" or "*lit*": compared as such, not through fnmatch. */
+enum pattern_kind {
+	PAT_EXACT,
+	PAT_PREFIX,		/* lit* */
+	PAT_SUFFIX,		/* *lit */
+	PAT_CONTAINS,		/* *lit* */
+	PAT_GLOB,		/* anything else: fnmatch(3) */
+};
+
 struct pattern {
 	char *text;
-	bool glob;		/* has *, ? or [: fnmatch(3); else an exact comparison */
+	bool glob;		/* has *, ? or [: fnmatch(3) semantics; else an exact comparison */
+	enum pattern_kind kind;
+	const char *lit;	/* PREFIX, SUFFIX, CONTAINS: the literal part, in text */
+	size_t lit_len;
 };
+
+/* Sets glob, kind and the literal part from text. */
+void rules__classify_pattern(struct pattern *p);
 
 enum match_op {
 	MATCH_ALL,

@@ -187,7 +187,7 @@ static bool parse_patterns(struct parse *p, yaml_node_t *v, struct match_node *m
 		if (problem)
 			parse__error(p, v, "pattern '%s' %s", texts[i], problem);
 		m->patterns[i].text = texts[i];
-		m->patterns[i].glob = strpbrk(texts[i], "*?[") != NULL;
+		rules__classify_pattern(&m->patterns[i]);
 	}
 	m->npatterns = n;
 	free(texts);

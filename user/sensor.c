@@ -200,6 +200,7 @@ static int sensor_try(struct sensor *s, const struct sensor_opts *opts)
 		bpf_map__set_max_entries(s->skel->maps.emb_events, opts->ringbuf_bytes);
 	s->skel->rodata->wakeup_watermark =
 		bpf_map__max_entries(s->skel->maps.emb_events) / WAKEUP_FRACTION;
+	s->skel->rodata->quiet_ns = SENSOR_POLL_MS * 1000000ULL;
 
 	log__libbpf_forget();
 	if (fault_injected(s->family)) {

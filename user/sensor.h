@@ -39,10 +39,13 @@ struct sensor_opts {
 };
 
 /*
- * The kernel wakes user space only once a batch waits (see wakeup_watermark in bpf/);
- * the consumer must poll at least this often so a lone record waits no longer.
+ * While records come, the kernel wakes user space only once a batch waits (see rb_flags()
+ * in bpf/maps.bpf.h): the consumer must then poll at least this often. The first record
+ * after SENSOR_POLL_MS without any wakes it at once, so an idle consumer may sleep longer
+ * (SENSOR_IDLE_MS, for housekeeping only).
  */
 #define SENSOR_POLL_MS 10
+#define SENSOR_IDLE_MS 250
 
 struct sensor;
 

@@ -3,6 +3,8 @@
  * Unit tests for user/match.c: rules loaded from YAML against a hand-made event (a process,
  * its parent, the host), what matches, why, and what the exact-value index spares.
  */
+#include <fnmatch.h>
+
 #include "rules_fixture.h"
 
 #include "match.h"
@@ -458,9 +460,40 @@ static void test_index_nocase_value_in_other_case(void **state)
 	assert_string_equal(run(fx, ON_PROCESS), "g3 ci cs");
 }
 
+/* The fast kinds (prefix, suffix, contains) must agree with fnmatch(3) on everything. */
+static void test_pattern_kinds_agree_with_fnmatch(void **state)
+{
+	static const char alphabet[] = "ab/.*?xA";
+	char text[8], value[10];
+	size_t fast = 0;
+
+	(void)state;
+	unit_rng_seed(7);
+	for (int i = 0; i < 200000; i++) {
+		size_t tn = 1 + unit_rng() % 6, vn = unit_rng() % 9;
+		struct pattern p = { .text = text };
+		bool nocase = unit_rng() & 1;
+
+		for (size_t j = 0; j < tn; j++)
+			text[j] = alphabet[unit_rng() % (sizeof(alphabet) - 1)];
+		text[tn] = '\0';
+		for (size_t j = 0; j < vn; j++)
+			value[j] = alphabet[unit_rng() % 5];	/* no metacharacters in values */
+		value[vn] = '\0';
+		rules__classify_pattern(&p);
+		fast += p.kind != PAT_GLOB && p.kind != PAT_EXACT;
+		if (match__pattern(&p, nocase, value, vn) !=
+		    !fnmatch(text, value, nocase ? FNM_CASEFOLD : 0))
+			fail_msg("pattern '%s' value '%s' nocase %d kind %d", text, value, nocase,
+				 p.kind);
+	}
+	assert_true(fast > 10000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pattern_kinds_agree_with_fnmatch),
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_exact_name),
 		T(test_exact_executable),
