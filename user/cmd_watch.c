@@ -228,9 +228,17 @@ static int watch_loop(struct watch *w, int sigfd)
 	    (err = epoll_add(epfd, pkgwatch__fd(w->pkg))))
 		goto out;
 	for (unsigned int empty_turns = 0;;) {
-		/* two empty ticks: the kernel now wakes us for the next record (sensor.h) */
-		int n = epoll_wait(epfd, events, 4, empty_turns >= 2 ? SENSOR_IDLE_MS
-								     : SENSOR_POLL_MS);
+		/* two empty ticks: sleep until the next record wakes us (sensor.h) */
+		bool sleep = empty_turns >= 2 && sensor__consume_before_sleep(w->sensor) == 0;
+		int n;
+
+		if (empty_turns >= 2 && !sleep) {
+			sensor__awake(w->sensor);	/* records came after all */
+			empty_turns = 0;
+		}
+		n = epoll_wait(epfd, events, 4, sleep ? SENSOR_IDLE_MS : SENSOR_POLL_MS);
+		if (sleep)
+			sensor__awake(w->sensor);
 
 		if (n < 0 && errno != EINTR) {
 			err = -errno;

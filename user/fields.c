@@ -217,7 +217,16 @@ RETURNS(get_host_kernel, env->host->kernel[0] && set_str(v, env->host->kernel))
 /* --- a process (the event's, or its parent) ---------------------------------------- */
 
 RETURNS(get_pid, set_num(v, p->pid))
-RETURNS(get_entity_id, set_str(v, p->entity_id))
+GETTER(get_entity_id)
+{
+	char buf[33];
+	const char *id = proctable__proc_entity_id(p, env && env->host ? env->host->id : "", buf);
+
+	if (id == p->entity_id)
+		return set_str(v, id);
+	v->owned = strdup(id);
+	return v->owned && set_str(v, v->owned);
+}
 RETURNS(get_executable, set_str(v, p->exe))
 
 /* The program's name: the executable's, which a rename of argv[0] or comm cannot change. */

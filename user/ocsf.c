@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include "fields.h"
+#include "proctable.h"
 #include "rules.h"
 
 /* severity_id (dictionary.json) */
@@ -119,7 +120,7 @@ static void finding_uid(const struct event *ev, const struct event_env *env, cha
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int md_len = 0;
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	char times[96];
+	char times[96], eid[33];
 	bool ok;
 
 	snprintf(times, sizeof(times), "%llu %llu %llu %llu", (unsigned long long)ev->time_ns,
@@ -127,7 +128,8 @@ static void finding_uid(const struct event *ev, const struct event_env *env, cha
 		 (unsigned long long)ev->last_ns);
 	ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) &&
 	     digest_part(ctx, env->host->id) && digest_part(ctx, ev->rule->id) &&
-	     digest_part(ctx, ev->proc ? ev->proc->entity_id : NULL) &&
+	     digest_part(ctx, ev->proc ? proctable__proc_entity_id(ev->proc, env->host->id, eid)
+				       : NULL) &&
 	     digest_part(ctx, ev->file ? ev->file->path : NULL) &&
 	     digest_part(ctx, ev->package ? ev->package->name : NULL) &&
 	     digest_part(ctx, ev->package ? ev->package->version : NULL) &&

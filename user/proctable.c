@@ -33,6 +33,14 @@ static void fetch_sha256(void)
 	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
 }
 
+const char *proctable__proc_entity_id(const struct proc *p, const char *host_id, char buf[33])
+{
+	if (p->entity_id[0])
+		return p->entity_id;
+	proctable__entity_id(host_id, p->pid, p->start_boot_ns, buf);
+	return buf;
+}
+
 void proctable__entity_id(const char *host_id, uint32_t pid, uint64_t start_boot_ns,
 			  char out[33])
 {
@@ -43,16 +51,17 @@ void proctable__entity_id(const char *host_id, uint32_t pid, uint64_t start_boot
 	unsigned int md_len = 0;
 	char tail[48];
 	int n = snprintf(tail, sizeof(tail), ":%u:%llu", pid, (unsigned long long)ticks);
-	EVP_MD_CTX *ctx;
+	/* one context per thread, reused: a new one allocates the provider's state each time */
+	static __thread EVP_MD_CTX *ctx;
 	bool ok;
 
 	pthread_once(&sha256_once, fetch_sha256);
-	ctx = sha256_md ? EVP_MD_CTX_new() : NULL;
+	if (!ctx && sha256_md)
+		ctx = EVP_MD_CTX_new();
 	ok = ctx && EVP_DigestInit_ex(ctx, sha256_md, NULL) &&
 	     EVP_DigestUpdate(ctx, host_id, strlen(host_id)) &&
 	     EVP_DigestUpdate(ctx, tail, (size_t)n) && EVP_DigestFinal_ex(ctx, md, &md_len) &&
 	     md_len >= 16;
-	EVP_MD_CTX_free(ctx);
 	if (!ok) {
 		snprintf(out, 33, "%016llx%08x", (unsigned long long)ticks, pid);
 		return;
@@ -152,7 +161,6 @@ static struct proc *proctable_insert(struct proctable *pt, struct proc *p)
 {
 	void *old;
 
-	proctable__entity_id(pt->host_id, p->pid, p->start_boot_ns, p->entity_id);
 	if (hmap__put(&pt->procs, p->pid, p, &old)) {
 		proc_free(p);
 		return NULL;

@@ -536,23 +536,44 @@ struct ruleset *rules__load_buffer(const char *name, const char *buf, size_t len
 	return load_finish(&l);
 }
 
+/* fnmatch's quoting: "\\c" is c. NULL if the middle holds a metacharacter of its own. */
+static char *literal_middle(const char *s, size_t n, size_t *len)
+{
+	char *lit = malloc(n + 1);
+	size_t k = 0;
+
+	for (size_t i = 0; lit && i < n; i++) {
+		if (s[i] == '*' || s[i] == '?' || s[i] == '[' || (s[i] == '\\' && i + 1 == n)) {
+			free(lit);
+			return NULL;
+		}
+		lit[k++] = s[i] == '\\' ? s[++i] : s[i];
+	}
+	if (lit)
+		lit[k] = '\0';
+	*len = k;
+	return lit;
+}
+
 void rules__classify_pattern(struct pattern *p)
 {
 	const char *t = p->text;
 	size_t n = strlen(t);
-	bool lead = n && t[0] == '*', trail = n > 1 && t[n - 1] == '*';
-	const char *lit = t + lead;
-	size_t lit_len = n - lead - trail;
+	bool lead = n && t[0] == '*';
+	/* a trailing '*' quoted by a backslash is a literal star */
+	bool trail = n > 1 && t[n - 1] == '*' && t[n - 2] != '\\';
 
 	p->glob = strpbrk(t, "*?[") != NULL;
 	p->kind = p->glob ? PAT_GLOB : PAT_EXACT;
-	p->lit = lit;
-	p->lit_len = lit_len;
-	/* a literal middle: no other metacharacter, no escape, not empty */
-	if (!p->glob || !lit_len || !(lead || trail) || memchr(lit, '\\', lit_len))
+	p->lit = NULL;
+	p->lit_len = 0;
+	if (!p->glob || !(lead || trail) || n <= (size_t)lead + trail)
 		return;
-	for (size_t i = 0; i < lit_len; i++)
-		if (lit[i] == '*' || lit[i] == '?' || lit[i] == '[')
-			return;
+	p->lit = literal_middle(t + lead, n - lead - trail, &p->lit_len);
+	if (!p->lit || !p->lit_len) {
+		free(p->lit);
+		p->lit = NULL;
+		return;
+	}
 	p->kind = lead && trail ? PAT_CONTAINS : lead ? PAT_SUFFIX : PAT_PREFIX;
 }

@@ -39,11 +39,11 @@ struct pattern {
 	char *text;
 	bool glob;		/* has *, ? or [: fnmatch(3) semantics; else an exact comparison */
 	enum pattern_kind kind;
-	const char *lit;	/* PREFIX, SUFFIX, CONTAINS: the literal part, in text */
+	char *lit;		/* PREFIX, SUFFIX, CONTAINS: the literal part, unescaped (owned) */
 	size_t lit_len;
 };
 
-/* Sets glob, kind and the literal part from text. */
+/* Sets glob, kind and the literal part from text; -ENOMEM leaves it PAT_GLOB. */
 void rules__classify_pattern(struct pattern *p);
 
 enum match_op {

@@ -224,8 +224,10 @@ void parse__free_match(struct match_node *m)
 	for (size_t i = 0; i < m->nkids; i++)
 		parse__free_match(m->kids[i]);
 	free(m->kids);
-	for (size_t i = 0; i < m->npatterns; i++)
+	for (size_t i = 0; i < m->npatterns; i++) {
 		free(m->patterns[i].text);
+		free(m->patterns[i].lit);
+	}
 	free(m->patterns);
 	free(m);
 }

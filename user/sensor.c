@@ -200,7 +200,6 @@ static int sensor_try(struct sensor *s, const struct sensor_opts *opts)
 		bpf_map__set_max_entries(s->skel->maps.emb_events, opts->ringbuf_bytes);
 	s->skel->rodata->wakeup_watermark =
 		bpf_map__max_entries(s->skel->maps.emb_events) / WAKEUP_FRACTION;
-	s->skel->rodata->quiet_ns = SENSOR_POLL_MS * 1000000ULL;
 
 	log__libbpf_forget();
 	if (fault_injected(s->family)) {
@@ -278,6 +277,19 @@ int sensor__fd(const struct sensor *s)
 int sensor__consume(struct sensor *s)
 {
 	return ring_buffer__consume(s->rb);
+}
+
+int sensor__consume_before_sleep(struct sensor *s)
+{
+	/* idle first, then drain: a record committed after the flag wakes us, one before it
+	 * is read now (only a record reserved before and committed after can wait the sleep) */
+	__atomic_store_n(&s->skel->bss->consumer_idle, 1, __ATOMIC_SEQ_CST);
+	return ring_buffer__consume(s->rb);
+}
+
+void sensor__awake(struct sensor *s)
+{
+	__atomic_store_n(&s->skel->bss->consumer_idle, 0, __ATOMIC_SEQ_CST);
 }
 
 enum sensor_family sensor__family(const struct sensor *s)

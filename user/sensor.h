@@ -40,9 +40,9 @@ struct sensor_opts {
 
 /*
  * While records come, the kernel wakes user space only once a batch waits (see rb_flags()
- * in bpf/maps.bpf.h): the consumer must then poll at least this often. The first record
- * after SENSOR_POLL_MS without any wakes it at once, so an idle consumer may sleep longer
- * (SENSOR_IDLE_MS, for housekeeping only).
+ * in bpf/maps.bpf.h): the consumer must then poll at least every SENSOR_POLL_MS. Before
+ * sleeping longer (SENSOR_IDLE_MS, housekeeping only) it says so with
+ * sensor__consume_before_sleep(), and every record then wakes it; sensor__awake() after.
  */
 #define SENSOR_POLL_MS 10
 #define SENSOR_IDLE_MS 250
@@ -55,6 +55,9 @@ void sensor__close(struct sensor *s);
 int sensor__fd(const struct sensor *s);
 /* Hand every waiting record to the callback; returns the count or -errno. */
 int sensor__consume(struct sensor *s);
+/* Ask to be woken by the next record, and read what came before; returns records read. */
+int sensor__consume_before_sleep(struct sensor *s);
+void sensor__awake(struct sensor *s);
 /* Sum the per-CPU enum ev_stat counters into out[STAT_MAX]. */
 int sensor__stats(const struct sensor *s, __u64 out[STAT_MAX]);
 enum sensor_family sensor__family(const struct sensor *s);

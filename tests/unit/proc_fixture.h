@@ -230,10 +230,10 @@ static inline void sha_id(const char *host, uint32_t pid, uint64_t ticks, char o
 /* p's entity id is the one for (HOST, pid, start), the start counted in whole ticks */
 static inline void assert_entity(const struct proc *p, uint32_t pid, uint64_t start_ns)
 {
-	char want[33];
+	char want[33], buf[33];
 
 	sha_id(HOST, pid, start_ns / TICK, want);
-	assert_string_equal(p->entity_id, want);
+	assert_string_equal(proctable__proc_entity_id(p, HOST, buf), want);
 }
 
 #endif /* EMBARGO_TESTS_PROC_FIXTURE_H */

@@ -167,13 +167,13 @@ static void test_seed_entity_id_stable(void **state)
 	struct fake f = fake_default(90);
 	const struct proc *p = seed_one(fx, &f);
 	struct proctable *again = proctable__new(fx->root, HOST);
-	char want[33], got[33];
+	char want[33], got[33], buf[33];
 
 	sha_id(HOST, 90, 5000, want);
-	assert_string_equal(p->entity_id, want);
+	assert_string_equal(proctable__proc_entity_id(p, HOST, buf), want);
 	assert_non_null(again);
 	assert_int_equal(proctable__seed(again), 1);
-	assert_string_equal(proctable__get(again, 90)->entity_id, want);
+	assert_string_equal(proctable__proc_entity_id(proctable__get(again, 90), HOST, buf), want);
 	proctable__free(again);
 	sha_id("", 1, 0, want);	/* no host id */
 	proctable__entity_id("", 1, TICK - 1, got);
