@@ -79,28 +79,22 @@ struct {
 
 /*
  * When to wake user space. One wakeup per record costs more than the probe itself in a VM,
- * so during a burst records wait for user space's poll tick (it polls every quiet_ns while
- * records come) unless wakeup_watermark bytes wait. The first record after a quiet spell
- * of quiet_ns wakes it at once: a lone alert is not delayed, and an idle daemon does not
- * need to tick. 0 (the default before user space sets it): the kernel's adaptive wakeup.
+ * so while user space is busy it polls every few ms and records wait for it (or for
+ * wakeup_watermark bytes). Before it sleeps long it sets consumer_idle, and then every
+ * record wakes it at once: a lone alert is not delayed and an idle daemon does not tick.
+ * wakeup_watermark 0 (the default before user space sets it): the kernel's own wakeups.
  */
 const volatile __u64 wakeup_watermark = 0;
-const volatile __u64 quiet_ns = 0;
-/* the last forced wakeup; racing CPUs at worst wake twice */
-__u64 last_wakeup_ns = 0;
+__u32 consumer_idle = 0;
 
 static __always_inline __u64 rb_flags(void)
 {
-	__u64 now;
-
 	if (!wakeup_watermark)
 		return 0;
-	now = bpf_ktime_get_ns();
-	if (bpf_ringbuf_query(&emb_events, BPF_RB_AVAIL_DATA) < wakeup_watermark &&
-	    now - last_wakeup_ns < quiet_ns)
-		return BPF_RB_NO_WAKEUP;
-	last_wakeup_ns = now;
-	return BPF_RB_FORCE_WAKEUP;
+	if (*(volatile __u32 *)&consumer_idle ||
+	    bpf_ringbuf_query(&emb_events, BPF_RB_AVAIL_DATA) >= wakeup_watermark)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
 }
 
 static __always_inline struct ev_exec *exec_scratch(void)
