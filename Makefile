@@ -142,9 +142,17 @@ $(BUILD)/bench/execbench: tests/bench/execbench.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -O2 $(WARN) $< -o $@
 
-# Never part of `make test`: timings belong here, not in tests.
-bench: deps all $(BUILD)/bench/nop $(BUILD)/bench/execbench
+$(BUILD)/bench/forkstorm: tests/bench/forkstorm.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 -static $(WARN) $< -o $@
+
+# Never part of `make test`: timings belong here, not in tests. run-bench compares exec
+# overhead with the peers that are installed (execsnoop, auditd, bpftrace); measure gives
+# losses at the highest exec rate, CPU per exec, RSS, time to ready and alert latency.
+bench: deps all $(BUILD)/bench/nop $(BUILD)/bench/execbench $(BUILD)/bench/forkstorm
 	@tests/bench/run-bench
+	@tests/bench/measure
 
 # --- fuzzing (libFuzzer, clang) ---------------------------------------------------------
 # `make fuzz` explores from the seeds for FUZZ_SECONDS; new inputs go to build/, not the tree.

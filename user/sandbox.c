@@ -173,13 +173,23 @@ static int cgroup_path_by_id(uint64_t id, char *out, size_t size)
 	return 0;
 }
 
+/* app_info is 4 KiB of buffers: on every exec, touch only what is set */
+static void app_copy(struct app_info *dst, const struct app_info *src)
+{
+	dst->type = src->type;
+	if (!src->type)
+		return;
+	memcpy(dst->id, src->id, strnlen(src->id, sizeof(src->id) - 1) + 1);
+	memcpy(dst->path, src->path, strnlen(src->path, sizeof(src->path) - 1) + 1);
+}
+
 static void identify_cgroup(struct sandbox *sb, const struct proc *p, struct app_info *app)
 {
 	struct app_info *cached = p->cgroup_id ? hmap__get(&sb->by_cgroup, p->cgroup_id) : NULL;
 	char path[4096];
 
 	if (cached) {
-		*app = *cached;
+		app_copy(app, cached);
 		return;
 	}
 	/*
@@ -220,7 +230,8 @@ static void identify_appimage(struct proctable *pt, const struct proc *p, struct
 void sandbox__identify(struct sandbox *sb, struct proctable *pt, const struct proc *p,
 		       struct app_info *app)
 {
-	memset(app, 0, sizeof(*app));
+	app->type = NULL;
+	app->id[0] = app->path[0] = '\0';
 	identify_cgroup(sb, p, app);
 	if (!app->type)
 		identify_appimage(pt, p, app);
