@@ -163,7 +163,7 @@ FUZZ_FLAGS    := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefi
 		 -fno-sanitize-recover=all -std=gnu11 $(WARN)
 FUZZ_CPPFLAGS := -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD) -DEMBARGO_VERSION='"fuzz"'
 # the rules loader and what it links: no libbpf, no skeletons
-FUZZ_RULES_SRC := rules rules_parse config buf fields hmap host users match
+FUZZ_RULES_SRC := rules rules_parse config buf fields entity hmap host users match
 FUZZ_RULES_OBJ := $(patsubst %,$(FUZZ)/obj/%.o,$(FUZZ_RULES_SRC))
 FUZZ_RULES_CORPUS := tests/fuzz/corpus/rules
 # findings (crash-*, leak-*, timeout-*) land in build/fuzz/, not in the work tree

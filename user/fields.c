@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "fields.h"
 
+#include "entity.h"
 #include "identity.h"
 #include "rules.h"
 
@@ -220,7 +221,7 @@ RETURNS(get_pid, set_num(v, p->pid))
 GETTER(get_entity_id)
 {
 	char buf[33];
-	const char *id = proctable__proc_entity_id(p, env && env->host ? env->host->id : "", buf);
+	const char *id = entity__of(p, env && env->host ? env->host->id : "", buf);
 
 	if (id == p->entity_id)
 		return set_str(v, id);

@@ -11,8 +11,8 @@
 
 #include <openssl/evp.h>
 
+#include "entity.h"
 #include "fields.h"
-#include "proctable.h"
 #include "rules.h"
 
 /* severity_id (dictionary.json) */
@@ -128,7 +128,7 @@ static void finding_uid(const struct event *ev, const struct event_env *env, cha
 		 (unsigned long long)ev->last_ns);
 	ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) &&
 	     digest_part(ctx, env->host->id) && digest_part(ctx, ev->rule->id) &&
-	     digest_part(ctx, ev->proc ? proctable__proc_entity_id(ev->proc, env->host->id, eid)
+	     digest_part(ctx, ev->proc ? entity__of(ev->proc, env->host->id, eid)
 				       : NULL) &&
 	     digest_part(ctx, ev->file ? ev->file->path : NULL) &&
 	     digest_part(ctx, ev->package ? ev->package->name : NULL) &&

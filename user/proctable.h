@@ -47,7 +47,7 @@ struct proc {
 	bool late;		/* /proc was needed but the process was already gone */
 	bool ident_unavailable;	/* its file could not be read any more: no hash */
 	bool from_proc;		/* known from the /proc scan, not from a kernel record */
-	char entity_id[33];	/* "" until asked for: see proctable__proc_entity_id() */
+	char entity_id[33];	/* "" until asked for: see entity__of() */
 	uint32_t exec_seq;	/* counts execs, so a late answer finds the exec it belongs to */
 	/* what it runs, by content (identity.c); NULL until known */
 	struct file_ident *ident;	/* the executable (for ld.so PROG: PROG) */
@@ -88,13 +88,5 @@ size_t proctable__prune(struct proctable *pt);
 struct proc *proctable__clone(const struct proc *p);
 void proctable__clone_free(struct proc *p);
 
-/*
- * p's entity id: p->entity_id if set, else computed into buf. Computed only for records
- * that go out (a SHA-256 per exec was a quarter of the daemon's CPU in an exec storm).
- */
-const char *proctable__proc_entity_id(const struct proc *p, const char *host_id, char buf[33]);
-/* The entity id every record uses for (pid, start time). */
-void proctable__entity_id(const char *host_id, uint32_t pid, uint64_t start_boot_ns,
-			  char out[33]);
 
 #endif /* EMBARGO_PROCTABLE_H */

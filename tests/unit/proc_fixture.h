@@ -19,6 +19,7 @@
 #include "unit.h"
 
 #include "decode.h"
+#include "entity.h"
 #include "proctable.h"
 
 #define HOST "5f0c2e0b8a6d4b1e9c3f7a2d1e0b9c8d"
@@ -233,7 +234,7 @@ static inline void assert_entity(const struct proc *p, uint32_t pid, uint64_t st
 	char want[33], buf[33];
 
 	sha_id(HOST, pid, start_ns / TICK, want);
-	assert_string_equal(proctable__proc_entity_id(p, HOST, buf), want);
+	assert_string_equal(entity__of(p, HOST, buf), want);
 }
 
 #endif /* EMBARGO_TESTS_PROC_FIXTURE_H */

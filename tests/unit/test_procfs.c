@@ -170,13 +170,13 @@ static void test_seed_entity_id_stable(void **state)
 	char want[33], got[33], buf[33];
 
 	sha_id(HOST, 90, 5000, want);
-	assert_string_equal(proctable__proc_entity_id(p, HOST, buf), want);
+	assert_string_equal(entity__of(p, HOST, buf), want);
 	assert_non_null(again);
 	assert_int_equal(proctable__seed(again), 1);
-	assert_string_equal(proctable__proc_entity_id(proctable__get(again, 90), HOST, buf), want);
+	assert_string_equal(entity__of(proctable__get(again, 90), HOST, buf), want);
 	proctable__free(again);
 	sha_id("", 1, 0, want);	/* no host id */
-	proctable__entity_id("", 1, TICK - 1, got);
+	entity__id("", 1, TICK - 1, got);
 	assert_string_equal(got, want);
 }
 

@@ -215,14 +215,14 @@ static void test_reused_pid_replaces_entry(void **state)
 	struct proc *p;
 
 	p = EXEC(fx, .pid = 190, .start = 10 * TICK, .exe = "/bin/old", A("old\0"));
-	strcpy(first, proctable__proc_entity_id(p, HOST, buf));
+	strcpy(first, entity__of(p, HOST, buf));
 	p = EXEC(fx, .pid = 190, .start = 20 * TICK, .exe = "/bin/new", A("new\0"));
 	assert_ptr_equal(proctable__get(fx->pt, 190), p);
 	assert_int_equal(proctable__len(fx->pt), 1);
 	assert_string_equal(p->exe, "/bin/new");
 	assert_int_equal(p->start_boot_ns, 20 * TICK);
 	assert_entity(p, 190, 20 * TICK);
-	assert_string_not_equal(proctable__proc_entity_id(p, HOST, buf), first);
+	assert_string_not_equal(entity__of(p, HOST, buf), first);
 	/* a fork record of the same pid with yet another start time */
 	p = proctable__fork(fx->pt, &f);
 	assert_ptr_equal(proctable__get(fx->pt, 190), p);
@@ -236,16 +236,16 @@ static void test_entity_id_kernel_and_proc_agree_within_tick(void **state)
 	struct fake f = fake_default(200);
 	char seeded[33], id[33], buf[33];
 
-	strcpy(seeded, proctable__proc_entity_id(seed_one(fx, &f), HOST, buf));
-	proctable__entity_id(HOST, 200, START + TICK - 1, id);
+	strcpy(seeded, entity__of(seed_one(fx, &f), HOST, buf));
+	entity__id(HOST, 200, START + TICK - 1, id);
 	assert_string_equal(id, seeded);
 	/* the exec of the seeded process, with the kernel's exact start, keeps its id */
-	assert_string_equal(proctable__proc_entity_id(EXEC(fx, .pid = 200,
+	assert_string_equal(entity__of(EXEC(fx, .pid = 200,
 							    .start = START + TICK - 1,
 							    .exe = "/usr/bin/ls", A("ls\0")),
 						       HOST, buf),
 			    seeded);
-	proctable__entity_id(HOST, 200, START + TICK, id);	/* a tick later: another */
+	entity__id(HOST, 200, START + TICK, id);	/* a tick later: another */
 	assert_string_not_equal(id, seeded);
 }
 
@@ -287,7 +287,7 @@ static int long_host_id(void *arg)
 	const struct long_host *lh = arg;
 	char got[33];
 
-	proctable__entity_id(lh->host, 7, 100 * TICK, got);
+	entity__id(lh->host, 7, 100 * TICK, got);
 	return strcmp(lh->want, got) ? 1 : 0;
 }
 
