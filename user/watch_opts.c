@@ -39,9 +39,34 @@ static const char watch_usage[] =
 	"  -v, --verbose          more detail on stderr; twice for libbpf's debug output\n"
 	"  -h, --help             this help\n";
 
+/* The settings the command line and the config file share. */
+enum setting {
+	SET_OUTPUTS,
+	SET_RULES,
+	SET_SPOOL_DIR,
+	SET_SPOOL_MAX,
+	SET_FOLD,
+	SET_HEARTBEAT,
+	SET_COUNT,
+};
+
+static const struct {
+	const char *key;	/* in the config file */
+	const char *option;	/* on the command line */
+	int opt;		/* its getopt value */
+	bool list;
+} settings[SET_COUNT] = {
+	[SET_OUTPUTS] = { "outputs", "--output", 'o', true },
+	[SET_RULES] = { "rules", "--rules", 'r', true },
+	[SET_SPOOL_DIR] = { "spool_dir", "--spool-dir", 'S', false },
+	[SET_SPOOL_MAX] = { "spool_max", "--spool-max", 'M', false },
+	[SET_FOLD] = { "fold_window", "--fold-window", 'F', false },
+	[SET_HEARTBEAT] = { "heartbeat", "--heartbeat", 'H', false },
+};
+
 /* Which settings the command line gave: those the config file may not change. */
 struct given {
-	bool outputs, rules, spool_dir, spool_max, fold, heartbeat;
+	bool set[SET_COUNT];
 };
 
 int watch_opts__parse_size(const char *s, uint64_t *bytes)
@@ -108,39 +133,61 @@ static int set_spool_dir(struct watch_opts *o, const char *dir)
 	return o->spool_dir ? 0 : -ENOMEM;
 }
 
-/* The options about outputs; EXIT_USAGE after a message. */
-static int output_option(int c, const char *arg, struct watch_opts *o, struct given *g)
+/*
+ * One value of one setting, checked and stored, whether it came from the command line or
+ * the config file; name is how the user wrote the setting, for the message in err.
+ */
+static int set_value(struct watch_opts *o, enum setting set, const char *name, const char *v,
+		     char *err, size_t errlen)
 {
-	char err[256];
+	char why[256];
+	uint64_t size;
 
-	switch (c) {
-	case 'o':
-		g->outputs = true;
-		if (watch_opts__add_output(o, arg, err, sizeof(err)))
-			return cli__usage_error("watch", "--output %s: %s", arg, err);
-		return 0;
-	case 'S':
-		g->spool_dir = true;
-		if (arg[0] != '/')
-			return cli__usage_error("watch", "--spool-dir needs an absolute path");
-		return set_spool_dir(o, arg) ? EXIT_USAGE : 0;
-	case 'M':
-		g->spool_max = true;
-		if (watch_opts__parse_size(arg, &o->out.spool_max) || o->out.spool_max < (1 << 20))
-			return cli__usage_error("watch", "--spool-max must be a size of at least "
-						"1M (e.g. 64M), not '%s'", arg);
-		return 0;
-	case 'F':
-		g->fold = true;
-		if (watch_opts__parse_seconds(arg, &o->out.fold_window_s))
-			return cli__usage_error("watch", "--fold-window must be seconds, not '%s'",
-						arg);
-		return 0;
-	case 'H':
-		g->heartbeat = true;
-		if (watch_opts__parse_seconds(arg, &o->heartbeat_s))
-			return cli__usage_error("watch", "--heartbeat must be seconds, not '%s'",
-						arg);
+	switch (set) {
+	case SET_OUTPUTS:
+		if (!watch_opts__add_output(o, v, why, sizeof(why)))
+			return 0;
+		snprintf(err, errlen, "%s %s: %s", name, v, why);
+		return -EINVAL;
+	case SET_RULES:
+		return cli__add_rule_path(&o->rules, v);
+	case SET_SPOOL_DIR:
+		if (v[0] == '/')
+			return set_spool_dir(o, v);
+		snprintf(err, errlen, "%s needs an absolute path", name);
+		return -EINVAL;
+	case SET_SPOOL_MAX:
+		if (!watch_opts__parse_size(v, &size) && size >= (1 << 20)) {
+			o->out.spool_max = size;
+			return 0;
+		}
+		snprintf(err, errlen, "%s must be a size of at least 1M (e.g. 64M), not '%s'", name,
+			 v);
+		return -EINVAL;
+	case SET_FOLD:
+	case SET_HEARTBEAT:
+		if (!watch_opts__parse_seconds(v, set == SET_FOLD ? &o->out.fold_window_s
+								 : &o->heartbeat_s))
+			return 0;
+		snprintf(err, errlen, "%s must be a number of seconds, not '%s'", name, v);
+		return -EINVAL;
+	case SET_COUNT:
+		break;
+	}
+	return -EINVAL;
+}
+
+/* --output, --spool-dir, --spool-max, --fold-window, --heartbeat; EXIT_USAGE after a message. */
+static int setting_option(int c, const char *arg, struct watch_opts *o, struct given *g)
+{
+	char err[512];
+
+	for (int s = 0; s < SET_COUNT; s++) {
+		if (settings[s].opt != c)
+			continue;
+		g->set[s] = true;
+		if (set_value(o, (enum setting)s, settings[s].option, arg, err, sizeof(err)))
+			return cli__usage_error("watch", "%s", err);
 		return 0;
 	}
 	return cli__usage_error("watch", "unknown option");
@@ -179,7 +226,7 @@ static int parse_args(int argc, char **argv, struct watch_opts *o, struct given 
 		case 'M':
 		case 'F':
 		case 'H':
-			if ((err = output_option(c, optarg, o, g)))
+			if ((err = setting_option(c, optarg, o, g)))
 				return err;
 			break;
 		case 'c':
@@ -215,63 +262,36 @@ static int parse_args(int argc, char **argv, struct watch_opts *o, struct given 
 	return 0;
 }
 
+struct config_ctx {
+	struct watch_opts *o;
+	struct given *g;
+};
+
 /* A setting from the config file, unless the command line gave it. */
 static int apply_setting(void *ctx, const struct config_item *it, char *err, size_t errlen)
 {
-	struct { struct watch_opts *o; struct given *g; } *c = ctx;
-	struct watch_opts *o = c->o;
-	struct given *g = c->g;
+	struct config_ctx *c = ctx;
 
-	if (!strcmp(it->key, "outputs"))
-		return g->outputs ? 0 : watch_opts__add_output(o, it->value, err, errlen);
-	if (!strcmp(it->key, "rules"))
-		return g->rules ? 0 : cli__add_rule_path(&o->rules, it->value);
-	if (!strcmp(it->key, "spool_dir")) {
-		if (it->value[0] != '/')
-			return snprintf(err, errlen, "spool_dir needs an absolute path"), -EINVAL;
-		return g->spool_dir ? 0 : set_spool_dir(o, it->value);
-	}
-	if (!strcmp(it->key, "spool_max")) {
-		uint64_t v;
-
-		if (watch_opts__parse_size(it->value, &v) || v < (1 << 20))
-			return snprintf(err, errlen, "spool_max must be a size of at least 1M"),
-			       -EINVAL;
-		if (!g->spool_max)
-			o->out.spool_max = v;
-		return 0;
-	}
-	if (!strcmp(it->key, "fold_window") || !strcmp(it->key, "heartbeat")) {
-		bool fold = it->key[0] == 'f';
-		unsigned int v;
-
-		if (watch_opts__parse_seconds(it->value, &v))
-			return snprintf(err, errlen, "%s must be a number of seconds", it->key),
-			       -EINVAL;
-		if (fold && !g->fold)
-			o->out.fold_window_s = v;
-		if (!fold && !g->heartbeat)
-			o->heartbeat_s = v;
-		return 0;
-	}
-	return snprintf(err, errlen, "unknown setting '%s' (outputs, rules, spool_dir, "
-			"spool_max, fold_window, heartbeat)", it->key), -EINVAL;
+	for (int s = 0; s < SET_COUNT; s++)
+		if (!strcmp(it->key, settings[s].key))
+			return c->g->set[s] ? 0 : set_value(c->o, (enum setting)s, it->key,
+							    it->value, err, errlen);
+	snprintf(err, errlen, "unknown setting '%s'", it->key);	/* config.c checked already */
+	return -EINVAL;
 }
 
 static int load_config(struct watch_opts *o, struct given *g)
 {
-	static const struct config_key keys[] = {
-		{ "outputs", true }, { "rules", true }, { "spool_dir", false },
-		{ "spool_max", false }, { "fold_window", false }, { "heartbeat", false },
-	};
-	struct { struct watch_opts *o; struct given *g; } ctx = { o, g };
+	struct config_key keys[SET_COUNT];
+	struct config_ctx ctx = { o, g };
 	char err[512];
 
 	if (!o->config)
 		return 0;
-	g->rules = o->rules.n > 0;
-	if (config__load(o->config, keys, sizeof(keys) / sizeof(keys[0]), apply_setting, &ctx,
-			 err, sizeof(err))) {
+	for (int s = 0; s < SET_COUNT; s++)
+		keys[s] = (struct config_key){ settings[s].key, settings[s].list };
+	g->set[SET_RULES] = o->rules.n > 0;
+	if (config__load(o->config, keys, SET_COUNT, apply_setting, &ctx, err, sizeof(err))) {
 		fprintf(stderr, "embargo watch: %s\n", err);
 		return EXIT_USAGE;
 	}
