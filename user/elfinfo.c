@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hex.h"
+
 #define MAX_SECTIONS 4096		/* names kept; a real binary has < 100 */
 #define MAX_NEEDED 512
 #define MAX_NAME 256
@@ -81,15 +83,6 @@ static int list_add(char **list, size_t *len, const char *s)
 	return 0;
 }
 
-static void hex(const unsigned char *bytes, size_t n, char *out, size_t size)
-{
-	size_t i;
-
-	for (i = 0; i < n && 2 * i + 2 < size; i++)
-		snprintf(out + 2 * i, 3, "%02x", bytes[i]);
-	out[2 * i] = '\0';
-}
-
 static void read_notes(struct reader *r, Elf_Scn *scn)
 {
 	Elf_Data *data = elf_getdata(scn, NULL);
@@ -100,7 +93,7 @@ static void read_notes(struct reader *r, Elf_Scn *scn)
 		if (nhdr.n_type == NT_GNU_BUILD_ID && nhdr.n_namesz == 4 &&
 		    !memcmp((const char *)data->d_buf + name_off, "GNU", 4) &&
 		    desc_off + nhdr.n_descsz <= data->d_size && !r->out->build_id[0])
-			hex((const unsigned char *)data->d_buf + desc_off, nhdr.n_descsz,
+			hex__encode((const unsigned char *)data->d_buf + desc_off, nhdr.n_descsz,
 			    r->out->build_id, sizeof(r->out->build_id));
 		off = next;
 	}

@@ -8,6 +8,7 @@
 
 #include <openssl/evp.h>
 
+#include "hex.h"
 #include "host.h"
 
 /* SHA-256, fetched once: an implicit fetch per digest is a locked lookup (OpenSSL 3). */
@@ -30,7 +31,6 @@ const char *entity__of(const struct proc *p, const char *host_id, char buf[33])
 void entity__id(const char *host_id, uint32_t pid, uint64_t start_boot_ns,
 			  char out[33])
 {
-	static const char hex[] = "0123456789abcdef";
 	/* in ticks, the unit /proc gives, so a seeded entry and a kernel record agree */
 	uint64_t ticks = start_boot_ns / (1000000000ULL / host__ticks_per_sec());
 	unsigned char md[EVP_MAX_MD_SIZE];
@@ -52,9 +52,5 @@ void entity__id(const char *host_id, uint32_t pid, uint64_t start_boot_ns,
 		snprintf(out, 33, "%016llx%08x", (unsigned long long)ticks, pid);
 		return;
 	}
-	for (int i = 0; i < 16; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 15];
-	}
-	out[32] = '\0';
+	hex__encode(md, 16, out, 33);
 }

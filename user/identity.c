@@ -13,6 +13,7 @@
 
 #include <openssl/evp.h>
 
+#include "hex.h"
 #include "hmap.h"
 
 #define CACHE_MAX 8192		/* files; past it the cache starts over */
@@ -148,8 +149,7 @@ static int hash_fd(int fd, char out[65], uint64_t *bytes)
 	}
 	if (n < 0 || !EVP_DigestFinal_ex(ctx, md, &md_len) || md_len != 32)
 		goto out;
-	for (unsigned int i = 0; i < md_len; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	hex__encode(md, md_len, out, 2 * md_len + 1);
 	*bytes += (uint64_t)off;
 	err = 0;
 out:

@@ -13,6 +13,7 @@
 
 #include "entity.h"
 #include "fields.h"
+#include "hex.h"
 #include "rules.h"
 
 /* severity_id (dictionary.json) */
@@ -141,8 +142,7 @@ static void finding_uid(const struct event *ev, const struct event_env *env, cha
 			 (unsigned long long)ev->count);
 		return;
 	}
-	for (int i = 0; i < 16; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	hex__encode(md, 16, out, 33);
 }
 
 /* The matched process and file, with the rule's "field == value" lines as data. */

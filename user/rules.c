@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "hex.h"
 
 #include <openssl/evp.h>
 
@@ -491,8 +492,7 @@ static struct ruleset *load_finish(struct load *l)
 	EVP_DigestFinal_ex(l->version, md, &md_len);
 	EVP_MD_CTX_free(l->version);
 	hmap__free(&l->ids);
-	for (unsigned int i = 0; i < 8 && i < md_len; i++)
-		snprintf(l->rs->version + 2 * i, 3, "%02x", md[i]);
+	hex__encode(md, md_len < 8 ? md_len : 8, l->rs->version, 17);
 	if (l->errs->n) {
 		rules__free(l->rs);
 		return NULL;
