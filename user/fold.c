@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "fold.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "hmap.h"
 #include "proctable.h"
 #include "rules.h"
@@ -81,45 +81,31 @@ void fold__free(struct fold *f)
 	free(f);
 }
 
-static void key_add(char **key, size_t *len, const char *s)
+static const char *or_empty(const char *s)
 {
-	size_t n = s ? strlen(s) : 0;
-	char *k = *key ? realloc(*key, *len + n + 1) : malloc(n + 1);
-
-	if (!k) {
-		free(*key);
-		*key = NULL;
-		return;
-	}
-	memcpy(k + *len, s ? s : "", n);
-	k[*len + n] = '\x1f';	/* a separator no path or id contains in practice */
-	*len += n + 1;
-	*key = k;
+	return s ? s : "";
 }
 
 /*
  * rule, executable, user, and what the alert is about when it is not the process: the
- * action (an upgrade is not a repeat of the install) and the package or file.
+ * action (an upgrade is not a repeat of the install) and the package or file. Joined by
+ * 0x1f, a separator no path or id contains in practice. NULL when out of memory.
  */
-static char *fold_key(const struct event *ev, size_t *len)
+static char *fold_key(const struct event *ev)
 {
-	char *key = NULL, uid[16] = "";
+	struct buf key = { 0 };
 
-	*len = 0;
+	buf__printf(&key, "%s\x1f%s\x1f", or_empty(ev->rule->id),
+		    or_empty(ev->proc ? ev->proc->exe : NULL));
 	if (ev->proc)
-		snprintf(uid, sizeof(uid), "%u", ev->proc->uid);
-	key_add(&key, len, ev->rule->id);
-	if (key)
-		key_add(&key, len, ev->proc ? ev->proc->exe : NULL);
-	if (key)
-		key_add(&key, len, uid);
-	if (key)
-		key_add(&key, len, ev->action);
-	if (key)
-		key_add(&key, len, ev->package ? ev->package->name : ev->file ? ev->file->path : NULL);
-	if (key)
-		key[*len - 1] = '\0';
-	return key;
+		buf__printf(&key, "%u", ev->proc->uid);
+	buf__printf(&key, "\x1f%s\x1f%s", or_empty(ev->action),
+		    or_empty(ev->package ? ev->package->name : ev->file ? ev->file->path : NULL));
+	if (buf__error(&key)) {
+		buf__free(&key);
+		return NULL;
+	}
+	return key.p;
 }
 
 static uint64_t fnv1a(const char *s)
@@ -223,12 +209,11 @@ bool fold__admit(struct fold *f, const struct event *ev, fold_emit_fn emit, void
 	struct fold_entry *e;
 	struct held_event *h;
 	uint64_t hash;
-	size_t len;
 	char *key;
 
 	if (!f->window_ns || ev->kind != EVENT_KIND_ALERT || !ev->rule || ev->count)
 		return true;
-	if (!(key = fold_key(ev, &len)))
+	if (!(key = fold_key(ev)))
 		return true;	/* out of memory: better a repeat than a silence */
 	hash = fnv1a(key);
 	e = hmap__get(&f->entries, hash);
