@@ -296,11 +296,11 @@ static int write_tls(struct transport *t, const char *p, size_t n, size_t *done)
 	while (SSL_write_ex(t->ssl, p, n, done) != 1) {
 		int e = SSL_get_error(t->ssl, 0);
 
-		if ((e != SSL_ERROR_WANT_WRITE && !(e == SSL_ERROR_SYSCALL && errno == EAGAIN)) ||
-		    (err = keep_waiting(t)))
-			return e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_SYSCALL
-				       ? (t->error[0] ? -EPIPE : tls_error(t, -EPIPE, "TLS write"))
-				       : tls_error(t, -EPIPE, "TLS write");
+		/* the send timeout: the receiver is slow, not gone */
+		if (e != SSL_ERROR_WANT_WRITE && !(e == SSL_ERROR_SYSCALL && errno == EAGAIN))
+			return tls_error(t, -EPIPE, "TLS write");
+		if ((err = keep_waiting(t)))
+			return err;
 		ERR_clear_error();	/* the same arguments again, as OpenSSL requires */
 	}
 	return 0;
