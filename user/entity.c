@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/uio.h>
 
 #include <openssl/evp.h>
 
@@ -28,29 +29,33 @@ const char *entity__of(const struct proc *p, const char *host_id, char buf[33])
 	return buf;
 }
 
-void entity__id(const char *host_id, uint32_t pid, uint64_t start_boot_ns,
-			  char out[33])
+bool entity__digest(const struct iovec *parts, size_t n, char out[33])
 {
-	/* in ticks, the unit /proc gives, so a seeded entry and a kernel record agree */
-	uint64_t ticks = start_boot_ns / (1000000000ULL / host__ticks_per_sec());
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int md_len = 0;
-	char tail[48];
-	int n = snprintf(tail, sizeof(tail), ":%u:%llu", pid, (unsigned long long)ticks);
-	/* one context per thread, reused: a new one allocates the provider's state each time */
-	static __thread EVP_MD_CTX *ctx;
+	EVP_MD_CTX *ctx;
 	bool ok;
 
 	pthread_once(&sha256_once, fetch_sha256);
-	if (!ctx && sha256_md)
-		ctx = EVP_MD_CTX_new();
-	ok = ctx && EVP_DigestInit_ex(ctx, sha256_md, NULL) &&
-	     EVP_DigestUpdate(ctx, host_id, strlen(host_id)) &&
-	     EVP_DigestUpdate(ctx, tail, (size_t)n) && EVP_DigestFinal_ex(ctx, md, &md_len) &&
-	     md_len >= 16;
-	if (!ok) {
+	ctx = sha256_md ? EVP_MD_CTX_new() : NULL;
+	ok = ctx && EVP_DigestInit_ex(ctx, sha256_md, NULL);
+	for (size_t i = 0; ok && i < n; i++)
+		ok = EVP_DigestUpdate(ctx, parts[i].iov_base, parts[i].iov_len);
+	ok = ok && EVP_DigestFinal_ex(ctx, md, &md_len) && md_len >= 16;
+	EVP_MD_CTX_free(ctx);
+	if (ok)
+		hex__encode(md, 16, out, 33);
+	return ok;
+}
+
+void entity__id(const char *host_id, uint32_t pid, uint64_t start_boot_ns, char out[33])
+{
+	/* in ticks, the unit /proc gives, so a seeded entry and a kernel record agree */
+	uint64_t ticks = start_boot_ns / (1000000000ULL / host__ticks_per_sec());
+	char tail[48];
+	int n = snprintf(tail, sizeof(tail), ":%u:%llu", pid, (unsigned long long)ticks);
+	struct iovec parts[] = { { (void *)host_id, strlen(host_id) }, { tail, (size_t)n } };
+
+	if (!entity__digest(parts, 2, out))
 		snprintf(out, 33, "%016llx%08x", (unsigned long long)ticks, pid);
-		return;
-	}
-	hex__encode(md, 16, out, 33);
 }

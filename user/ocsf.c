@@ -8,12 +8,10 @@
 
 #include <stdio.h>
 #include <string.h>
-
-#include <openssl/evp.h>
+#include <sys/uio.h>
 
 #include "entity.h"
 #include "fields.h"
-#include "hex.h"
 #include "rules.h"
 
 /* severity_id (dictionary.json) */
@@ -107,9 +105,9 @@ static void embargo_lifecycle(struct ocsf_ctx *c, struct json_writer *w)
 }
 
 /* s and its NUL, so that parts cannot run into each other */
-static bool digest_part(EVP_MD_CTX *md, const char *s)
+static struct iovec part(const char *s)
 {
-	return EVP_DigestUpdate(md, s ? s : "", s ? strlen(s) + 1 : 1);
+	return (struct iovec){ (void *)(s ? s : ""), s ? strlen(s) + 1 : 1 };
 }
 
 /*
@@ -118,31 +116,23 @@ static bool digest_part(EVP_MD_CTX *md, const char *s)
  */
 static void finding_uid(const struct event *ev, const struct event_env *env, char out[33])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int md_len = 0;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	char times[96], eid[33];
-	bool ok;
+	struct iovec parts[7];
 
 	snprintf(times, sizeof(times), "%llu %llu %llu %llu", (unsigned long long)ev->time_ns,
 		 (unsigned long long)ev->count, (unsigned long long)ev->first_ns,
 		 (unsigned long long)ev->last_ns);
-	ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) &&
-	     digest_part(ctx, env->host->id) && digest_part(ctx, ev->rule->id) &&
-	     digest_part(ctx, ev->proc ? entity__of(ev->proc, env->host->id, eid)
-				       : NULL) &&
-	     digest_part(ctx, ev->file ? ev->file->path : NULL) &&
-	     digest_part(ctx, ev->package ? ev->package->name : NULL) &&
-	     digest_part(ctx, ev->package ? ev->package->version : NULL) &&
-	     digest_part(ctx, times) && EVP_DigestFinal_ex(ctx, md, &md_len) && md_len >= 16;
-	EVP_MD_CTX_free(ctx);
-	if (!ok) {
+	parts[0] = part(env->host->id);
+	parts[1] = part(ev->rule->id);
+	parts[2] = part(ev->proc ? entity__of(ev->proc, env->host->id, eid) : NULL);
+	parts[3] = part(ev->file ? ev->file->path : NULL);
+	parts[4] = part(ev->package ? ev->package->name : NULL);
+	parts[5] = part(ev->package ? ev->package->version : NULL);
+	parts[6] = part(times);
+	if (!entity__digest(parts, 7, out))
 		/* no digest: still one uid per alert here, if not across hosts */
 		snprintf(out, 33, "%016llx%016llx", (unsigned long long)ev->time_ns,
 			 (unsigned long long)ev->count);
-		return;
-	}
-	hex__encode(md, 16, out, 33);
 }
 
 /* The matched process and file, with the rule's "field == value" lines as data. */
