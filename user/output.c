@@ -249,8 +249,8 @@ int output__flush(struct output *o)
 	return o->err;
 }
 
-static void state_record(struct output *o, const char *action, const char *outcome,
-			 const char *message, const char *error)
+void output__state(struct output *o, const char *action, const char *outcome,
+		   const char *message, const char *error)
 {
 	struct event ev = {
 		.time_ns = host__now_real_ns(), .kind = EVENT_KIND_STATE,
@@ -276,8 +276,8 @@ static void report_sender(struct output *o, struct sink *s)
 			log_info("%s", msg);
 		else
 			log_warn("%s: %s", msg, st.error);
-		state_record(o, st.up ? "output-up" : "output-down", st.up ? "success" : "failure",
-			     msg, st.up ? NULL : st.error);
+		output__state(o, st.up ? "output-up" : "output-down", st.up ? "success" : "failure",
+			      msg, st.up ? NULL : st.error);
 	}
 	if (st.evicted > s->reported_evicted) {
 		snprintf(msg, sizeof(msg), "output %s: spool full, %llu oldest records dropped "
@@ -286,7 +286,7 @@ static void report_sender(struct output *o, struct sink *s)
 			 (unsigned long long)st.evicted);
 		log_warn("%s", msg);
 		s->reported_evicted = st.evicted;
-		state_record(o, "spool-evicted", "failure", msg, NULL);
+		output__state(o, "spool-evicted", "failure", msg, NULL);
 	}
 }
 

@@ -58,6 +58,9 @@ int output__open(struct output *o, const struct output_spec *specs, size_t n,
 		 size_t errlen);
 void output__free(struct output *o);
 void output__event(struct output *o, const struct event *ev);
+/* A record about embargo itself (event.kind state): what happened, and why if it failed. */
+void output__state(struct output *o, const char *action, const char *outcome,
+		   const char *message, const char *error);
 /* End of a loop turn: flush files, make spooled records durable. */
 int output__flush(struct output *o);
 /* Once in a while: close fold windows; report outputs that went down or up, evictions. */

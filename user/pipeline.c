@@ -97,13 +97,7 @@ const struct pipeline_stats *pipeline__stats(const struct pipeline *pl)
 void pipeline__state(struct pipeline *pl, const char *action, const char *outcome,
 		     const char *message, const char *error)
 {
-	struct event ev = {
-		.time_ns = host__now_real_ns(), .kind = EVENT_KIND_STATE,
-		.category = "configuration", .type = "change", .action = action,
-		.outcome = outcome, .message = message, .error = error,
-	};
-
-	output__event(pl->out, &ev);
+	output__state(pl->out, action, outcome, message, error);
 	output__flush(pl->out);
 }
 
