@@ -49,14 +49,20 @@ static void set_up(struct sender *s, bool up, const char *error)
 	pthread_mutex_unlock(&s->lock);
 }
 
+/* counter += n, where sender__status() reads it */
+static void count(struct sender *s, uint64_t *counter, uint64_t n)
+{
+	pthread_mutex_lock(&s->lock);
+	*counter += n;
+	pthread_mutex_unlock(&s->lock);
+}
+
 static void count_delivered(struct sender *s, uint64_t n)
 {
 	s->failing = false;
 	s->backoff_ms = BACKOFF_MIN_MS;
-	pthread_mutex_lock(&s->lock);
-	s->st.sent += n;
-	s->st.up = true;
-	pthread_mutex_unlock(&s->lock);
+	count(s, &s->st.sent, n);
+	set_up(s, true, NULL);
 }
 
 static bool past(const struct timespec *t)
@@ -149,9 +155,7 @@ static int send_batch(struct sender *s, const struct spool_batch *b)
 			log_err("%s: journald refused record %llu (%zu bytes): %s; skipping it",
 				s->spec->spec, (unsigned long long)b->recs[i].seq, b->recs[i].len,
 				transport__error(s->t));
-			pthread_mutex_lock(&s->lock);
-			s->st.failures++;
-			pthread_mutex_unlock(&s->lock);
+			count(s, &s->st.failures, 1);
 			continue;
 		}
 		if (err) {
@@ -188,9 +192,7 @@ static bool receiver_kept_it(struct sender *s, size_t n)
 	enum peer_state p = grace ? transport__peer(s->t, grace) : PEER_OPEN;
 
 	if (p == PEER_RESET) {
-		pthread_mutex_lock(&s->lock);
-		s->st.resent += n;
-		pthread_mutex_unlock(&s->lock);
+		count(s, &s->st.resent, n);
 		link_lost(s, "the receiver reset the connection; sending again what it may "
 			     "not have read");
 		return false;
