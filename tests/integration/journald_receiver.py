@@ -15,7 +15,7 @@ import socket
 import subprocess
 
 from harness import Skip
-from receivers import _env, _kill_proc, _pdeathsig, _read, _rmtree, _stop_proc, _wait, _workdir
+from receivers import Daemon, _env, _kill_proc, _pdeathsig, _read, _rmtree, _stop_proc, _wait, _workdir
 
 JOURNALD = "/lib/systemd/systemd-journald"
 
@@ -60,7 +60,7 @@ exec sleep infinity
 """
 
 
-class Journald:
+class Journald(Daemon):
     """systemd-journald in a private mount namespace.
 
     prefix() is the command prefix that runs a program in that namespace (its
@@ -74,17 +74,6 @@ class Journald:
         self.ns = None      # the namespace holder (sleep infinity)
         self.proc = None    # systemd-journald
         self.work = None
-
-    def __enter__(self):
-        try:
-            self.start()
-        except BaseException:
-            self.close()
-            raise
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     def close(self):
         _kill_proc(self.proc)

@@ -332,7 +332,23 @@ def rsyslog_modules():
     return os.path.dirname(found[0]) if found else None
 
 
-class Rsyslog:
+class Daemon:
+    """A receiver run for a test: start() on entering, close() (kill, remove its work dir)
+    on leaving, whatever happened."""
+
+    def __enter__(self):
+        try:
+            self.start()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class Rsyslog(Daemon):
     """rsyslogd on 127.0.0.1 with a plain TCP, a TLS and a UDP input.
 
     tls_auth: streamDriver.authMode of the TLS input: "anon" (no client certificate asked),
@@ -362,17 +378,6 @@ class Rsyslog:
         self.paths = {}
 
     # -- lifecycle
-    def __enter__(self):
-        try:
-            self.start()
-        except BaseException:
-            self.close()
-            raise
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
     def close(self):
         _kill_proc(self.proc)
         _rmtree(self.work)
