@@ -85,13 +85,55 @@ static __always_inline __u32 put_args(struct ev_exec *e, __u32 off, struct task_
 }
 
 /*
+ * Whether a rule names this executable (the hot list): by its file name, lowercase, or by
+ * its resolved path, exactly or by prefix. Only a hint to wake user space now: the rules
+ * decide there, so keys may be cut to the maps' sizes.
+ */
+static __always_inline bool exec_is_hot(struct ev_exec *e, __u32 exe_off, struct file *file)
+{
+	__u32 zero = 0;
+	struct hot_scratch *k = bpf_map_lookup_elem(&emb_hot_buf, &zero);
+	const unsigned char *name;
+
+	if (!k)
+		return false;
+	__builtin_memset(&k->name, 0, sizeof(k->name));
+	name = BPF_CORE_READ(file, f_path.dentry, d_name.name);
+	if (bpf_probe_read_kernel_str(k->name.name, sizeof(k->name.name) - 1, name) > 0) {
+		for (int i = 0; i < EV_HOT_NAME_LEN; i++) {
+			char c = k->name.name[i];
+
+			if (c >= 'A' && c <= 'Z')
+				k->name.name[i] = c + ('a' - 'A');
+		}
+		if (bpf_map_lookup_elem(&emb_hot_names, &k->name))
+			return true;
+	}
+	/* bytes past the path's NUL are the next string: every key ends at its own NUL */
+	exe_off = clamp_max(exe_off, 3 * EV_PATH_MAX);
+	if (bpf_probe_read_kernel(k->path.path, sizeof(k->path.path), &e->data[exe_off]))
+		return false;
+	k->path.prefixlen = sizeof(k->path.path) * 8;
+	return bpf_map_lookup_elem(&emb_hot_paths, &k->path) != NULL;
+}
+
+/*
+ * Wake user space now for a hot exec, and for a program with no name left on disk
+ * (deleted, memfd): once it exits, nothing is left to hash.
+ */
+static __always_inline bool exec_is_urgent(const struct ev_exec *e)
+{
+	return (e->flags & (EV_EXEC_HOT | EV_EXEC_EXE_UNLINKED)) || !e->file.nlink;
+}
+
+/*
  * bprm is NULL when attached as a classic tracepoint: then the filename comes from the
  * tracepoint record and the mapped file from mm->exe_file.
  */
 static __always_inline int exec_emit(struct task_struct *task, struct linux_binprm *bprm,
 				     const char *tp_filename, __u32 old_pid)
 {
-	__u32 zero = 0, off = 0, size;
+	__u32 zero = 0, off = 0, size, len;
 	struct path_scratch *s = bpf_map_lookup_elem(&emb_path_buf, &zero);
 	struct ev_exec *e = exec_scratch();
 	const char *filename = tp_filename, *interp = NULL;
@@ -127,8 +169,13 @@ static __always_inline int exec_emit(struct task_struct *task, struct linux_binp
 	}
 	e->interp_len = put_kernel_str(e, off, interp, EV_EXEC_FILENAME_TRUNC);
 	off += e->interp_len;
-	e->exe_len = file ? put_path(e, off, s, &file->f_path, EV_EXEC_EXE_TRUNC) : 0;
-	off += e->exe_len;
+	len = file ? put_path(e, off, s, &file->f_path, EV_EXEC_EXE_TRUNC) : 0;
+	e->exe_len = len;
+	if (len && exec_is_hot(e, off, file)) {
+		e->flags |= EV_EXEC_HOT;
+		stat_inc(STAT_HOT);
+	}
+	off += len;	/* the register, still bounded: e->exe_len read back would not be */
 	fs = BPF_CORE_READ(task, fs);
 	e->cwd_len = fs ? put_path(e, off, s, &fs->pwd, EV_EXEC_CWD_TRUNC) : 0;
 	off += e->cwd_len;
@@ -138,7 +185,7 @@ static __always_inline int exec_emit(struct task_struct *task, struct linux_binp
 	size = EV_EXEC_FIXED_SIZE + off;
 	size = clamp_max(size, sizeof(*e));
 	e->hdr.size = size;
-	if (bpf_ringbuf_output(&emb_events, e, size, rb_flags()))
+	if (bpf_ringbuf_output(&emb_events, e, size, rb_flags_urgent(exec_is_urgent(e))))
 		stat_inc(STAT_RB_DROP);
 	return 0;
 }

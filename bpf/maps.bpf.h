@@ -65,6 +65,34 @@ struct {
 	__type(value, struct ev_match);
 } emb_pkg_prefix SEC(".maps");
 
+/* The hot list (struct ev_hot_name / ev_hot_path in events.h); user space keeps it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct ev_hot_name);
+	__type(value, __u8);
+} emb_hot_names SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 4096);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct ev_hot_path);
+	__type(value, __u8);
+} emb_hot_paths SEC(".maps");
+
+/* Lookup keys for the hot list, per CPU: the path key is too big for the stack. */
+struct hot_scratch {
+	struct ev_hot_name name;
+	struct ev_hot_path path;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct hot_scratch);
+} emb_hot_buf SEC(".maps");
+
 /* Scratch space where a path is assembled backwards from its dentries. */
 #define PATH_SCRATCH (2 * EV_PATH_MAX)
 struct path_scratch {
@@ -79,9 +107,10 @@ struct {
 
 /*
  * When to wake user space. One wakeup per record costs more than the probe itself in a VM,
- * so while user space is busy it polls every few ms and records wait for it (or for
- * wakeup_watermark bytes). Before it sleeps long it sets consumer_idle, and then every
- * record wakes it at once: a lone alert is not delayed and an idle daemon does not tick.
+ * so while user space is busy it polls every SENSOR_POLL_MS and records wait for it (or
+ * for wakeup_watermark bytes, or for a hot exec: rb_flags_urgent()). Before it sleeps long
+ * it sets consumer_idle, and then every record wakes it at once: a lone alert is not
+ * delayed and an idle daemon does not tick.
  * wakeup_watermark 0 (the default before user space sets it): the kernel's own wakeups.
  */
 const volatile __u64 wakeup_watermark = 0;
@@ -95,6 +124,12 @@ static __always_inline __u64 rb_flags(void)
 	    bpf_ringbuf_query(&emb_events, BPF_RB_AVAIL_DATA) >= wakeup_watermark)
 		return BPF_RB_FORCE_WAKEUP;
 	return BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline __u64 rb_flags_urgent(bool urgent)
+{
+	/* FORCE_WAKEUP wins over NO_WAKEUP in the kernel's commit */
+	return rb_flags() | (urgent ? BPF_RB_FORCE_WAKEUP : 0);
 }
 
 static __always_inline struct ev_exec *exec_scratch(void)

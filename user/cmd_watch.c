@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "hotlist.h"
 #include "identity.h"
 #include "log.h"
 #include "output.h"
@@ -147,6 +148,30 @@ static char *join_errors(const struct rules_errors *errs)
 	return out;
 }
 
+/*
+ * Tell the kernel which executables the rules name, so that their execs wake us at once.
+ * Failing costs only latency (the poll tick), but the SIEM hears of it.
+ */
+static void set_hotlist(struct watch *w)
+{
+	struct hotlist h;
+	char msg[160];
+	int err = hotlist__build(w->rules ? rulebook__rules(w->rules) : NULL, &h);
+
+	if (!err)
+		err = sensor__set_hotlist(w->sensor, &h);
+	if (err) {
+		snprintf(msg, sizeof(msg), "failed to set the kernel's hot list: %s; matching execs "
+			 "may wait up to %d ms", strerror(-err), SENSOR_POLL_MS);
+		log_warn("%s", msg);
+		pipeline__state(w->pl, "hotlist", "failure", msg, NULL);
+	} else {
+		log_info("hot list: %zu names, %zu paths%s", h.nnames, h.npaths,
+			 h.dropped ? " (some dropped: the maps are full)" : "");
+	}
+	hotlist__free(&h);
+}
+
 static void reload_rules(struct watch *w)
 {
 	struct rules_errors errs = { 0 };
@@ -170,6 +195,7 @@ static void reload_rules(struct watch *w)
 			 rulebook__rules(w->rules)->nrules, rulebook__rules(w->rules)->version);
 		log_info("%s", msg);
 		pipeline__set_rules(w->pl, w->rules);	/* new ELF strings to look for */
+		set_hotlist(w);
 		pipeline__state(w->pl, "rules-reload", "success", msg, NULL);
 	}
 	rules__errors_free(&errs);
@@ -276,11 +302,12 @@ static void print_summary(struct watch *w)
 	sensor__stats(w->sensor, stats);
 	fprintf(stderr,
 		"embargo: stopped: %llu records printed (%llu alerts), %llu records read; kernel saw "
-		"exec=%llu fork=%llu exit=%llu; dropped=%llu argv_faults=%llu paths_truncated=%llu "
+		"exec=%llu hot=%llu fork=%llu exit=%llu; dropped=%llu argv_faults=%llu paths_truncated=%llu "
 		"decode_errors=%llu; hash cache hits=%llu misses=%llu inline=%llu "
 		"unavailable=%llu waited=%llu; %zu processes known\n",
 		w->out.written, (unsigned long long)ps->alerts, (unsigned long long)ps->records,
-		(unsigned long long)stats[STAT_EXEC], (unsigned long long)stats[STAT_FORK],
+		(unsigned long long)stats[STAT_EXEC], (unsigned long long)stats[STAT_HOT],
+		(unsigned long long)stats[STAT_FORK],
 		(unsigned long long)stats[STAT_EXIT], (unsigned long long)stats[STAT_RB_DROP],
 		(unsigned long long)stats[STAT_ARGS_FAULT],
 		(unsigned long long)stats[STAT_PATH_TRUNC],
@@ -367,6 +394,7 @@ static int watch_start(struct watch *w)
 		log_err("failed to load the process probes: %s", strerror(errno));
 		return -errno;
 	}
+	set_hotlist(w);
 	n = proctable__seed(w->procs);
 	if (n < 0)
 		log_warn("failed to scan /proc: %s, ignoring", strerror(-n));

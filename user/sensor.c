@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "sensor.h"
+#include "hotlist.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -290,6 +291,39 @@ int sensor__consume_before_sleep(struct sensor *s)
 void sensor__awake(struct sensor *s)
 {
 	__atomic_store_n(&s->skel->bss->consumer_idle, 0, __ATOMIC_SEQ_CST);
+}
+
+/* Empty a map by deleting its first key until none is left. */
+static int map_clear(struct bpf_map *map)
+{
+	char key[sizeof(struct ev_hot_path)];
+
+	if (bpf_map__key_size(map) > sizeof(key))
+		return -EINVAL;
+	while (!bpf_map__get_next_key(map, NULL, key, bpf_map__key_size(map)))
+		if (bpf_map__delete_elem(map, key, bpf_map__key_size(map), 0))
+			return -errno;
+	return errno == ENOENT ? 0 : -errno;
+}
+
+/* Cleared, then filled: a hot exec in between is only not woken for at once. */
+int sensor__set_hotlist(struct sensor *s, const struct hotlist *h)
+{
+	struct bpf_map *names = s->skel->maps.emb_hot_names, *paths = s->skel->maps.emb_hot_paths;
+	__u8 one = 1;
+	int err;
+
+	if ((err = map_clear(names)) || (err = map_clear(paths)))
+		return err;
+	for (size_t i = 0; i < h->nnames; i++)
+		if (bpf_map__update_elem(names, &h->names[i], sizeof(h->names[i]), &one,
+					 sizeof(one), BPF_ANY))
+			return -errno;
+	for (size_t i = 0; i < h->npaths; i++)
+		if (bpf_map__update_elem(paths, &h->paths[i], sizeof(h->paths[i]), &one,
+					 sizeof(one), BPF_ANY))
+			return -errno;
+	return 0;
 }
 
 enum sensor_family sensor__family(const struct sensor *s)

@@ -40,14 +40,19 @@ struct sensor_opts {
 
 /*
  * While records come, the kernel wakes user space only once a batch waits (see rb_flags()
- * in bpf/maps.bpf.h): the consumer must then poll at least every SENSOR_POLL_MS. Before
- * sleeping longer (SENSOR_IDLE_MS, housekeeping only) it says so with
- * sensor__consume_before_sleep(), and every record then wakes it; sensor__awake() after.
+ * in bpf/maps.bpf.h) or for an urgent exec: one on the hot list (user/hotlist.h), or of a
+ * program with no name left on disk. The consumer must poll at least every SENSOR_POLL_MS:
+ * the longest any other record waits while execs keep coming. In this VM a wakeup costs
+ * ~200 us of CPU, so the tick sets the daemon's CPU per exec in a burst (BENCHMARKS.md:
+ * 48 us at 10 ms, 12 us at 50 ms, 6 us at 100 ms). Before sleeping longer
+ * (SENSOR_IDLE_MS, housekeeping only) it says so with sensor__consume_before_sleep(), and
+ * every record then wakes it; sensor__awake() after.
  */
-#define SENSOR_POLL_MS 10
+#define SENSOR_POLL_MS 50
 #define SENSOR_IDLE_MS 250
 
 struct sensor;
+struct hotlist;
 
 struct sensor *sensor__open(const struct sensor_opts *opts);
 void sensor__close(struct sensor *s);
@@ -58,6 +63,8 @@ int sensor__consume(struct sensor *s);
 /* Ask to be woken by the next record, and read what came before; returns records read. */
 int sensor__consume_before_sleep(struct sensor *s);
 void sensor__awake(struct sensor *s);
+/* Replace the kernel's hot list (user/hotlist.h) with h. */
+int sensor__set_hotlist(struct sensor *s, const struct hotlist *h);
 /* Sum the per-CPU enum ev_stat counters into out[STAT_MAX]. */
 int sensor__stats(const struct sensor *s, __u64 out[STAT_MAX]);
 enum sensor_family sensor__family(const struct sensor *s);

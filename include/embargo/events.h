@@ -82,6 +82,7 @@ enum ev_exec_flags {
 	EV_EXEC_EXE_UNLINKED	= 1 << 6,	/* dentry unhashed: file deleted after open */
 	EV_EXEC_PKG_ROOT	= 1 << 7,	/* a package manager started: a session begins */
 	EV_EXEC_PKG_CHILD	= 1 << 8,	/* runs inside a package-manager session */
+	EV_EXEC_HOT		= 1 << 9,	/* on the hot list: user space was woken at once */
 };
 
 /*
@@ -177,6 +178,21 @@ struct pkg_session {
 	__u32 pad;
 };
 
+/*
+ * The hot list: executables a rule names, so that their exec wakes user space at once
+ * instead of waiting for the next poll (user/hotlist.h). Keys are cut, never widened:
+ * a cut key can only match more, and user space decides whether a rule matched.
+ */
+#define EV_HOT_NAME_LEN 32	/* the file's name (last path component), lowercase */
+struct ev_hot_name {
+	char name[EV_HOT_NAME_LEN];
+};
+#define EV_HOT_PATH_LEN 256	/* a BPF LPM trie key holds at most 256 bytes */
+struct ev_hot_path {
+	__u32 prefixlen;	/* in bits; an exact path counts its NUL */
+	char path[EV_HOT_PATH_LEN];
+};
+
 /* Per-CPU counters in the stats map; user space sums them over CPUs and reports them. */
 enum ev_stat {
 	STAT_EXEC = 0,		/* execs seen by the probe */
@@ -186,6 +202,7 @@ enum ev_stat {
 	STAT_ARGS_FAULT,	/* argv unreadable */
 	STAT_PATH_TRUNC,	/* a path hit its bound */
 	STAT_FILE,		/* file operations reported */
+	STAT_HOT,		/* execs on the hot list */
 	STAT_MAX,
 };
 

@@ -9,7 +9,7 @@ import signal
 import subprocess
 import tempfile
 
-from harness import EMBARGO, ROOT, Watch, embargo, run
+from harness import EMBARGO, ROOT, Watch, embargo, run, stat_counter
 
 PRINTF = "/usr/bin/printf"
 
@@ -182,6 +182,29 @@ def test_sighup_with_new_rule_starts_alerting():
         events = list(w.events)
     assert ok["event"]["outcome"] == "success" and "5 rules" in ok["message"]
     assert not [e for e in events if e.get("process", {}).get("pid") == before]
+
+
+def test_named_executables_wake_the_daemon_at_once():
+    """Names and paths from the rules go to the kernel's hot list; a reload replaces it."""
+    with Lab() as lab, Watch("--rules", lab.rules_dir) as w:
+        named = lab.copy("x/embargo-banned-name")
+        pid = run([named])
+        w.wait_for(alert_for(pid, "test-by-name"))
+        pid = run([lab.copy("banned-dir/tool")])
+        w.wait_for(alert_for(pid, "test-by-path"))
+        run([PRINTF, "not on the list"])
+        lab.write("test.yaml", "vendor: New\nrules:\n  - id: test-new-hot\n    name: New\n"
+                               "    severity: high\n    match:\n"
+                               "      process.name: Embargo-New-Hot\n")
+        w.proc.send_signal(signal.SIGHUP)
+        assert w.wait_for(state("rules-reload"))["event"]["outcome"] == "success"
+        run([named])                                   # its rule is gone: not hot any more
+        pid = run([lab.copy("y/embargo-new-hot")])     # the key is lowercase: hot
+        code, summary = w.stop()
+    assert code == 0
+    assert "hot list: 1 names, 1 paths" in w.stderr(), w.stderr()
+    assert "hot list: 1 names, 0 paths" in w.stderr()
+    assert stat_counter(summary, "hot") == 3, summary
 
 
 def test_broken_rules_at_start_are_a_runtime_error():

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The hot list: the executables the rules name, by file name or by path, as keys for the
+ * kernel's emb_hot_names / emb_hot_paths maps. An exec found there wakes user space at once;
+ * any other record waits for the next poll while user space is busy (a batch is cheaper
+ * than a wakeup per record). It is a hint, never a verdict: the rules decide in user
+ * space, so a key may match more than its rule (cut, lowercased), never less than the
+ * patterns it was made from.
+ *
+ * Taken from process rules, outside any `not:`: process.name exact values, and
+ * process.executable exact values and "prefix*" globs written case-sensitively. Anything
+ * else (args, hashes, other globs) is matched at the next poll: at most SENSOR_POLL_MS.
+ */
+#ifndef EMBARGO_HOTLIST_H
+#define EMBARGO_HOTLIST_H
+
+#include <stddef.h>
+
+#include "embargo/events.h"
+#include "rules.h"
+
+/* The kernel maps' size (bpf/maps.bpf.h); keys past it are dropped and counted. */
+#define HOTLIST_MAX 4096
+
+struct hotlist {
+	struct ev_hot_name *names;	/* sorted, unique */
+	size_t nnames;
+	struct ev_hot_path *paths;	/* sorted, unique */
+	size_t npaths;
+	size_t dropped;			/* keys past HOTLIST_MAX */
+};
+
+/* The hot list of a rule set's enabled process rules; -ENOMEM leaves *out empty. */
+int hotlist__build(const struct ruleset *rs, struct hotlist *out);
+void hotlist__free(struct hotlist *h);
+
+#endif /* EMBARGO_HOTLIST_H */
