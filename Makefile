@@ -9,13 +9,22 @@ BPFTOOL   ?= $(or $(shell command -v bpftool 2>/dev/null),/usr/sbin/bpftool)
 ARCH      := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
+# `make install` (PREFIX, DESTDIR); the Debian package uses PREFIX=/usr.
+PREFIX     ?= /usr/local
+SBINDIR    ?= $(PREFIX)/sbin
+DATADIR    ?= $(PREFIX)/share
+MANDIR     ?= $(DATADIR)/man
+SYSCONFDIR ?= /etc
+UNITDIR    ?= /lib/systemd/system
+
 # Debian 12 packages the build, the tests and `make run` need.
 DEB_PKGS  := make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libyaml-dev \
 	     libssl-dev libsystemd-dev libcmocka-dev libclang-rt-14-dev pkg-config python3 \
 	     libestr0 libfastjson4 liblognorm5
 
 WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-missing-field-initializers
-CPPFLAGS  := -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD) -DEMBARGO_VERSION='"$(VERSION)"'
+CPPFLAGS  ?=
+CPPFLAGS  += -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD) -DEMBARGO_VERSION='"$(VERSION)"'
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 $(WARN) -fno-strict-aliasing
 LDLIBS    := -lbpf -lelf -lz -lssl -lcrypto -lyaml -lsystemd -lpthread
@@ -39,7 +48,7 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all deps run test unit bench clean format receivers
+.PHONY: all deps run test unit bench clean format receivers install uninstall
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJ) $(SKELS) $(BUILD)/vmlinux.h
 
@@ -81,7 +90,7 @@ $(BUILD)/obj/%.o: user/%.c $(wildcard user/*.h) $(wildcard include/embargo/*.h) 
 
 $(BUILD)/embargo: $(USER_OBJ)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 # The same code with ASan/UBSan, for the tests.
 $(SAN)/obj/%.o: user/%.c $(wildcard user/*.h) $(wildcard include/embargo/*.h) $(SKELS)
@@ -247,6 +256,30 @@ fuzz-corpus: $(FUZZ_BINS) $(FUZZ_ELF_SEEDS)
 
 format:
 	clang-format -i $(wildcard bpf/*.[ch] include/embargo/*.h user/*.[ch] tests/unit/*.c)
+
+# The service's files. The settings file is not replaced when it exists: it is the admin's.
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR)/embargo/rules \
+		$(DESTDIR)$(SYSCONFDIR)/embargo/rules.d $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/logrotate.d $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
+	install -m 0755 $(BUILD)/embargo $(DESTDIR)$(SBINDIR)/embargo
+	install -m 0644 rules/*.yaml $(DESTDIR)$(DATADIR)/embargo/rules/
+	sed -e 's|@DATADIR@|$(DATADIR)|g' dist/embargo.conf > $(BUILD)/embargo.conf
+	[ -e $(DESTDIR)$(SYSCONFDIR)/embargo/embargo.conf ] || \
+		install -m 0644 $(BUILD)/embargo.conf $(DESTDIR)$(SYSCONFDIR)/embargo/embargo.conf
+	sed -e 's|/usr/sbin/embargo|$(SBINDIR)/embargo|g' -e 's|/etc/embargo|$(SYSCONFDIR)/embargo|g' \
+		dist/embargo.service > $(BUILD)/embargo.service
+	install -m 0644 $(BUILD)/embargo.service $(DESTDIR)$(UNITDIR)/embargo.service
+	install -m 0644 dist/embargo.logrotate $(DESTDIR)$(SYSCONFDIR)/logrotate.d/embargo
+	install -m 0644 man/embargo.8 $(DESTDIR)$(MANDIR)/man8/embargo.8
+	install -m 0644 man/embargo-rules.5 $(DESTDIR)$(MANDIR)/man5/embargo-rules.5
+
+# Everything install put there except the settings and local rules (the admin's).
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/embargo $(DESTDIR)$(UNITDIR)/embargo.service \
+		$(DESTDIR)$(SYSCONFDIR)/logrotate.d/embargo $(DESTDIR)$(MANDIR)/man8/embargo.8 \
+		$(DESTDIR)$(MANDIR)/man5/embargo-rules.5
+	rm -rf $(DESTDIR)$(DATADIR)/embargo
 
 clean:
 	rm -rf $(BUILD)

@@ -50,5 +50,7 @@ int cmd_watch(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_rules_reload(int argc, char **argv);
 
 #endif /* EMBARGO_CLI_H */

@@ -24,6 +24,7 @@ static const char rules_usage[] =
 	"       embargo rules list [--rules PATH]... [--format text|json]\n"
 	"       embargo rules test [--rules PATH]... [--format text|json] FILE...\n"
 	"       embargo rules fields\n"
+	"       embargo rules reload [--socket PATH] [--format text|json]\n"
 	"\n"
 	"check  validate rule files or directories; print every error as FILE:LINE:COL;\n"
 	"       exit 0 when all are valid, 1 otherwise\n"
@@ -31,6 +32,8 @@ static const char rules_usage[] =
 	"test   match each FILE against the rules as if root had just executed it (by path,\n"
 	"       name and SHA-256) and print the alerts it would raise; exit 1 if any\n"
 	"fields list the fields a rule can match, with their type and the events that have them\n"
+	"reload make the running daemon reload its rules and print the outcome; exit 1 if the\n"
+	"       new rules were refused (the old ones stay in force)\n"
 	"\n"
 	"--rules PATH is repeatable; without it the rules come from " RULES_DEFAULT_DIR ".\n";
 
@@ -251,6 +254,8 @@ int cmd_rules(int argc, char **argv)
 		fputs(rules_usage, sub ? stdout : stderr);
 		return sub ? EXIT_OK : EXIT_USAGE;
 	}
+	if (!strcmp(sub, "reload"))
+		return cmd_rules_reload(argc - 1, argv + 1);
 	snprintf(cmd, sizeof(cmd), "rules %.20s", sub);
 	rc = parse_opts(argc - 1, argv + 1, cmd, &o);
 	if (rc) {
@@ -277,7 +282,7 @@ int cmd_rules(int argc, char **argv)
 		rulebook__free(rb);
 		rules__errors_free(&errs);
 	} else {
-		rc = cli__usage_error("rules", "unknown subcommand '%s' (check, list or test)", sub);
+		rc = cli__usage_error("rules", "unknown subcommand '%s' (check, list, test, fields or reload)", sub);
 	}
 	cli__free_rule_paths(&o.rules);
 	return rc;

@@ -15,7 +15,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <systemd/sd-daemon.h>
+
 #include "cli.h"
+#include "control.h"
 #include "hotlist.h"
 #include "identity.h"
 #include "log.h"
@@ -26,6 +29,7 @@
 #include "proctable.h"
 #include "rulebook.h"
 #include "sensor.h"
+#include "status.h"
 #include "watch_opts.h"
 
 #define STATS_CHECK_MS 5000
@@ -60,6 +64,7 @@ struct watch {
 	struct pipeline *pl;
 	struct pkgwatch *pkg;
 	struct sensor *sensor;
+	struct control *control;	/* NULL: none (--control none, or it failed) */
 	struct output out;
 	__u64 drops_reported;
 	__u64 next_stats_check_ms;
@@ -172,24 +177,37 @@ static void set_hotlist(struct watch *w)
 	hotlist__free(&h);
 }
 
-static void reload_rules(struct watch *w)
+/*
+ * Reload the rules; a broken set keeps the rules in force. The outcome goes to the log, to
+ * the SIEM as a state record and, for `embargo rules reload`, into reply (may be NULL).
+ */
+static bool reload_rules(struct watch *w, struct buf *reply, bool json)
 {
 	struct rules_errors errs = { 0 };
-	char msg[160], *joined;
+	char msg[160], *joined = NULL;
+	bool ok;
 
 	if (!w->rules) {
-		log_warn("SIGHUP: no rules were loaded at start (%s missing), nothing to reload",
-			 RULES_DEFAULT_DIR);
-		return;
+		snprintf(msg, sizeof(msg), "no rules were loaded at start (%s missing), nothing "
+			 "to reload", RULES_DEFAULT_DIR);
+		log_warn("%s", msg);
+		if (reply)
+			status__render_reload(false, msg, NULL, 0, json, reply);
+		return false;
 	}
-	if (rulebook__reload(w->rules, &errs)) {
+	sd_notify(0, "RELOADING=1");
+	/* what came before the reload is matched under the old rules */
+	sensor__consume(w->sensor);
+	pipeline__drain(w->pl);
+	output__fold_flush(&w->out);	/* summaries name rules about to go */
+	ok = !rulebook__reload(w->rules, &errs);
+	if (!ok) {
 		joined = join_errors(&errs);
 		snprintf(msg, sizeof(msg), "rules reload failed; keeping %zu rules (version %s)",
 			 rulebook__rules(w->rules)->nrules, rulebook__rules(w->rules)->version);
 		log_err("%s:", msg);
 		cli__print_rule_errors(&errs);
 		pipeline__state(w->pl, "rules-reload", "failure", msg, joined);
-		free(joined);
 	} else {
 		snprintf(msg, sizeof(msg), "rules reloaded: %zu rules (version %s)",
 			 rulebook__rules(w->rules)->nrules, rulebook__rules(w->rules)->version);
@@ -198,7 +216,12 @@ static void reload_rules(struct watch *w)
 		set_hotlist(w);
 		pipeline__state(w->pl, "rules-reload", "success", msg, NULL);
 	}
+	if (reply)
+		status__render_reload(ok, msg, errs.msgs, errs.n, json, reply);
+	free(joined);
 	rules__errors_free(&errs);
+	sd_notify(0, "READY=1");
+	return ok;
 }
 
 static int block_signals(void)
@@ -231,14 +254,51 @@ static bool handle_signals(struct watch *w, int sigfd)
 			log_info("stopping on signal %u", si.ssi_signo);
 			return true;
 		}
-		/* what came before the reload is matched under the old rules */
-		sensor__consume(w->sensor);
-		pipeline__drain(w->pl);
-		output__fold_flush(&w->out);	/* summaries name rules about to go */
 		output__reopen(&w->out);	/* logrotate moved the files */
-		reload_rules(w);
+		reload_rules(w, NULL, false);
 	}
 	return false;
+}
+
+/* A question on the control socket (control.h): status, or a rules reload. */
+static bool answer_control(void *ctx, const struct control_request *req, struct buf *body)
+{
+	struct watch *w = ctx;
+	struct output_status outputs[32];
+	__u64 kernel[STAT_MAX] = { 0 };
+	struct daemon_status st = {
+		.pid = getpid(),
+		.uptime_s = (monotonic_ms() - w->started_ms) / 1000,
+		.probes = sensor__family_name(sensor__family(w->sensor)),
+		.rules = w->rules ? rulebook__rules(w->rules) : NULL,
+		.kernel = kernel,
+		.pipeline = pipeline__stats(w->pl),
+		.identity = identity__stats(w->identity),
+		.alerts = w->out.alerts,
+		.processes = proctable__len(w->procs),
+		.outputs = outputs,
+	};
+
+	if (req->command == CONTROL_RELOAD)
+		return reload_rules(w, body, req->json);
+	sensor__stats(w->sensor, kernel);
+	st.noutputs = output__status(&w->out, outputs, sizeof(outputs) / sizeof(outputs[0]));
+	status__render(&st, req->json, body);
+	return true;
+}
+
+/* The control socket is a convenience: without it the daemon still watches. */
+static void open_control(struct watch *w)
+{
+	int err;
+
+	if (!w->opts.control[0])
+		return;
+	w->control = control__open(w->opts.control, &err);
+	if (!w->control)
+		log_warn("no control socket at %s: %s%s; `embargo status` will not reach this "
+			 "daemon", w->opts.control, strerror(-err),
+			 err == -EADDRINUSE ? " (another embargo watch answers there)" : "");
 }
 
 /* Returns 0 on SIGINT/SIGTERM, -errno when the loop cannot go on. */
@@ -251,7 +311,8 @@ static int watch_loop(struct watch *w, int sigfd)
 		return -errno;
 	if ((err = epoll_add(epfd, sensor__fd(w->sensor))) || (err = epoll_add(epfd, sigfd)) ||
 	    (err = epoll_add(epfd, identity__fd(w->identity))) ||
-	    (err = epoll_add(epfd, pkgwatch__fd(w->pkg))))
+	    (err = epoll_add(epfd, pkgwatch__fd(w->pkg))) ||
+	    (w->control && (err = epoll_add(epfd, control__fd(w->control)))))
 		goto out;
 	for (unsigned int empty_turns = 0;;) {
 		/* two empty ticks: sleep until the next record wakes us (sensor.h) */
@@ -273,6 +334,8 @@ static int watch_loop(struct watch *w, int sigfd)
 		for (int i = 0; i < n; i++) {
 			if (events[i].data.fd == sigfd && handle_signals(w, sigfd))
 				goto out;
+			if (w->control && events[i].data.fd == control__fd(w->control))
+				control__serve(w->control, answer_control, w);
 			if (events[i].data.fd == pkgwatch__fd(w->pkg))
 				pipeline__packages_changed(w->pl);
 		}
@@ -404,12 +467,16 @@ static int watch_start(struct watch *w)
 		 w->rules ? rulebook__rules(w->rules)->nrules : 0, proctable__len(w->procs),
 		 pkgwatch__inventory(w->pkg)->n);
 	pipeline__state(w->pl, "started", "success", msg, NULL);
+	open_control(w);
 	log_info("ready: %s", msg + sizeof("started: ") - 1);
+	sd_notifyf(0, "READY=1\nSTATUS=%s\nMAINPID=%d", msg, (int)getpid());
 	return 0;
 }
 
 static void watch_stop(struct watch *w)
 {
+	sd_notify(0, "STOPPING=1");
+	control__close(w->control);
 	if (w->sensor) {
 		sensor__consume(w->sensor);	/* what is still queued is still reported */
 		pipeline__drain(w->pl);		/* and every event still waiting for a hash */

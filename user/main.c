@@ -16,6 +16,7 @@ static const char usage[] =
 	"  rules     check, list or try out rule files\n"
 	"  scan      check installed packages, running processes and files against the rules\n"
 	"  inspect   identify files by content and show which rules they would trip\n"
+	"  status    ask the running daemon for its state, counters and outputs\n"
 	"  version   print the version\n"
 	"  help      print this help\n"
 	"\n"
@@ -49,6 +50,7 @@ static const struct {
 	{ "rules", cmd_rules },
 	{ "inspect", cmd_inspect },
 	{ "scan", cmd_scan },
+	{ "status", cmd_status },
 	{ "version", cmd_version },
 	{ "help", cmd_help },
 	{ "--help", cmd_help },

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "control.h"
 #include "log.h"
 #include "rulebook.h"
 
@@ -33,6 +34,8 @@ static const char watch_usage[] =
 	"      --fold-window SECS repeats of an alert (same rule, program, user) within SECS are\n"
 	"                         sent as one with a count (default 60; 0: send every one)\n"
 	"      --heartbeat SECS   a health record every SECS (default 60; 0: none)\n"
+	"      --control PATH     the control socket `embargo status` asks (default\n"
+	"                         " CONTROL_DEFAULT_PATH "; 'none': no socket)\n"
 	"  -c, --config FILE      settings file (YAML); the command line wins over it\n"
 	"      --probes FAMILY    use only this probe family: tp_btf, raw_tp or tracepoint\n"
 	"                         (default: tp_btf, falling back to raw_tp, then tracepoint)\n"
@@ -47,6 +50,7 @@ enum setting {
 	SET_SPOOL_MAX,
 	SET_FOLD,
 	SET_HEARTBEAT,
+	SET_CONTROL,
 	SET_COUNT,
 };
 
@@ -62,6 +66,7 @@ static const struct {
 	[SET_SPOOL_MAX] = { "spool_max", "--spool-max", 'M', false },
 	[SET_FOLD] = { "fold_window", "--fold-window", 'F', false },
 	[SET_HEARTBEAT] = { "heartbeat", "--heartbeat", 'H', false },
+	[SET_CONTROL] = { "control_socket", "--control", 'C', false },
 };
 
 /* Which settings the command line gave: those the config file may not change. */
@@ -171,6 +176,14 @@ static int set_value(struct watch_opts *o, enum setting set, const char *name, c
 			return 0;
 		snprintf(err, errlen, "%s must be a number of seconds, not '%s'", name, v);
 		return -EINVAL;
+	case SET_CONTROL:
+		if (v[0] != '/' && strcmp(v, "none")) {
+			snprintf(err, errlen, "%s needs an absolute path or 'none', not '%s'", name, v);
+			return -EINVAL;
+		}
+		free(o->control);
+		o->control = strdup(strcmp(v, "none") ? v : "");
+		return o->control ? 0 : -ENOMEM;
 	case SET_COUNT:
 		break;
 	}
@@ -204,6 +217,7 @@ static int parse_args(int argc, char **argv, struct watch_opts *o, struct given 
 		{ "spool-max", required_argument, NULL, 'M' },
 		{ "fold-window", required_argument, NULL, 'F' },
 		{ "heartbeat", required_argument, NULL, 'H' },
+		{ "control", required_argument, NULL, 'C' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "probes", required_argument, NULL, 'P' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -226,6 +240,7 @@ static int parse_args(int argc, char **argv, struct watch_opts *o, struct given 
 		case 'M':
 		case 'F':
 		case 'H':
+		case 'C':
 			if ((err = setting_option(c, optarg, o, g)))
 				return err;
 			break;
@@ -309,6 +324,8 @@ int watch_opts__parse(int argc, char **argv, struct watch_opts *o)
 	o->out.spool_dir = SPOOL_DEFAULT_DIR;
 	if ((err = parse_args(argc, argv, o, &g)) || (err = load_config(o, &g)))
 		return err;
+	if (!o->control && !(o->control = strdup(CONTROL_DEFAULT_PATH)))
+		return EXIT_USAGE;
 	/* with no output at all, or with --format: stdout, as before outputs existed */
 	if (!o->noutputs || o->format != FORMAT_AUTO) {
 		char err_msg[128];
@@ -329,6 +346,7 @@ void watch_opts__free(struct watch_opts *o)
 	free(o->outputs);
 	free(o->spool_dir);
 	free(o->config);
+	free(o->control);
 	cli__free_rule_paths(&o->rules);
 	memset(o, 0, sizeof(*o));
 }

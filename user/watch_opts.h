@@ -25,6 +25,7 @@ struct watch_opts {
 	unsigned int heartbeat_s;	/* 0: none */
 	char *spool_dir;		/* owned; out.spool_dir points here */
 	char *config;			/* --config FILE */
+	char *control;			/* control socket path; "" for none (owned) */
 };
 
 /* 0, -1 after --help, EXIT_USAGE after a message. */

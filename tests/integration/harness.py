@@ -30,7 +30,9 @@ class Watch:
     """`embargo watch` running in the background, its JSON lines parsed as they come."""
 
     def __init__(self, *args, prefix=()):
-        self.argv = list(prefix) + [EMBARGO, "watch", "--format", "json", *args]
+        # the default control socket is the installed service's: tests name their own
+        own = [] if {"--control", "--config"} & set(args) else ["--control", "none"]
+        self.argv = list(prefix) + [EMBARGO, "watch", "--format", "json", *own, *args]
         self.events = []
         self.stderr_lines = []
         self._ready = threading.Event()

@@ -13,7 +13,7 @@ def test_text_line_is_readable_and_escaped():
     out = open(f"/tmp/embargo-text-{os.getpid()}", "w+b")
     err = open(f"/tmp/embargo-text-err-{os.getpid()}", "w+b")
     try:
-        w = subprocess.Popen([EMBARGO, "watch", "--all", "--format", "text"], stdout=out,
+        w = subprocess.Popen([EMBARGO, "watch", "--all", "--format", "text", "--control", "none"], stdout=out,
                              stderr=err)
         for _ in range(200):
             err.seek(0)
