@@ -20,7 +20,7 @@ UNITDIR    ?= /lib/systemd/system
 # Debian 12 packages the build, the tests and `make run` need.
 DEB_PKGS  := make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libyaml-dev \
 	     libssl-dev libsystemd-dev libcmocka-dev libclang-rt-14-dev pkg-config python3 \
-	     libestr0 libfastjson4 liblognorm5
+	     libestr0 libfastjson4 liblognorm5 dpkg-dev debhelper lintian
 
 WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-missing-field-initializers
 CPPFLAGS  ?=
