@@ -367,7 +367,7 @@ static void print_summary(struct watch *w)
 		"embargo: stopped: %llu records printed (%llu alerts), %llu records read; kernel saw "
 		"exec=%llu hot=%llu fork=%llu exit=%llu; dropped=%llu argv_faults=%llu paths_truncated=%llu "
 		"decode_errors=%llu; hash cache hits=%llu misses=%llu inline=%llu "
-		"unavailable=%llu waited=%llu; %zu processes known\n",
+		"unavailable=%llu too_large=%llu waited=%llu; %zu processes known\n",
 		w->out.written, (unsigned long long)ps->alerts, (unsigned long long)ps->records,
 		(unsigned long long)stats[STAT_EXEC], (unsigned long long)stats[STAT_HOT],
 		(unsigned long long)stats[STAT_FORK],
@@ -376,7 +376,8 @@ static void print_summary(struct watch *w)
 		(unsigned long long)stats[STAT_PATH_TRUNC],
 		(unsigned long long)ps->decode_errors, (unsigned long long)id->hits,
 		(unsigned long long)id->misses, (unsigned long long)id->inline_hashes,
-		(unsigned long long)id->unavailable, (unsigned long long)ps->waited,
+		(unsigned long long)id->unavailable, (unsigned long long)id->too_large,
+		(unsigned long long)ps->waited,
 		proctable__len(w->procs));
 }
 
@@ -441,6 +442,7 @@ static int watch_start(struct watch *w)
 	w->identity = identity__new("/proc", IDENTITY_QUEUE);
 	if (!w->env.users || !w->procs || !w->identity)
 		return -ENOMEM;
+	identity__set_max_size(w->identity, w->opts.hash_max);
 	w->pl = pipeline__new(w->opts.all, w->procs, w->identity, &w->out, &w->env);
 	w->pkg = pkgwatch__new(&pkgdb__system_paths);
 	if (!w->pl || !w->pkg)

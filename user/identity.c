@@ -48,6 +48,7 @@ struct identity {
 	unsigned int scan_gen;
 	struct identity_stats stats;
 	unsigned int queue_max;
+	uint64_t max_size;		/* bytes: larger files are not hashed */
 	int efd;
 	pthread_t worker;
 	bool started;
@@ -234,6 +235,7 @@ struct identity *identity__new(const char *proc_root, unsigned int queue_max)
 	pthread_cond_init(&id->wake, NULL);
 	pthread_cond_init(&id->idle, NULL);
 	id->queue_max = queue_max;
+	id->max_size = IDENTITY_MAX_SIZE_DEFAULT;
 	id->proc_root = strdup(proc_root);
 	id->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (!id->proc_root || id->efd < 0 || pthread_create(&id->worker, NULL, worker_main, id)) {
@@ -379,6 +381,11 @@ static enum ident_status resolve_fd(struct identity *id, int fd, void *cookie,
 		id->stats.unavailable++;
 		return IDENT_UNAVAILABLE;
 	}
+	if ((uint64_t)st.st_size > id->max_size) {
+		close(fd);
+		id->stats.too_large++;
+		return IDENT_UNAVAILABLE;
+	}
 	key = key_of_stat(&st);
 	if ((*out = cache_get(id, &key))) {
 		close(fd);
@@ -442,6 +449,16 @@ enum ident_status identity__resolve_path(struct identity *id, const char *path, 
 		return IDENT_UNAVAILABLE;
 	}
 	return resolve_fd(id, fd, cookie, out);
+}
+
+void identity__set_max_size(struct identity *id, uint64_t bytes)
+{
+	id->max_size = bytes;
+}
+
+uint64_t identity__max_size(const struct identity *id)
+{
+	return id->max_size;
 }
 
 void identity__complete(struct identity *id, ident_done_fn fn, void *ctx)

@@ -41,6 +41,7 @@ struct identity_stats {
 	uint64_t misses;	/* hashed by the worker */
 	uint64_t inline_hashes;	/* hashed in the caller: the worker's queue was full */
 	uint64_t unavailable;	/* the file that ran could not be opened any more */
+	uint64_t too_large;	/* not hashed: larger than the hash size limit */
 	uint64_t bytes;		/* hashed */
 };
 
@@ -57,6 +58,10 @@ struct identity *identity__new(const char *proc_root, unsigned int queue_max);
 void identity__free(struct identity *id);
 /* An eventfd that is readable when answers wait; add it to the epoll set. */
 int identity__fd(const struct identity *id);
+/* Files larger than this are not hashed (IDENT_UNAVAILABLE, counted); default below. */
+#define IDENTITY_MAX_SIZE_DEFAULT (512ULL << 20)
+void identity__set_max_size(struct identity *id, uint64_t bytes);
+uint64_t identity__max_size(const struct identity *id);
 /* Rule strings to look for in ELF read-only data (taken over; NULL for none). */
 void identity__set_scanner(struct identity *id, struct strscan *scan);
 

@@ -291,10 +291,9 @@ static char *file_path(const struct ev_file_op *f)
 
 /*
  * The content of a file renamed into place (a finished download), when a rule asks for
- * file.hash.sha256. Hashed here, bounded: a rename means the writer is done with it.
+ * file.hash.sha256. Hashed here, bounded by the hash size limit (hash_max_size): a rename
+ * means the writer is done with it.
  */
-#define FILE_HASH_MAX (64ULL << 20)
-
 static struct file_ident *file_hash(struct pipeline *pl, const struct ev_file_op *f,
 				    const char *path)
 {
@@ -307,7 +306,7 @@ static struct file_ident *file_hash(struct pipeline *pl, const struct ev_file_op
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return NULL;
-	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && (uint64_t)st.st_size <= FILE_HASH_MAX)
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && (uint64_t)st.st_size <= identity__max_size(pl->id))
 		ident = identity__of_fd(pl->id, fd);
 	close(fd);
 	return ident;

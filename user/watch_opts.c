@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "control.h"
+#include "identity.h"
 #include "log.h"
 #include "rulebook.h"
 
@@ -34,6 +35,9 @@ static const char watch_usage[] =
 	"      --fold-window SECS repeats of an alert (same rule, program, user) within SECS are\n"
 	"                         sent as one with a count (default 60; 0: send every one)\n"
 	"      --heartbeat SECS   a health record every SECS (default 60; 0: none)\n"
+	"      --hash-max-size SIZE\n"
+	"                         programs and downloads larger than SIZE are not hashed\n"
+	"                         (default 512M; counted as too_large)\n"
 	"      --control PATH     the control socket `embargo status` asks (default\n"
 	"                         " CONTROL_DEFAULT_PATH "; 'none': no socket)\n"
 	"  -c, --config FILE      settings file (YAML); the command line wins over it\n"
@@ -51,6 +55,7 @@ enum setting {
 	SET_FOLD,
 	SET_HEARTBEAT,
 	SET_CONTROL,
+	SET_HASH_MAX,
 	SET_COUNT,
 };
 
@@ -67,6 +72,7 @@ static const struct {
 	[SET_FOLD] = { "fold_window", "--fold-window", 'F', false },
 	[SET_HEARTBEAT] = { "heartbeat", "--heartbeat", 'H', false },
 	[SET_CONTROL] = { "control_socket", "--control", 'C', false },
+	[SET_HASH_MAX] = { "hash_max_size", "--hash-max-size", 'Z', false },
 };
 
 /* Which settings the command line gave: those the config file may not change. */
@@ -176,6 +182,14 @@ static int set_value(struct watch_opts *o, enum setting set, const char *name, c
 			return 0;
 		snprintf(err, errlen, "%s must be a number of seconds, not '%s'", name, v);
 		return -EINVAL;
+	case SET_HASH_MAX:
+		if (!watch_opts__parse_size(v, &size) && size >= (1 << 20)) {
+			o->hash_max = size;
+			return 0;
+		}
+		snprintf(err, errlen, "%s must be a size of at least 1M (e.g. 512M), not '%s'", name,
+			 v);
+		return -EINVAL;
 	case SET_CONTROL:
 		if (v[0] != '/' && strcmp(v, "none")) {
 			snprintf(err, errlen, "%s needs an absolute path or 'none', not '%s'", name, v);
@@ -218,6 +232,7 @@ static int parse_args(int argc, char **argv, struct watch_opts *o, struct given 
 		{ "fold-window", required_argument, NULL, 'F' },
 		{ "heartbeat", required_argument, NULL, 'H' },
 		{ "control", required_argument, NULL, 'C' },
+		{ "hash-max-size", required_argument, NULL, 'Z' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "probes", required_argument, NULL, 'P' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -241,6 +256,7 @@ static int parse_args(int argc, char **argv, struct watch_opts *o, struct given 
 		case 'F':
 		case 'H':
 		case 'C':
+		case 'Z':
 			if ((err = setting_option(c, optarg, o, g)))
 				return err;
 			break;
@@ -322,6 +338,7 @@ int watch_opts__parse(int argc, char **argv, struct watch_opts *o)
 	o->out.fold_window_s = FOLD_DEFAULT_S;
 	o->out.spool_max = SPOOL_DEFAULT_MAX;
 	o->out.spool_dir = SPOOL_DEFAULT_DIR;
+	o->hash_max = IDENTITY_MAX_SIZE_DEFAULT;
 	if ((err = parse_args(argc, argv, o, &g)) || (err = load_config(o, &g)))
 		return err;
 	if (!o->control && !(o->control = strdup(CONTROL_DEFAULT_PATH)))

@@ -23,6 +23,7 @@ struct watch_opts {
 	size_t noutputs;
 	struct output_opts out;		/* spool, folding */
 	unsigned int heartbeat_s;	/* 0: none */
+	uint64_t hash_max;		/* bytes: larger files are not hashed */
 	char *spool_dir;		/* owned; out.spool_dir points here */
 	char *config;			/* --config FILE */
 	char *control;			/* control socket path; "" for none (owned) */

@@ -196,3 +196,25 @@ def test_each_capability_of_the_set_is_needed():
                            e["event"]["action"] == "exec")
     assert e["embargo"]["process"]["identity_unavailable"] is True
     assert "hash" not in e["process"]
+
+
+def test_hash_size_limit_from_the_command_line_and_the_settings_file():
+    with Lab() as lab:
+        big = os.path.join(lab.dir, "big-program")
+        shutil.copy("/usr/bin/true", big)
+        with open(big, "ab") as f:
+            f.write(b"\0" * (2 << 20))            # still runs: trailing bytes
+        with Watch("--rules", lab.rules, "--all", "--hash-max-size", "1M",
+                   "--control", lab.sock) as w:
+            pid = run([big])
+            e = w.wait_for(lambda e: e.get("process", {}).get("pid") == pid and
+                           e["event"]["action"] == "exec")
+            st = json.loads(lab.ask("status", "--format", "json").stdout)
+        conf = os.path.join(lab.dir, "embargo.conf")
+        with open(conf, "w") as f:
+            f.write("heartbeat: 60\n\nhash_max_size: 10k\n")
+        r = embargo("watch", "--config", conf)
+    assert e["embargo"]["process"]["identity_unavailable"] is True
+    assert st["hash"]["too_large"] >= 1
+    assert r.returncode == 2
+    assert f"{conf}:3:16: hash_max_size must be a size of at least 1M" in r.stderr.decode()
