@@ -155,6 +155,7 @@ GETTER(get_rule_references)
 }
 
 RETURNS(get_rule_severity_name, set_str(v, rules__severity_name(ev->rule->severity)))
+RETURNS(get_rule_action, set_str(v, rules__action_name(ev->rule->action)))
 RETURNS(get_event_severity, set_num(v, rules__severity_score(ev->rule->severity)))
 
 GETTER(get_rule_why)
@@ -373,6 +374,7 @@ static const struct field_def all_fields[] = {
 	OURS("mnt_ns", FT_LONG, get_mntns),
 	OURS("script.hash.sha256", FT_KEYWORD, get_script_sha256),
 	OURS("script.path", FT_KEYWORD, get_script),
+	RULE("embargo.rule.action", FT_KEYWORD, get_rule_action),
 	RULE("embargo.rule.references", FT_LIST, get_rule_references),
 	RULE("embargo.rule.severity", FT_KEYWORD, get_rule_severity_name),
 	EVENT("error.message", FT_KEYWORD, get_error),

@@ -118,6 +118,13 @@ static const struct rule *find_id(const struct load *l, const char *id)
 	return NULL;
 }
 
+static const char *const action_names[] = { "alert", "block" };
+
+const char *rules__action_name(enum rule_action a)
+{
+	return a <= ACTION_BLOCK ? action_names[a] : "?";
+}
+
 static void rule_pair(struct parse *p, const char *key, yaml_node_t *k, yaml_node_t *v,
 		      void *arg)
 {
@@ -139,6 +146,11 @@ static void rule_pair(struct parse *p, const char *key, yaml_node_t *k, yaml_nod
 		parse__on(p, v, &r->on);
 	} else if (!strcmp(key, "enabled")) {
 		parse__bool(p, v, "enabled", &r->enabled);
+	} else if (!strcmp(key, "action")) {
+		unsigned int a;
+
+		if (!parse__choice(p, v, "action", action_names, 2, &a))
+			r->action = (enum rule_action)a;
 	} else if (!strcmp(key, "match")) {
 		ctx->match = v;
 	} else if (!strcmp(key, "references")) {
@@ -148,7 +160,7 @@ static void rule_pair(struct parse *p, const char *key, yaml_node_t *k, yaml_nod
 		r->nreferences = refs ? n : 0;
 	} else {
 		parse__error(p, k, "unknown key '%s' in a rule (expected id, name, description, "
-			     "severity, on, match, references or enabled)", key);
+			     "severity, on, match, references, enabled or action)", key);
 	}
 }
 

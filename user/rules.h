@@ -19,6 +19,14 @@ enum severity {
 	SEV_CRITICAL,
 };
 
+/* What a match does (`action:`): alert always; block only when watch runs with --enforce. */
+enum rule_action {
+	ACTION_ALERT = 0,
+	ACTION_BLOCK,
+};
+
+const char *rules__action_name(enum rule_action a);
+
 /* Which events a rule applies to (its `on:` list). */
 enum rule_on {
 	ON_PROCESS = 1 << 0,
@@ -73,6 +81,7 @@ struct rule {
 	enum severity severity;
 	unsigned int on;		/* enum rule_on bits */
 	bool enabled;
+	enum rule_action action;
 	struct match_node *match;
 	char **references;		/* the rule's own, then its file's */
 	size_t nreferences;

@@ -371,20 +371,38 @@ struct match_node *parse__match(struct parse *p, yaml_node_t *n)
 	return parse_match(p, n, 0);
 }
 
-int parse__severity(struct parse *p, yaml_node_t *n, enum severity *out)
+int parse__choice(struct parse *p, yaml_node_t *n, const char *what, const char *const *names,
+		  size_t count, unsigned int *out)
 {
-	const char *s = scalar(p, n, "severity");
+	const char *s = scalar(p, n, what);
+	char list[128] = "";
+	size_t len = 0;
 
 	if (!s)
 		return -EINVAL;
-	for (size_t i = 0; i < sizeof(severity_names) / sizeof(severity_names[0]); i++) {
-		if (!strcmp(s, severity_names[i])) {
-			*out = (enum severity)i;
+	for (size_t i = 0; i < count; i++) {
+		if (!strcmp(s, names[i])) {
+			*out = (unsigned int)i;
 			return 0;
 		}
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+					!i ? "" : i + 1 < count ? ", " : " or ", names[i]);
+		if (len >= sizeof(list))
+			len = sizeof(list) - 1;
 	}
-	parse__error(p, n, "severity must be low, medium, high or critical, not '%s'", s);
+	parse__error(p, n, "%s must be %s, not '%s'", what, list, s);
 	return -EINVAL;
+}
+
+int parse__severity(struct parse *p, yaml_node_t *n, enum severity *out)
+{
+	unsigned int v;
+	int err = parse__choice(p, n, "severity", severity_names,
+				sizeof(severity_names) / sizeof(severity_names[0]), &v);
+
+	if (!err)
+		*out = (enum severity)v;
+	return err;
 }
 
 const char *rules__severity_name(enum severity s)

@@ -30,6 +30,9 @@ char **parse__strings(struct parse *p, yaml_node_t *n, const char *what, size_t 
 void parse__free_strings(char **list, size_t n);
 int parse__bool(struct parse *p, yaml_node_t *n, const char *what, bool *out);
 int parse__severity(struct parse *p, yaml_node_t *n, enum severity *out);
+/* A scalar that must be one of names[]: its index in *out, or -EINVAL after an error at n. */
+int parse__choice(struct parse *p, yaml_node_t *n, const char *what, const char *const *names,
+		  size_t count, unsigned int *out);
 int parse__on(struct parse *p, yaml_node_t *n, unsigned int *out);
 struct match_node *parse__match(struct parse *p, yaml_node_t *n);
 void parse__free_match(struct match_node *m);

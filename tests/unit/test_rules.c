@@ -80,18 +80,19 @@ static const char valid[] =
 	"    name: Three\n"
 	"    severity: medium\n"
 	"    enabled: true\n"
+	"    action: block\n"
 	"    on: file\n"
 	"    references: only-one\n"
 	"    match: {file.path: /tmp/x}\n";
 
-/* One line for what a rule says: id, name, description, severity, on, enabled, line. */
+/* One line for what a rule says: id, name, description, severity, on, enabled, action, line. */
 static void assert_rule(const struct rule *r, const char *want)
 {
 	char got[512];
 
-	snprintf(got, sizeof(got), "%s|%s|%s|%s|on=%u|%s|line %u", r->id, r->name,
+	snprintf(got, sizeof(got), "%s|%s|%s|%s|on=%u|%s|%s|line %u", r->id, r->name,
 		 r->description ? r->description : "-", rules__severity_name(r->severity), r->on,
-		 r->enabled ? "enabled" : "disabled", r->line);
+		 r->enabled ? "enabled" : "disabled", rules__action_name(r->action), r->line);
 	assert_string_equal(got, want);
 }
 
@@ -113,9 +114,9 @@ static void test_valid_file_rules(void **state)
 	assert_int_equal(rs->nrules, 3);
 	assert_int_equal(rs->nfiles, 1);
 	/* on: process is the default (1), package|process = 3, file = 4 */
-	assert_rule(rs->rules[0], "r-one|One|first|low|on=1|enabled|line 6");
-	assert_rule(rs->rules[1], "r-two|Two|-|critical|on=3|disabled|line 13");
-	assert_rule(rs->rules[2], "r-three|Three|-|medium|on=4|enabled|line 20");
+	assert_rule(rs->rules[0], "r-one|One|first|low|on=1|enabled|alert|line 6");
+	assert_rule(rs->rules[1], "r-two|Two|-|critical|on=3|disabled|alert|line 13");
+	assert_rule(rs->rules[2], "r-three|Three|-|medium|on=4|enabled|block|line 20");
 	assert_int_equal(rs->rules[0]->match->line, 12);
 	assert_int_equal(rs->rules[0]->match->col, 7);
 	for (size_t i = 0; i < 3; i++) {
@@ -253,7 +254,7 @@ static const struct load_case error_cases[] = {
 	  "unknown key 'vendr' (expected vendor, references, description or rules)" } },
 	{ "test_unknown_rule_key", HEAD R1 "    enable: false\n" MA,
 	  { "t.yaml:6:5: unknown key 'enable' in a rule (expected id, name, description, "
-	    "severity, on, match, references or enabled)" } },
+	    "severity, on, match, references, enabled or action)" } },
 	{ "test_rule_not_a_mapping", HEAD "  - r1\n",
 	  { "t.yaml:3:5: expected a mapping, not a string" } },
 	{ "test_rule_missing_id", HEAD "  - name: N\n    severity: low\n" MA,
@@ -268,6 +269,8 @@ static const struct load_case error_cases[] = {
 	  { "t.yaml:5:15: severity must be low, medium, high or critical, not 'High'" } },
 	{ "test_bad_on_value", HEAD R1 "    on: [process, proces]\n" MA,
 	  { "t.yaml:6:9: on: takes process, package or file, not 'proces'" } },
+	{ "test_bad_action", HEAD R1 "    action: kill\n" MA,
+	  { "t.yaml:6:13: action must be alert or block, not 'kill'" } },
 	{ "test_enabled_yes", HEAD R1 "    enabled: yes\n" MA,
 	  { "t.yaml:6:14: enabled must be true or false, not 'yes'" } },
 	{ "test_unknown_field", HEAD R1 M6 "      process.nme: kesl\n",
