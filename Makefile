@@ -112,6 +112,11 @@ run: deps all
 unit: $(UNIT_BIN)
 
 # Programs the integration tests run.
+$(BUILD)/test/firstact: tests/integration/bin/firstact.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 -static $(WARN) $< -o $@
+
 $(BUILD)/test/marked: tests/integration/bin/marked.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
@@ -138,7 +143,7 @@ $(RECEIVERS)/root/usr/sbin/rsyslogd:
 	$(Q)rm -rf $(RECEIVERS)/root && mv $(RECEIVERS)/root.tmp $(RECEIVERS)/root && touch $@
 
 # Every test, unit and integration; the runner ends with one `N passed, N failed` line.
-test: deps all $(SAN)/embargo $(UNIT_BIN) $(BUILD)/test/marked receivers
+test: deps all $(SAN)/embargo $(UNIT_BIN) $(BUILD)/test/marked $(BUILD)/test/firstact receivers
 	@tests/run-all --fuzz-corpus $(UNIT_BIN)
 
 $(BUILD)/bench/nop: tests/bench/nop.c

@@ -85,45 +85,88 @@ static __always_inline __u32 put_args(struct ev_exec *e, __u32 off, struct task_
 }
 
 /*
- * Whether a rule names this executable (the hot list): by its file name, lowercase, or by
- * its resolved path, exactly or by prefix. Only a hint to wake user space now: the rules
- * decide there, so keys may be cut to the maps' sizes.
+ * The lookup keys of an exec: its file's name (as is, and lowercase), its resolved path
+ * (the first EV_HOT_PATH_LEN bytes) and its identity. NULL when they cannot be had.
  */
-static __always_inline bool exec_is_hot(struct ev_exec *e, __u32 exe_off, struct file *file)
+static __always_inline struct hot_scratch *exec_keys(struct ev_exec *e, __u32 exe_off,
+						     struct file *file)
 {
 	__u32 zero = 0;
 	struct hot_scratch *k = bpf_map_lookup_elem(&emb_hot_buf, &zero);
 	const unsigned char *name;
 
 	if (!k)
-		return false;
+		return NULL;
 	__builtin_memset(&k->name, 0, sizeof(k->name));
 	name = BPF_CORE_READ(file, f_path.dentry, d_name.name);
-	if (bpf_probe_read_kernel_str(k->name.name, sizeof(k->name.name) - 1, name) > 0) {
-		for (int i = 0; i < EV_HOT_NAME_LEN; i++) {
-			char c = k->name.name[i];
+	if (bpf_probe_read_kernel_str(k->name.name, sizeof(k->name.name) - 1, name) <= 0)
+		__builtin_memset(&k->name, 0, sizeof(k->name));
+	for (int i = 0; i < EV_HOT_NAME_LEN; i++) {
+		char c = k->name.name[i];
 
-			if (c >= 'A' && c <= 'Z')
-				k->name.name[i] = c + ('a' - 'A');
-		}
-		if (bpf_map_lookup_elem(&emb_hot_names, &k->name))
-			return true;
+		k->lower.name[i] = c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
 	}
 	/* bytes past the path's NUL are the next string: every key ends at its own NUL */
 	exe_off = clamp_max(exe_off, 3 * EV_PATH_MAX);
 	if (bpf_probe_read_kernel(k->path.path, sizeof(k->path.path), &e->data[exe_off]))
-		return false;
+		return NULL;
 	k->path.prefixlen = sizeof(k->path.path) * 8;
-	return bpf_map_lookup_elem(&emb_hot_paths, &k->path) != NULL;
+	k->file.dev = e->file.dev;
+	k->file.ino = e->file.ino;
+	k->file.ctime_sec = e->file.ctime_sec;
+	k->file.ctime_nsec = e->file.ctime_nsec;
+	k->file.pad = 0;
+	return k;
 }
 
 /*
- * Wake user space now for a hot exec, and for a program with no name left on disk
- * (deleted, memfd): once it exits, nothing is left to hash.
+ * Whether a rule names this executable (the hot list): by its file name, lowercase, or by
+ * its resolved path, exactly or by prefix. Only a hint to wake user space now: the rules
+ * decide there, so keys may be cut to the maps' sizes.
+ */
+static __always_inline bool exec_is_hot(struct hot_scratch *k)
+{
+	return (k->lower.name[0] && bpf_map_lookup_elem(&emb_hot_names, &k->lower)) ||
+	       bpf_map_lookup_elem(&emb_hot_paths, &k->path);
+}
+
+/* Whether a block rule decides this exec by itself (exact keys only: never more). */
+static __always_inline bool exec_is_banned(struct ev_exec *e, struct hot_scratch *k)
+{
+	if (e->file.ino && bpf_map_lookup_elem(&emb_block_files, &k->file))
+		return true;
+	if (k->name.name[0] && bpf_map_lookup_elem(&emb_block_names, &k->name))
+		return true;
+	/* a cut path is not the path: no verdict from it */
+	return !(e->flags & EV_EXEC_EXE_TRUNC) && bpf_map_lookup_elem(&emb_block_paths, &k->path);
+}
+
+/*
+ * A banned program dies here, before it returns to user space from execve: SIGKILL to the
+ * current task, which is the new program. Never PID 1, never embargo itself.
+ */
+static __always_inline void exec_enforce(struct ev_exec *e, struct hot_scratch *k)
+{
+	if (!exec_is_banned(e, k))
+		return;
+	e->flags |= EV_EXEC_BLOCK_LISTED;
+	if (!enforce || e->task.tgid == 1 || e->task.tgid == self_tgid)
+		return;
+	if (!bpf_send_signal(9 /* SIGKILL */)) {
+		e->flags |= EV_EXEC_KILLED;
+		stat_inc(STAT_KILLED);
+	}
+}
+
+/*
+ * Wake user space now for a hot exec, for a program with no name left on disk (deleted,
+ * memfd: once it exits, nothing is left to hash), and for every exec while user space
+ * must judge execs to kill them (urgent_execs).
  */
 static __always_inline bool exec_is_urgent(const struct ev_exec *e)
 {
-	return (e->flags & (EV_EXEC_HOT | EV_EXEC_EXE_UNLINKED)) || !e->file.nlink;
+	return (e->flags & (EV_EXEC_HOT | EV_EXEC_EXE_UNLINKED | EV_EXEC_BLOCK_LISTED)) ||
+	       !e->file.nlink || *(volatile __u32 *)&urgent_execs;
 }
 
 /*
@@ -134,6 +177,7 @@ static __always_inline int exec_emit(struct task_struct *task, struct linux_binp
 				     const char *tp_filename, __u32 old_pid)
 {
 	__u32 zero = 0, off = 0, size, len;
+	struct hot_scratch *k;
 	struct path_scratch *s = bpf_map_lookup_elem(&emb_path_buf, &zero);
 	struct ev_exec *e = exec_scratch();
 	const char *filename = tp_filename, *interp = NULL;
@@ -171,10 +215,13 @@ static __always_inline int exec_emit(struct task_struct *task, struct linux_binp
 	off += e->interp_len;
 	len = file ? put_path(e, off, s, &file->f_path, EV_EXEC_EXE_TRUNC) : 0;
 	e->exe_len = len;
-	if (len && exec_is_hot(e, off, file)) {
+	k = len ? exec_keys(e, off, file) : NULL;
+	if (k && exec_is_hot(k)) {
 		e->flags |= EV_EXEC_HOT;
 		stat_inc(STAT_HOT);
 	}
+	if (k)
+		exec_enforce(e, k);
 	off += len;	/* the register, still bounded: e->exe_len read back would not be */
 	fs = BPF_CORE_READ(task, fs);
 	e->cwd_len = fs ? put_path(e, off, s, &fs->pwd, EV_EXEC_CWD_TRUNC) : 0;

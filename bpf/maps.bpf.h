@@ -81,10 +81,42 @@ struct {
 	__type(value, __u8);
 } emb_hot_paths SEC(".maps");
 
-/* Lookup keys for the hot list, per CPU: the path key is too big for the stack. */
+/*
+ * The block list (user/blocklist.h): exact names, paths and prefixes from block rules that
+ * nothing else decides, and the identities (dev, ino) of files user space found banned.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct ev_hot_name);
+	__type(value, __u8);
+} emb_block_names SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 4096);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct ev_hot_path);
+	__type(value, __u8);
+} emb_block_paths SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct ev_file_id);
+	__type(value, __u8);
+} emb_block_files SEC(".maps");
+
+/* Set before load: kill what is on the block list (--enforce), and who must never die. */
+const volatile __u32 enforce = 0;
+const volatile __u32 self_tgid = 0;
+
+/* Lookup keys for the hot and block lists, per CPU: the path key is too big for the stack. */
 struct hot_scratch {
-	struct ev_hot_name name;
+	struct ev_hot_name name;	/* as on disk */
+	struct ev_hot_name lower;	/* lowercase: the hot list's names */
 	struct ev_hot_path path;
+	struct ev_file_id file;
 };
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -115,6 +147,8 @@ struct {
  */
 const volatile __u64 wakeup_watermark = 0;
 __u32 consumer_idle = 0;
+/* Every exec is urgent: set while block rules wait for user space to decide (enforce). */
+__u32 urgent_execs = 0;
 
 static __always_inline __u64 rb_flags(void)
 {

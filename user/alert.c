@@ -1,11 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "alert.h"
 
+#include <string.h>
+
+#include "enforce.h"
+
 /* What an alert is made of: the event that matched, and where it goes. */
 struct alert_ctx {
 	const struct event *ev;
 	struct output *out;
+	struct enforcer *enf;	/* NULL: nothing is enforced (scan, rules test) */
+	bool acted;		/* the first block rule acts; the others report that verdict */
+	struct verdict verdict;
 };
+
+/* A block rule on a process: enforcement acts once per event, whatever rule asked first. */
+static const struct verdict *enforce(struct alert_ctx *ctx, const struct rule *r)
+{
+	const struct event *ev = ctx->ev;
+
+	if (r->action != ACTION_BLOCK || !ev->proc || !ev->category ||
+	    strcmp(ev->category, "process"))
+		return NULL;
+	if (!ctx->acted)
+		ctx->acted = enforce__process(ctx->enf, r, ev->proc, ev->time_ns, &ctx->verdict);
+	return ctx->acted ? &ctx->verdict : NULL;
+}
 
 /* Alert = the event's fields + the rule + why it matched. */
 static void on_match(void *arg, const struct rule *r, const char *why, size_t why_len)
@@ -17,13 +37,18 @@ static void on_match(void *arg, const struct rule *r, const char *why, size_t wh
 	ev.rule = r;
 	ev.why = why;
 	ev.why_len = why_len;
+	ev.verdict = enforce(ctx, r);
+	if (ev.verdict && strcmp(ev.verdict->result, "would-kill")) {
+		ev.type = "denied";
+		ev.outcome = strcmp(ev.verdict->result, "killed") ? "failure" : "success";
+	}
 	output__event(ctx->out, &ev);
 }
 
 int alert__raise(struct rulebook *rb, unsigned int on, const struct event *ev,
-		 const struct event_env *env, struct output *out)
+		 const struct event_env *env, struct output *out, struct enforcer *enf)
 {
-	struct alert_ctx ctx = { ev, out };
+	struct alert_ctx ctx = { .ev = ev, .out = out, .enf = enf };
 
 	return rb ? rulebook__match(rb, on, ev, env, on_match, &ctx) : 0;
 }

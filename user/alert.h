@@ -6,8 +6,10 @@
 #include "output.h"
 #include "rulebook.h"
 
-/* Returns how many alerts were written (rb NULL: none). */
+struct enforcer;
+
+/* Returns how many alerts were written (rb NULL: none); enf NULL: nothing enforced. */
 int alert__raise(struct rulebook *rb, unsigned int on, const struct event *ev,
-		 const struct event_env *env, struct output *out);
+		 const struct event_env *env, struct output *out, struct enforcer *enf);
 
 #endif /* EMBARGO_ALERT_H */

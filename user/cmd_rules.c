@@ -211,7 +211,7 @@ static int rules_test(struct rules_opts *o, struct rulebook *rb)
 			continue;
 		}
 		ev.time_ns = host__now_real_ns();
-		alerts += (unsigned int)alert__raise(rb, ON_PROCESS, &ev, &env, &out);
+		alerts += (unsigned int)alert__raise(rb, ON_PROCESS, &ev, &env, &out, NULL);
 		filefacts__release(&fp);
 	}
 	output__flush(&out);

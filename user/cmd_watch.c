@@ -19,6 +19,7 @@
 
 #include "cli.h"
 #include "control.h"
+#include "enforce.h"
 #include "hotlist.h"
 #include "identity.h"
 #include "log.h"
@@ -65,6 +66,7 @@ struct watch {
 	struct pkgwatch *pkg;
 	struct sensor *sensor;
 	struct control *control;	/* NULL: none (--control none, or it failed) */
+	struct enforcer *enforcer;
 	struct output out;
 	__u64 drops_reported;
 	__u64 next_stats_check_ms;
@@ -153,28 +155,64 @@ static char *join_errors(const struct rules_errors *errs)
 	return out;
 }
 
-/*
- * Tell the kernel which executables the rules name, so that their execs wake us at once.
- * Failing costs only latency (the poll tick), but the SIEM hears of it.
- */
-static void set_hotlist(struct watch *w)
+/* Which executables the rules name, so that their execs wake us at once. */
+static void set_hotlist(struct watch *w, const struct ruleset *rs)
 {
-	struct hotlist h;
-	char msg[160];
-	int err = hotlist__build(w->rules ? rulebook__rules(w->rules) : NULL, &h);
+	struct hotlist hot;
+	char msg[200];
+	int err = hotlist__build(rs, &hot);
 
 	if (!err)
-		err = sensor__set_hotlist(w->sensor, &h);
+		err = sensor__set_hotlist(w->sensor, &hot);
 	if (err) {
 		snprintf(msg, sizeof(msg), "failed to set the kernel's hot list: %s; matching execs "
 			 "may wait up to %d ms", strerror(-err), SENSOR_POLL_MS);
 		log_warn("%s", msg);
 		pipeline__state(w->pl, "hotlist", "failure", msg, NULL);
 	} else {
-		log_info("hot list: %zu names, %zu paths%s", h.nnames, h.npaths,
-			 h.dropped ? " (some dropped: the maps are full)" : "");
+		log_info("hot list: %zu names, %zu paths%s", hot.nnames, hot.npaths,
+			 hot.dropped ? " (some dropped: the maps are full)" : "");
 	}
-	hotlist__free(&h);
+	hotlist__free(&hot);
+}
+
+/* Exact keys of block rules, for the probe to kill by (enforce.h); the rest wait for us. */
+static void set_blocklist(struct watch *w, const struct ruleset *rs)
+{
+	struct hotlist block;
+	char msg[200];
+	int err = hotlist__build_block(rs, &block);
+
+	if (!err)
+		err = sensor__set_blocklist(w->sensor, &block);
+	if (err) {
+		snprintf(msg, sizeof(msg), "failed to set the kernel's block list: %s; block rules "
+			 "act after the match only", strerror(-err));
+		log_warn("%s", msg);
+		pipeline__state(w->pl, "blocklist", "failure", msg, NULL);
+		hotlist__free(&block);
+		return;
+	}
+	/* a kill after the match must not wait for the poll tick */
+	sensor__set_urgent_execs(w->sensor,
+				 w->opts.enforce == ENFORCE_ON && block.user_space_rules);
+	if (block.nnames || block.npaths || block.user_space_rules)
+		log_info("block list (enforce %s): %zu names, %zu paths in the kernel; %zu block "
+			 "rules decided after the match", enforce__mode_name(w->opts.enforce),
+			 block.nnames, block.npaths, block.user_space_rules);
+	hotlist__free(&block);
+}
+
+/*
+ * Tell the kernel what the rules name: the hot list (wake us at once; failing costs only
+ * latency) and the block list. Failures reach the SIEM as state records.
+ */
+static void tell_kernel(struct watch *w)
+{
+	const struct ruleset *rs = w->rules ? rulebook__rules(w->rules) : NULL;
+
+	set_hotlist(w, rs);
+	set_blocklist(w, rs);
 }
 
 /*
@@ -213,7 +251,7 @@ static bool reload_rules(struct watch *w, struct buf *reply, bool json)
 			 rulebook__rules(w->rules)->nrules, rulebook__rules(w->rules)->version);
 		log_info("%s", msg);
 		pipeline__set_rules(w->pl, w->rules);	/* new ELF strings to look for */
-		set_hotlist(w);
+		tell_kernel(w);
 		pipeline__state(w->pl, "rules-reload", "success", msg, NULL);
 	}
 	if (reply)
@@ -454,12 +492,17 @@ static int watch_start(struct watch *w)
 	so.ctx = w->pl;
 	log__capture_libbpf();
 	/* attach first, then scan /proc: a process born in between is in one or the other */
+	so.enforce = w->opts.enforce == ENFORCE_ON;
 	w->sensor = sensor__open(&so);
 	if (!w->sensor) {
 		log_err("failed to load the process probes: %s", strerror(errno));
 		return -errno;
 	}
-	set_hotlist(w);
+	w->enforcer = enforce__new(w->opts.enforce, w->sensor, "/proc");
+	if (!w->enforcer)
+		return -ENOMEM;
+	pipeline__set_enforcer(w->pl, w->enforcer);
+	tell_kernel(w);
 	n = proctable__seed(w->procs);
 	if (n < 0)
 		log_warn("failed to scan /proc: %s, ignoring", strerror(-n));
@@ -488,6 +531,7 @@ static void watch_stop(struct watch *w)
 		print_summary(w);
 	}
 	sensor__close(w->sensor);
+	enforce__free(w->enforcer);
 	pipeline__free(w->pl);
 	pkgwatch__free(w->pkg);
 	rulebook__free(w->rules);

@@ -46,6 +46,14 @@ struct health {
 
 struct rule;
 
+/* How a blocked process was (or would have been) stopped, for the alert (enforce.h). */
+struct verdict {
+	const char *mode;	/* "on", "dry-run" */
+	const char *method;	/* "kernel": in the exec probe; "user-space": SIGKILL after the match */
+	const char *result;	/* "killed", "would-kill", "exited" (gone first), "spared", "failed" */
+	uint64_t delay_us;	/* exec to SIGKILL, user-space only */
+};
+
 enum event_kind {
 	EVENT_KIND_EVENT = 0,
 	EVENT_KIND_ALERT,		/* rule is set */
@@ -67,6 +75,7 @@ struct event {
 	const struct rule *rule;
 	const char *why;
 	size_t why_len;
+	const struct verdict *verdict;	/* block rules under enforcement (enforce.h) */
 	/* folded alerts: the alert stands for count identical ones, first_ns..last_ns (0: one) */
 	uint64_t count;
 	uint64_t first_ns;

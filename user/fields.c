@@ -156,6 +156,11 @@ GETTER(get_rule_references)
 
 RETURNS(get_rule_severity_name, set_str(v, rules__severity_name(ev->rule->severity)))
 RETURNS(get_rule_action, set_str(v, rules__action_name(ev->rule->action)))
+RETURNS(get_enforce_mode, ev->verdict && set_str(v, ev->verdict->mode))
+RETURNS(get_enforce_method, ev->verdict && set_str(v, ev->verdict->method))
+RETURNS(get_enforce_result, ev->verdict && set_str(v, ev->verdict->result))
+RETURNS(get_enforce_delay, ev->verdict && ev->verdict->delay_us &&
+			   set_num(v, (long long)ev->verdict->delay_us))
 RETURNS(get_event_severity, set_num(v, rules__severity_score(ev->rule->severity)))
 
 GETTER(get_rule_why)
@@ -339,6 +344,10 @@ static const struct field_def all_fields[] = {
 	{ "embargo.elf.build_id", FT_KEYWORD, ROLE_PROCESS, get_elf_build_id },
 	{ "embargo.elf.soname", FT_KEYWORD, ROLE_PROCESS, get_elf_soname },
 	{ "embargo.elf.strings", FT_LIST, ROLE_PROCESS, get_elf_strings },
+	RULE("embargo.enforcement.delay_us", FT_LONG, get_enforce_delay),
+	RULE("embargo.enforcement.method", FT_KEYWORD, get_enforce_method),
+	RULE("embargo.enforcement.mode", FT_KEYWORD, get_enforce_mode),
+	RULE("embargo.enforcement.result", FT_KEYWORD, get_enforce_result),
 	EVENT("embargo.health.alerts", FT_LONG, get_health_alerts),
 	EVENT("embargo.health.events", FT_LONG, get_health_events),
 	EVENT("embargo.health.kernel_drops", FT_LONG, get_health_drops),

@@ -10,6 +10,7 @@
 struct builder {
 	struct hotlist *h;
 	const struct field_def *name, *executable;
+	bool exact;			/* the block list: names as written, nothing cut */
 	size_t names_cap, paths_cap;
 	int err;
 };
@@ -39,7 +40,7 @@ static void add_name(struct builder *b, const char *text)
 	b->h->names = grown;
 	/* the kernel reads at most EV_HOT_NAME_LEN - 1 bytes of the name */
 	for (size_t i = 0; text[i] && i < sizeof(key.name) - 1; i++)
-		key.name[i] = (char)tolower((unsigned char)text[i]);
+		key.name[i] = b->exact ? text[i] : (char)tolower((unsigned char)text[i]);
 	b->h->names[b->h->nnames++] = key;
 }
 
@@ -93,6 +94,40 @@ static void walk(struct builder *b, const struct match_node *n)
 	}
 }
 
+/*
+ * Whether the kernel can decide a condition exactly, as the rules would: names short
+ * enough that the kernel reads them whole, paths and prefixes that fit in a key.
+ */
+static bool kernel_decides(const struct builder *b, const struct match_node *n)
+{
+	switch (n->op) {
+	case MATCH_FIELD:
+		if (n->nocase || (n->field != b->name && n->field != b->executable))
+			return false;
+		for (size_t i = 0; i < n->npatterns; i++) {
+			const struct pattern *p = &n->patterns[i];
+
+			if (n->field == b->name ? p->kind != PAT_EXACT ||
+							  strlen(p->text) > EV_HOT_NAME_LEN - 2
+						: !(p->kind == PAT_EXACT &&
+						    strlen(p->text) < EV_HOT_PATH_LEN) &&
+							  !(p->kind == PAT_PREFIX &&
+							    p->lit_len <= EV_HOT_PATH_LEN))
+				return false;
+		}
+		return n->npatterns > 0;
+	case MATCH_ANY:
+		for (size_t i = 0; i < n->nkids; i++)
+			if (!kernel_decides(b, n->kids[i]))
+				return false;
+		return n->nkids > 0;
+	case MATCH_ALL:
+	case MATCH_NOT:
+		break;
+	}
+	return false;
+}
+
 static int by_bytes_name(const void *a, const void *b)
 {
 	return memcmp(a, b, sizeof(struct ev_hot_name));
@@ -127,9 +162,9 @@ static size_t unique(void *arr, size_t *n, size_t size, int (*cmp)(const void *,
 	return cut;
 }
 
-int hotlist__build(const struct ruleset *rs, struct hotlist *out)
+static int build(const struct ruleset *rs, struct hotlist *out, bool block)
 {
-	struct builder b = { .h = out };
+	struct builder b = { .h = out, .exact = block };
 
 	memset(out, 0, sizeof(*out));
 	b.name = fields__find("process.name");
@@ -137,8 +172,14 @@ int hotlist__build(const struct ruleset *rs, struct hotlist *out)
 	for (size_t i = 0; rs && i < rs->nrules && !b.err; i++) {
 		const struct rule *r = rs->rules[i];
 
-		if (r->enabled && (r->on & ON_PROCESS))
+		if (!r->enabled || !(r->on & ON_PROCESS))
+			continue;
+		if (!block)
 			walk(&b, r->match);
+		else if (r->action == ACTION_BLOCK && kernel_decides(&b, r->match))
+			walk(&b, r->match);
+		else if (r->action == ACTION_BLOCK)
+			out->user_space_rules++;
 	}
 	if (b.err) {
 		hotlist__free(out);
@@ -147,6 +188,16 @@ int hotlist__build(const struct ruleset *rs, struct hotlist *out)
 	out->dropped = unique(out->names, &out->nnames, sizeof(*out->names), by_bytes_name) +
 		       unique(out->paths, &out->npaths, sizeof(*out->paths), by_bytes_path);
 	return 0;
+}
+
+int hotlist__build(const struct ruleset *rs, struct hotlist *out)
+{
+	return build(rs, out, false);
+}
+
+int hotlist__build_block(const struct ruleset *rs, struct hotlist *out)
+{
+	return build(rs, out, true);
 }
 
 void hotlist__free(struct hotlist *h)

@@ -28,10 +28,18 @@ struct hotlist {
 	struct ev_hot_path *paths;	/* sorted, unique */
 	size_t npaths;
 	size_t dropped;			/* keys past HOTLIST_MAX */
+	size_t user_space_rules;	/* block lists: block rules the kernel cannot decide */
 };
 
 /* The hot list of a rule set's enabled process rules; -ENOMEM leaves *out empty. */
 int hotlist__build(const struct ruleset *rs, struct hotlist *out);
+/*
+ * The block list: the same kinds of keys, exact (names as written, at most 30 bytes; paths
+ * and prefixes that fit a key whole), from enabled block rules whose conditions are only
+ * such keys, alone or under any:. The kernel kills an exec they match when enforcing.
+ * Other block rules are decided in user space after the match (user_space_rules).
+ */
+int hotlist__build_block(const struct ruleset *rs, struct hotlist *out);
 void hotlist__free(struct hotlist *h);
 
 #endif /* EMBARGO_HOTLIST_H */

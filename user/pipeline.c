@@ -26,6 +26,7 @@ struct pipeline {
 	struct rulebook *rules;
 	struct sandbox *sandbox;
 	struct pkgwatch *pkg;		/* NULL: packages not watched */
+	struct enforcer *enf;		/* NULL: block rules only alert */
 	bool hash_files;		/* a rule names file.hash.sha256 */
 	struct pipeline_stats stats;
 };
@@ -107,7 +108,7 @@ static void deliver_as(struct pipeline *pl, const struct event *ev, unsigned int
 	pl->stats.events++;
 	if (pl->print_all)
 		output__event(pl->out, ev);
-	pl->stats.alerts += (uint64_t)alert__raise(pl->rules, on, ev, pl->env, pl->out);
+	pl->stats.alerts += (uint64_t)alert__raise(pl->rules, on, ev, pl->env, pl->out, pl->enf);
 }
 
 static void deliver(struct pipeline *pl, const struct event *ev)
@@ -141,6 +142,11 @@ static void on_package(const struct pkgwatch_change *c)
 void pipeline__set_pkgwatch(struct pipeline *pl, struct pkgwatch *pw)
 {
 	pl->pkg = pw;
+}
+
+void pipeline__set_enforcer(struct pipeline *pl, struct enforcer *enf)
+{
+	pl->enf = enf;
 }
 
 void pipeline__packages_changed(struct pipeline *pl)

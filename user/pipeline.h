@@ -28,6 +28,7 @@ struct pipeline_stats {
 struct pkgwatch;
 
 struct pipeline;
+struct enforcer;
 
 /* The pipeline uses, but does not own, the table, identity and output. */
 struct pipeline *pipeline__new(bool print_all, struct proctable *procs, struct identity *id,
@@ -51,5 +52,7 @@ void pipeline__drain(struct pipeline *pl);
 void pipeline__state(struct pipeline *pl, const char *action, const char *outcome,
 		     const char *message, const char *error);
 const struct pipeline_stats *pipeline__stats(const struct pipeline *pl);
+/* Block rules act through enf (enforce.h); NULL: they only alert. */
+void pipeline__set_enforcer(struct pipeline *pl, struct enforcer *enf);
 
 #endif /* EMBARGO_PIPELINE_H */

@@ -187,6 +187,20 @@ static void read_exe_identity(const char *root, uint32_t pid, struct proc *p)
 	p->file.ctime_nsec = (uint32_t)st.st_ctim.tv_nsec;
 }
 
+int procfs__start_ns(const char *root, uint32_t pid, uint64_t *start_boot_ns)
+{
+	struct proc p = { 0 };
+	char buf[2048];
+	ssize_t n = read_file(root, pid, "stat", buf, sizeof(buf));
+
+	if (n < 0)
+		return n == -ESRCH ? -ENOENT : (int)n;
+	if (parse_stat(buf, &p))
+		return -EINVAL;
+	*start_boot_ns = p.start_boot_ns;
+	return 0;
+}
+
 int procfs__load(const char *root, uint32_t pid, struct proc *p)
 {
 	char buf[2048];

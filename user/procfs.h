@@ -14,6 +14,8 @@
 /* Fill p (whose strings must be NULL) from <root>/<pid>; -ENOENT when it is gone. */
 int procfs__load(const char *root, uint32_t pid, struct proc *p);
 /* readlink <root>/<pid>/<name> into a new string; " (deleted)" is cut and reported. */
+/* When PID started (CLOCK_BOOTTIME ns, at clock-tick precision): -errno if it is gone. */
+int procfs__start_ns(const char *root, uint32_t pid, uint64_t *start_boot_ns);
 char *procfs__link(const char *root, uint32_t pid, const char *name, bool *deleted);
 /* Where the cgroup v2 hierarchy is mounted: /sys/fs/cgroup, or .../unified on hybrid. */
 const char *procfs__cgroup2_mount(void);

@@ -260,6 +260,8 @@ struct proc *proctable__exec(struct proctable *pt, const struct exec_view *v)
 		p->cwd = procfs__link(pt->proc_root, p->pid, "cwd", NULL);
 	proc_resolve_exe(pt, p, v);
 	proc_set_args(p, v);
+	p->killed = v->ev->flags & EV_EXEC_KILLED;
+	p->block_listed = v->ev->flags & EV_EXEC_BLOCK_LISTED;
 	return p;
 }
 

@@ -47,6 +47,8 @@ struct proc {
 	bool late;		/* /proc was needed but the process was already gone */
 	bool ident_unavailable;	/* its file could not be read any more: no hash */
 	bool from_proc;		/* known from the /proc scan, not from a kernel record */
+	bool killed;		/* the exec probe killed it (block list): it never ran */
+	bool block_listed;	/* on the kernel's block list (killed unless dry-run) */
 	char entity_id[33];	/* "" until asked for: see entity__of() */
 	uint32_t exec_seq;	/* counts execs, so a late answer finds the exec it belongs to */
 	/* what it runs, by content (identity.c); NULL until known */

@@ -199,6 +199,8 @@ static int sensor_try(struct sensor *s, const struct sensor_opts *opts)
 	bpf_map__set_max_entries(s->skel->maps.emb_exec_buf, s->ncpus);
 	if (opts->ringbuf_bytes)
 		bpf_map__set_max_entries(s->skel->maps.emb_events, opts->ringbuf_bytes);
+	s->skel->rodata->enforce = opts->enforce;
+	s->skel->rodata->self_tgid = (__u32)getpid();
 	s->skel->rodata->wakeup_watermark =
 		bpf_map__max_entries(s->skel->maps.emb_events) / WAKEUP_FRACTION;
 
@@ -306,10 +308,9 @@ static int map_clear(struct bpf_map *map)
 	return errno == ENOENT ? 0 : -errno;
 }
 
-/* Cleared, then filled: a hot exec in between is only not woken for at once. */
-int sensor__set_hotlist(struct sensor *s, const struct hotlist *h)
+/* Cleared, then filled: an exec in between finds neither list. */
+static int set_lists(struct bpf_map *names, struct bpf_map *paths, const struct hotlist *h)
 {
-	struct bpf_map *names = s->skel->maps.emb_hot_names, *paths = s->skel->maps.emb_hot_paths;
 	__u8 one = 1;
 	int err;
 
@@ -324,6 +325,34 @@ int sensor__set_hotlist(struct sensor *s, const struct hotlist *h)
 					 sizeof(one), BPF_ANY))
 			return -errno;
 	return 0;
+}
+
+int sensor__set_hotlist(struct sensor *s, const struct hotlist *h)
+{
+	return set_lists(s->skel->maps.emb_hot_names, s->skel->maps.emb_hot_paths, h);
+}
+
+/* The files learned under the old rules go too: they were banned by those rules. */
+int sensor__set_blocklist(struct sensor *s, const struct hotlist *h)
+{
+	int err = map_clear(s->skel->maps.emb_block_files);
+
+	return err ? err : set_lists(s->skel->maps.emb_block_names, s->skel->maps.emb_block_paths, h);
+}
+
+void sensor__set_urgent_execs(struct sensor *s, bool urgent)
+{
+	__atomic_store_n(&s->skel->bss->urgent_execs, urgent ? 1 : 0, __ATOMIC_SEQ_CST);
+}
+
+int sensor__block_file(struct sensor *s, const struct ev_file *f)
+{
+	struct ev_file_id key = { .dev = f->dev, .ino = f->ino, .ctime_sec = f->ctime_sec,
+				  .ctime_nsec = f->ctime_nsec };
+	__u8 one = 1;
+
+	return bpf_map__update_elem(s->skel->maps.emb_block_files, &key, sizeof(key), &one,
+				    sizeof(one), BPF_ANY) ? -errno : 0;
 }
 
 enum sensor_family sensor__family(const struct sensor *s)

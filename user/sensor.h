@@ -6,6 +6,7 @@
 #ifndef EMBARGO_SENSOR_H
 #define EMBARGO_SENSOR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
 
@@ -36,6 +37,8 @@ struct sensor_opts {
 	/* file name endings of installers, reported whoever writes them (lowercase) */
 	const char *const *download_suffixes;
 	size_t ndownload_suffixes;
+	/* kill execs on the block list in the probe (watch --enforce) */
+	bool enforce;
 };
 
 /*
@@ -65,6 +68,12 @@ int sensor__consume_before_sleep(struct sensor *s);
 void sensor__awake(struct sensor *s);
 /* Replace the kernel's hot list (user/hotlist.h) with h. */
 int sensor__set_hotlist(struct sensor *s, const struct hotlist *h);
+/* Replace the kernel's block list with h; the files learned so far are forgotten. */
+int sensor__set_blocklist(struct sensor *s, const struct hotlist *h);
+/* Wake user space at every exec (a wakeup each: for block rules only it can decide). */
+void sensor__set_urgent_execs(struct sensor *s, bool urgent);
+/* A file found banned (by its hash, say): its next exec dies in the probe, until written. */
+int sensor__block_file(struct sensor *s, const struct ev_file *f);
 /* Sum the per-CPU enum ev_stat counters into out[STAT_MAX]. */
 int sensor__stats(const struct sensor *s, __u64 out[STAT_MAX]);
 enum sensor_family sensor__family(const struct sensor *s);

@@ -38,6 +38,9 @@ static const char watch_usage[] =
 	"      --hash-max-size SIZE\n"
 	"                         programs and downloads larger than SIZE are not hashed\n"
 	"                         (default 512M; counted as too_large)\n"
+	"      --enforce          kill what block rules match (action: block); off by default:\n"
+	"                         block rules then only alert\n"
+	"      --dry-run          say what --enforce would kill, kill nothing\n"
 	"      --control PATH     the control socket `embargo status` asks (default\n"
 	"                         " CONTROL_DEFAULT_PATH "; 'none': no socket)\n"
 	"  -c, --config FILE      settings file (YAML); the command line wins over it\n"
@@ -56,6 +59,7 @@ enum setting {
 	SET_HEARTBEAT,
 	SET_CONTROL,
 	SET_HASH_MAX,
+	SET_ENFORCE,
 	SET_COUNT,
 };
 
@@ -73,6 +77,7 @@ static const struct {
 	[SET_HEARTBEAT] = { "heartbeat", "--heartbeat", 'H', false },
 	[SET_CONTROL] = { "control_socket", "--control", 'C', false },
 	[SET_HASH_MAX] = { "hash_max_size", "--hash-max-size", 'Z', false },
+	[SET_ENFORCE] = { "enforce", "--enforce", 'E', false },
 };
 
 /* Which settings the command line gave: those the config file may not change. */
@@ -190,6 +195,11 @@ static int set_value(struct watch_opts *o, enum setting set, const char *name, c
 		snprintf(err, errlen, "%s must be a size of at least 1M (e.g. 512M), not '%s'", name,
 			 v);
 		return -EINVAL;
+	case SET_ENFORCE:
+		if (!enforce__parse_mode(v, &o->enforce))
+			return 0;
+		snprintf(err, errlen, "%s must be off, dry-run or on, not '%s'", name, v);
+		return -EINVAL;
 	case SET_CONTROL:
 		if (v[0] != '/' && strcmp(v, "none")) {
 			snprintf(err, errlen, "%s needs an absolute path or 'none', not '%s'", name, v);
@@ -233,6 +243,8 @@ static int parse_args(int argc, char **argv, struct watch_opts *o, struct given 
 		{ "heartbeat", required_argument, NULL, 'H' },
 		{ "control", required_argument, NULL, 'C' },
 		{ "hash-max-size", required_argument, NULL, 'Z' },
+		{ "enforce", no_argument, NULL, 'E' },
+		{ "dry-run", no_argument, NULL, 'D' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "probes", required_argument, NULL, 'P' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -259,6 +271,11 @@ static int parse_args(int argc, char **argv, struct watch_opts *o, struct given 
 		case 'Z':
 			if ((err = setting_option(c, optarg, o, g)))
 				return err;
+			break;
+		case 'E':
+		case 'D':	/* switches: the setting's value is implied */
+			g->set[SET_ENFORCE] = true;
+			o->enforce = c == 'E' ? ENFORCE_ON : ENFORCE_DRY_RUN;
 			break;
 		case 'c':
 			free(o->config);

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "cli.h"
+#include "enforce.h"
 #include "output.h"
 #include "outspec.h"
 #include "sensor.h"
@@ -24,6 +25,7 @@ struct watch_opts {
 	struct output_opts out;		/* spool, folding */
 	unsigned int heartbeat_s;	/* 0: none */
 	uint64_t hash_max;		/* bytes: larger files are not hashed */
+	enum enforce_mode enforce;	/* block rules: off (default), dry-run, on */
 	char *spool_dir;		/* owned; out.spool_dir points here */
 	char *config;			/* --config FILE */
 	char *control;			/* control socket path; "" for none (owned) */

@@ -83,6 +83,8 @@ enum ev_exec_flags {
 	EV_EXEC_PKG_ROOT	= 1 << 7,	/* a package manager started: a session begins */
 	EV_EXEC_PKG_CHILD	= 1 << 8,	/* runs inside a package-manager session */
 	EV_EXEC_HOT		= 1 << 9,	/* on the hot list: user space was woken at once */
+	EV_EXEC_BLOCK_LISTED	= 1 << 10,	/* on the kernel's block list (user/blocklist.h) */
+	EV_EXEC_KILLED		= 1 << 11,	/* SIGKILL from the probe, before its first instruction */
 };
 
 /*
@@ -193,6 +195,15 @@ struct ev_hot_path {
 	char path[EV_HOT_PATH_LEN];
 };
 
+/* A file on the block list by identity, as in struct ev_file: a write changes its ctime. */
+struct ev_file_id {
+	__u64 dev;
+	__u64 ino;
+	__s64 ctime_sec;
+	__u32 ctime_nsec;
+	__u32 pad;
+};
+
 /* Per-CPU counters in the stats map; user space sums them over CPUs and reports them. */
 enum ev_stat {
 	STAT_EXEC = 0,		/* execs seen by the probe */
@@ -203,6 +214,7 @@ enum ev_stat {
 	STAT_PATH_TRUNC,	/* a path hit its bound */
 	STAT_FILE,		/* file operations reported */
 	STAT_HOT,		/* execs on the hot list */
+	STAT_KILLED,		/* execs killed by the probe (block list, --enforce) */
 	STAT_MAX,
 };
 

@@ -24,7 +24,7 @@ rules:
         - process.hash.sha256: "{sha}"
 """
 BROKEN = "vendor: Broken\nrules:\n  - id: b\n    name: B\n    severity: huge\n    match: {}\n"
-CAPS = ["bpf", "perfmon", "sys_ptrace", "dac_read_search"]   # dist/embargo.service
+CAPS = ["bpf", "perfmon", "sys_ptrace", "dac_read_search", "kill"]   # dist/embargo.service
 
 
 class Lab:

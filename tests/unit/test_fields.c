@@ -460,6 +460,10 @@ static void test_every_field_readable(void **state)
 	struct health health = { .uptime_s = 1, .rules_version = "abc" };
 
 	fx->ev.count = 2, fx->ev.first_ns = 1, fx->ev.last_ns = 2, fx->ev.health = &health;
+	/* a blocked process */
+	struct verdict verdict = { "on", "user-space", "killed", 4300 };
+
+	fx->ev.verdict = &verdict;
 	for (size_t i = 0; i < n; i++) {
 		if (!fields__get(&all[i], &fx->ev, &fx->env, &v))
 			continue;

@@ -205,6 +205,36 @@ static void every_match_finds_a_key(void **state)
 	assert_true(matched > 1000);	/* the property was put to the test */
 }
 
+/* The block list: exact keys only, and only from rules the kernel can decide alone. */
+static void block_list_is_exact_and_whole(void **state)
+{
+	struct hotlist h;
+	struct ruleset *rs = LOAD_OK(HEAD
+		RULE_X("name", ", action: block", "{process.name: KeslGui}")
+		RULE_X("any", ", action: block",
+		       "{any: [{process.name: qq}, {process.executable: '/opt/QQ/*'}]}")
+		RULE_X("nocase", ", action: block", "{process.name|i: wechat}")
+		RULE_X("long", ", action: block", "{process.name: a-name-of-thirty-one-bytes-long}")
+		RULE_X("all", ", action: block", "{process.name: x, process.args: y}")
+		RULE_X("hash", ", action: block", "{process.hash.sha256: abc}")
+		RULE_X("glob", ", action: block", "{process.executable: '*/kesl'}")
+		RULE_X("off", ", action: block, enabled: false", "{process.name: off}")
+		RULE("alert", "{process.name: alerted}"));
+
+	(void)state;
+	assert_int_equal(hotlist__build_block(rs, &h), 0);
+	assert_int_equal(h.nnames, 2);
+	assert_string_equal(h.names[0].name, "KeslGui");	/* as written: exact */
+	assert_string_equal(h.names[1].name, "qq");
+	assert_int_equal(h.npaths, 1);
+	assert_true(path_hot(&h, "/opt/QQ/bin/qq"));
+	assert_false(path_hot(&h, "/opt/qq/bin/qq"));
+	/* nocase, long, all, hash, glob: decided in user space after the match */
+	assert_int_equal(h.user_space_rules, 5);
+	hotlist__free(&h);
+	rules__free(rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -215,6 +245,7 @@ int main(void)
 		cmocka_unit_test(long_paths_become_shorter_prefixes),
 		cmocka_unit_test(full_maps_drop_and_count),
 		cmocka_unit_test(every_match_finds_a_key),
+		cmocka_unit_test(block_list_is_exact_and_whole),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

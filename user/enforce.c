@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "enforce.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "fields.h"
+#include "host.h"
+#include "log.h"
+#include "procfs.h"
+#include "sensor.h"
+
+struct enforcer {
+	enum enforce_mode mode;
+	struct sensor *sensor;
+	const char *proc_root;
+	pid_t self;
+	struct enforce_stats stats;
+};
+
+static const char *const mode_names[] = { "off", "dry-run", "on" };
+
+int enforce__parse_mode(const char *s, enum enforce_mode *out)
+{
+	for (size_t i = 0; i < sizeof(mode_names) / sizeof(mode_names[0]); i++) {
+		if (!strcmp(s, mode_names[i])) {
+			*out = (enum enforce_mode)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *enforce__mode_name(enum enforce_mode m)
+{
+	return m <= ENFORCE_ON ? mode_names[m] : "?";
+}
+
+struct enforcer *enforce__new(enum enforce_mode mode, struct sensor *sensor, const char *proc_root)
+{
+	struct enforcer *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return NULL;
+	e->mode = mode;
+	e->sensor = sensor;
+	e->proc_root = proc_root;
+	e->self = getpid();
+	return e;
+}
+
+void enforce__free(struct enforcer *e)
+{
+	free(e);
+}
+
+const struct enforce_stats *enforce__stats(const struct enforcer *e)
+{
+	return &e->stats;
+}
+
+/* Fields that say what a file is by its bytes: a rule on them alone bans the file itself. */
+static bool content_only(const struct match_node *n)
+{
+	static const char *const content[] = { "process.hash.sha256", "embargo.elf.strings",
+					       "embargo.elf.build_id" };
+
+	if (n->op != MATCH_FIELD) {
+		for (size_t i = 0; i < n->nkids; i++)
+			if (n->op == MATCH_NOT || !content_only(n->kids[i]))
+				return false;
+		return n->nkids > 0;
+	}
+	for (size_t i = 0; i < sizeof(content) / sizeof(content[0]); i++)
+		if (!strcmp(n->field->name, content[i]))
+			return true;
+	return false;
+}
+
+/*
+ * SIGKILL through a pidfd, once /proc says the pid still is the process that exec'd (the
+ * start times agree to the clock tick /proc keeps): a reused pid is never hit.
+ */
+static int kill_same_process(struct enforcer *e, const struct proc *p)
+{
+	uint64_t tick = 1000000000ULL / host__ticks_per_sec(), start;
+	int fd = (int)syscall(SYS_pidfd_open, (pid_t)p->pid, 0), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if ((err = procfs__start_ns(e->proc_root, p->pid, &start)))
+		goto out;
+	if (start / tick != p->start_boot_ns / tick) {
+		err = -ESRCH;
+		goto out;
+	}
+	if (syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0))
+		err = -errno;
+out:
+	close(fd);
+	return err;
+}
+
+static void learn(struct enforcer *e, const struct rule *r, const struct proc *p)
+{
+	int err;
+
+	if (!p->file.ino || !content_only(r->match))
+		return;
+	if ((err = sensor__block_file(e->sensor, &p->file)))
+		log_warn("enforce: cannot put %s on the kernel's block list: %s", p->exe ? p->exe : "?",
+			 strerror(-err));
+	else
+		e->stats.learned++;
+}
+
+bool enforce__process(struct enforcer *e, const struct rule *r, const struct proc *p,
+		      uint64_t exec_ns, struct verdict *v)
+{
+	int err;
+
+	if (!e || e->mode == ENFORCE_OFF || r->action != ACTION_BLOCK)
+		return false;
+	*v = (struct verdict){ .mode = mode_names[e->mode], .method = "user-space" };
+	if (p->killed) {
+		v->method = "kernel";
+		v->result = "killed";
+		e->stats.killed_kernel++;
+		return true;
+	}
+	if (p->pid <= 1 || (pid_t)p->pid == e->self || p->from_proc) {
+		/* from_proc: it predates embargo: reported, not killed behind the admin's back */
+		v->result = "spared";
+		e->stats.spared++;
+		return true;
+	}
+	if (e->mode == ENFORCE_DRY_RUN) {
+		v->method = p->block_listed ? "kernel" : "user-space";
+		v->result = "would-kill";
+		return true;
+	}
+	err = kill_same_process(e, p);
+	v->delay_us = (host__now_real_ns() - exec_ns) / 1000;
+	if (!err) {
+		v->result = "killed";
+		e->stats.killed_user++;
+	} else if (err == -ESRCH || err == -ENOENT) {
+		v->result = "exited";	/* it ended, or its pid is another process now */
+		e->stats.exited++;
+	} else {
+		v->result = "failed";
+		log_warn("enforce: cannot kill pid %u (%s): %s", p->pid, p->exe ? p->exe : "?",
+			 strerror(-err));
+	}
+	learn(e, r, p);
+	return true;
+}
