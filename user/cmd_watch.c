@@ -155,20 +155,27 @@ static char *join_errors(const struct rules_errors *errs)
 	return out;
 }
 
+/* A list the kernel could not be given: said, and sent as a state record (action). */
+static void list_failed(struct watch *w, const char *action, int err, const char *consequence)
+{
+	char msg[200];
+
+	snprintf(msg, sizeof(msg), "failed to set the kernel's %s: %s; %s", action, strerror(-err),
+		 consequence);
+	log_warn("%s", msg);
+	pipeline__state(w->pl, action, "failure", msg, NULL);
+}
+
 /* Which executables the rules name, so that their execs wake us at once. */
 static void set_hotlist(struct watch *w, const struct ruleset *rs)
 {
 	struct hotlist hot;
-	char msg[200];
 	int err = hotlist__build(rs, &hot);
 
 	if (!err)
 		err = sensor__set_hotlist(w->sensor, &hot);
 	if (err) {
-		snprintf(msg, sizeof(msg), "failed to set the kernel's hot list: %s; matching execs "
-			 "may wait up to %d ms", strerror(-err), SENSOR_POLL_MS);
-		log_warn("%s", msg);
-		pipeline__state(w->pl, "hotlist", "failure", msg, NULL);
+		list_failed(w, "hotlist", err, "matching execs may wait for the poll tick");
 	} else {
 		log_info("hot list: %zu names, %zu paths%s", hot.nnames, hot.npaths,
 			 hot.dropped ? " (some dropped: the maps are full)" : "");
@@ -180,16 +187,12 @@ static void set_hotlist(struct watch *w, const struct ruleset *rs)
 static void set_blocklist(struct watch *w, const struct ruleset *rs)
 {
 	struct hotlist block;
-	char msg[200];
 	int err = hotlist__build_block(rs, &block);
 
 	if (!err)
 		err = sensor__set_blocklist(w->sensor, &block);
 	if (err) {
-		snprintf(msg, sizeof(msg), "failed to set the kernel's block list: %s; block rules "
-			 "act after the match only", strerror(-err));
-		log_warn("%s", msg);
-		pipeline__state(w->pl, "blocklist", "failure", msg, NULL);
+		list_failed(w, "blocklist", err, "block rules act after the match only");
 		hotlist__free(&block);
 		return;
 	}
