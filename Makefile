@@ -164,9 +164,10 @@ $(BUILD)/bench/forkstorm: tests/bench/forkstorm.c
 # Never part of `make test`: timings belong here, not in tests. run-bench compares exec
 # overhead with the peers that are installed (execsnoop, auditd, bpftrace); measure gives
 # losses at the highest exec rate, CPU per exec, RSS, time to ready and alert latency.
-bench: deps all $(BUILD)/bench/nop $(BUILD)/bench/execbench $(BUILD)/bench/forkstorm
+bench: deps all $(BUILD)/bench/nop $(BUILD)/bench/execbench $(BUILD)/bench/forkstorm $(BUILD)/test/firstact
 	@tests/bench/run-bench
 	@tests/bench/measure
+	@tests/bench/enforce-delay
 
 # --- fuzzing (libFuzzer, clang) ---------------------------------------------------------
 # `make fuzz` explores from the seeds for FUZZ_SECONDS; new inputs go to build/, not the tree.
