@@ -17,6 +17,7 @@ static const char usage[] =
 	"  scan      check installed packages, running processes and files against the rules\n"
 	"  inspect   identify files by content and show which rules they would trip\n"
 	"  status    ask the running daemon for its state, counters and outputs\n"
+	"  policy    turn package block rules into apt pins and flatpak filters (apply|check|remove)\n"
 	"  version   print the version\n"
 	"  help      print this help\n"
 	"\n"
@@ -51,6 +52,7 @@ static const struct {
 	{ "inspect", cmd_inspect },
 	{ "scan", cmd_scan },
 	{ "status", cmd_status },
+	{ "policy", cmd_policy },
 	{ "version", cmd_version },
 	{ "help", cmd_help },
 	{ "--help", cmd_help },

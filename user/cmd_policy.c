@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* embargo policy apply|check|remove: the rules as the package managers' own deny lists. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "json.h"
+#include "log.h"
+#include "policy.h"
+#include "rules.h"
+
+static const char policy_usage[] =
+	"Usage: embargo policy apply|check|remove [--rules PATH]... [--format text|json]\n"
+	"                                         [--apt-file FILE] [--flatpak-filter FILE]\n"
+	"\n"
+	"apply   write the package rules with action: block as an APT preferences file that\n"
+	"        pins their packages to priority -1 (apt will not install them) and as a\n"
+	"        flatpak filter denying their app ids, set on every system flatpak remote;\n"
+	"        files already right are left alone\n"
+	"check   say whether the files are as apply would write them; exit 1 if not (drift)\n"
+	"remove  delete the files apply wrote\n"
+	"\n"
+	"  --apt-file FILE        default " POLICY_APT_FILE "\n"
+	"  --flatpak-filter FILE  default " POLICY_FLATPAK_FILE "\n";
+
+struct policy_opts {
+	enum output_format format;
+	struct rule_paths rules;
+	const char *apt_file, *flatpak_file;
+};
+
+/* One managed file: its path and what apply would put there. */
+struct managed {
+	const char *what, *path;
+	struct buf want;
+};
+
+static int parse_opts(int argc, char **argv, const char *cmd, struct policy_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "rules", required_argument, NULL, 'r' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "apt-file", required_argument, NULL, 'A' },
+		{ "flatpak-filter", required_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	int c, err;
+
+	o->apt_file = POLICY_APT_FILE;
+	o->flatpak_file = POLICY_FLATPAK_FILE;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":r:f:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+		case 'f':
+			if ((err = cli__rules_or_format(c, optarg, cmd, &o->rules, &o->format)))
+				return err;
+			break;
+		case 'A':
+			o->apt_file = optarg;
+			break;
+		case 'F':
+			o->flatpak_file = optarg;
+			break;
+		case 'h':
+			fputs(policy_usage, stdout);
+			return -1;
+		case ':':
+			return cli__usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return cli__usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli__usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	return cli__finish_rule_paths(&o->rules) ? EXIT_USAGE : 0;
+}
+
+/* The file's content, or NULL (errno set) when it cannot be read. */
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "re");
+	char *data = NULL;
+	size_t cap = 0;
+
+	if (!f)
+		return NULL;
+	*len = 0;
+	for (;;) {
+		char *grown = realloc(data, cap + 4096 + 1);
+
+		if (!grown) {
+			free(data);
+			fclose(f);
+			errno = ENOMEM;
+			return NULL;
+		}
+		data = grown;
+		cap += 4096;
+		*len += fread(data + *len, 1, cap - *len, f);
+		if (*len < cap)
+			break;
+	}
+	data[*len] = '\0';
+	fclose(f);
+	return data;
+}
+
+/* "in place", "missing" or "changed": whether the file holds what apply writes. */
+static const char *state_of(const struct managed *m)
+{
+	size_t len;
+	char *have = slurp(m->path, &len);
+	const char *state;
+
+	if (!have)
+		return "missing";
+	state = len == m->want.len && !memcmp(have, buf__str(&m->want), len) ? "in place"
+									     : "changed";
+	free(have);
+	return state;
+}
+
+/* Written beside, then renamed over: a reader sees the old file or the new, never half. */
+static int write_atomic(const char *path, const struct buf *b)
+{
+	char tmp[4096];
+	int fd;
+
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	if (strrchr(tmp, '/') && strrchr(tmp, '/') != tmp) {
+		*strrchr(tmp, '/') = '\0';
+		if (mkdir(tmp, 0755) && errno != EEXIST)	/* /etc/embargo on a bare system */
+			return -errno;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.embargo-new", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, buf__str(b), b->len) != (ssize_t)b->len || fsync(fd)) {
+		int err = -errno;
+
+		close(fd);
+		unlink(tmp);
+		return err ? err : -EIO;
+	}
+	close(fd);
+	return rename(tmp, path) ? -errno : 0;
+}
+
+/* Every system flatpak remote gets the filter (flatpak's own command does it). */
+static int filter_flatpak_remotes(const char *filter)
+{
+	FILE *p;
+	char name[256], cmd[4096];
+	int failed = 0;
+
+	if (access("/usr/bin/flatpak", X_OK))
+		return 0;	/* no flatpak: nothing can be installed through it */
+	p = popen("/usr/bin/flatpak remotes --system --columns=name 2>/dev/null", "re");
+	if (!p)
+		return -errno;
+	while (fgets(name, sizeof(name), p)) {
+		name[strcspn(name, "\n")] = '\0';
+		if (!name[0] || strchr(name, '\''))
+			continue;
+		snprintf(cmd, sizeof(cmd), "/usr/bin/flatpak remote-modify --system --filter='%s' "
+			 "'%s'", filter, name);
+		failed |= system(cmd) != 0;
+	}
+	pclose(p);
+	return failed ? -EIO : 0;
+}
+
+static void report(const struct policy_opts *o, const struct managed *m, const char *state)
+{
+	struct json_writer w;
+
+	if (o->format != FORMAT_JSON) {
+		printf("%s: %s %s\n", m->what, m->path, state);
+		return;
+	}
+	json__init(&w);
+	json__begin(&w);
+	json__string(&w, "file", m->path);
+	json__string(&w, "for", m->what);
+	json__string(&w, "state", state);
+	if (!json__end(&w))
+		printf("%s\n", json__buf(&w));
+	json__free(&w);
+}
+
+static int apply(const struct policy_opts *o, struct managed *m, size_t n)
+{
+	int rc = EXIT_OK, err;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *state = state_of(&m[i]);
+
+		if (!strcmp(state, "in place")) {
+			report(o, &m[i], "unchanged");
+			continue;
+		}
+		if ((err = write_atomic(m[i].path, &m[i].want))) {
+			log_err("cannot write %s: %s", m[i].path, strerror(-err));
+			rc = EXIT_USAGE;
+			continue;
+		}
+		report(o, &m[i], "written");
+	}
+	if (!rc && (err = filter_flatpak_remotes(o->flatpak_file))) {
+		log_err("cannot set the filter on every flatpak remote: %s", strerror(-err));
+		rc = EXIT_USAGE;
+	}
+	return rc;
+}
+
+static int check(const struct policy_opts *o, struct managed *m, size_t n)
+{
+	int rc = EXIT_OK;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *state = state_of(&m[i]);
+
+		report(o, &m[i], state);
+		if (strcmp(state, "in place"))
+			rc = EXIT_FINDINGS;
+	}
+	return rc;
+}
+
+static int remove_files(const struct policy_opts *o, struct managed *m, size_t n)
+{
+	int rc = EXIT_OK;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!unlink(m[i].path)) {
+			report(o, &m[i], "removed");
+		} else if (errno == ENOENT) {
+			report(o, &m[i], "absent");
+		} else {
+			log_err("cannot remove %s: %s", m[i].path, strerror(errno));
+			rc = EXIT_USAGE;
+		}
+	}
+	return rc;
+}
+
+static int run(const char *sub, const struct policy_opts *o, const struct ruleset *rs)
+{
+	struct managed m[] = {
+		{ "apt", o->apt_file, { 0 } },
+		{ "flatpak", o->flatpak_file, { 0 } },
+	};
+	size_t n = sizeof(m) / sizeof(m[0]);
+	int rc;
+
+	if (policy__apt(rs, &m[0].want) || policy__flatpak(rs, &m[1].want)) {
+		rc = EXIT_USAGE;
+		log_err("out of memory");
+	} else if (!strcmp(sub, "apply")) {
+		rc = apply(o, m, n);
+	} else if (!strcmp(sub, "check")) {
+		rc = check(o, m, n);
+	} else {
+		rc = remove_files(o, m, n);
+	}
+	for (size_t i = 0; i < n; i++)
+		buf__free(&m[i].want);
+	return rc;
+}
+
+int cmd_policy(int argc, char **argv)
+{
+	struct policy_opts o = { 0 };
+	struct rules_errors errs = { 0 };
+	const char *sub = argc > 1 ? argv[1] : NULL;
+	struct ruleset *rs;
+	char cmd[32];
+	int rc;
+
+	if (!sub || !strcmp(sub, "--help") || !strcmp(sub, "-h")) {
+		fputs(policy_usage, sub ? stdout : stderr);
+		return sub ? EXIT_OK : EXIT_USAGE;
+	}
+	if (strcmp(sub, "apply") && strcmp(sub, "check") && strcmp(sub, "remove"))
+		return cli__usage_error("policy", "unknown subcommand '%s' (apply, check or remove)",
+					sub);
+	snprintf(cmd, sizeof(cmd), "policy %s", sub);
+	rc = parse_opts(argc - 1, argv + 1, cmd, &o);
+	if (rc) {
+		cli__free_rule_paths(&o.rules);
+		return rc < 0 ? EXIT_OK : rc;
+	}
+	o.format = cli__resolve_format(o.format);
+	rs = rules__load(o.rules.paths, o.rules.n, &errs);
+	if (!rs) {
+		log_err("failed to load rules:");
+		cli__print_rule_errors(&errs);
+		rc = EXIT_USAGE;
+	} else {
+		rc = run(sub, &o, rs);
+	}
+	rules__free(rs);
+	rules__errors_free(&errs);
+	cli__free_rule_paths(&o.rules);
+	return rc;
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The package managers' own deny mechanisms, written from the rules: enabled package rules
+ * with `action: block` give their package.name values (exact, or globs, which both APT and
+ * flatpak read with fnmatch) to an APT preferences file that pins them to priority -1 (never
+ * installed) and to a flatpak remote filter that denies them. docs/enforcement.md.
+ */
+#ifndef EMBARGO_POLICY_H
+#define EMBARGO_POLICY_H
+
+#include "buf.h"
+#include "rules.h"
+
+#define POLICY_APT_FILE "/etc/apt/preferences.d/embargo.pref"
+#define POLICY_FLATPAK_FILE "/etc/embargo/flatpak.filter"
+
+/* The two files' contents for a rule set (the rules' version is in their header). */
+int policy__apt(const struct ruleset *rs, struct buf *out);
+int policy__flatpak(const struct ruleset *rs, struct buf *out);
+
+#endif /* EMBARGO_POLICY_H */
