@@ -14,16 +14,17 @@ struct alert_ctx {
 	struct verdict verdict;
 };
 
-/* A block rule on a process: enforcement acts once per event, whatever rule asked first. */
+/* A block rule on a process or a file: enforcement acts once per event, whatever rule asked first. */
 static const struct verdict *enforce(struct alert_ctx *ctx, const struct rule *r)
 {
 	const struct event *ev = ctx->ev;
 
-	if (r->action != ACTION_BLOCK || !ev->proc || !ev->category ||
-	    strcmp(ev->category, "process"))
-		return NULL;
-	if (!ctx->acted)
+	if (r->action != ACTION_BLOCK || !ev->category || ctx->acted)
+		return ctx->acted ? &ctx->verdict : NULL;
+	if (!strcmp(ev->category, "process") && ev->proc)
 		ctx->acted = enforce__process(ctx->enf, r, ev->proc, ev->time_ns, &ctx->verdict);
+	else if (!strcmp(ev->category, "file") && ev->file)
+		ctx->acted = enforce__file(ctx->enf, r, ev, &ctx->verdict);
 	return ctx->acted ? &ctx->verdict : NULL;
 }
 
@@ -38,9 +39,12 @@ static void on_match(void *arg, const struct rule *r, const char *why, size_t wh
 	ev.why = why;
 	ev.why_len = why_len;
 	ev.verdict = enforce(ctx, r);
-	if (ev.verdict && strcmp(ev.verdict->result, "would-kill")) {
+	if (ev.verdict && strncmp(ev.verdict->result, "would-", 6)) {
 		ev.type = "denied";
-		ev.outcome = strcmp(ev.verdict->result, "killed") ? "failure" : "success";
+		ev.outcome = strcmp(ev.verdict->result, "killed") &&
+					     strcmp(ev.verdict->result, "quarantined")
+				     ? "failure"
+				     : "success";
 	}
 	output__event(ctx->out, &ev);
 }

@@ -52,6 +52,7 @@ int cmd_inspect(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
+int cmd_quarantine(int argc, char **argv);
 int cmd_rules_reload(int argc, char **argv);
 
 #endif /* EMBARGO_CLI_H */

@@ -501,7 +501,7 @@ static int watch_start(struct watch *w)
 		log_err("failed to load the process probes: %s", strerror(errno));
 		return -errno;
 	}
-	w->enforcer = enforce__new(w->opts.enforce, w->sensor, "/proc");
+	w->enforcer = enforce__new(w->opts.enforce, w->sensor, "/proc", w->opts.quarantine_dir);
 	if (!w->enforcer)
 		return -ENOMEM;
 	pipeline__set_enforcer(w->pl, w->enforcer);

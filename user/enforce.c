@@ -12,12 +12,15 @@
 #include "host.h"
 #include "log.h"
 #include "procfs.h"
+#include "quarantine.h"
 #include "sensor.h"
 
 struct enforcer {
 	enum enforce_mode mode;
 	struct sensor *sensor;
 	const char *proc_root;
+	const char *quarantine_dir;
+	char last_id[QUARANTINE_ID_LEN];	/* the verdict of the file event being reported */
 	pid_t self;
 	struct enforce_stats stats;
 };
@@ -40,7 +43,8 @@ const char *enforce__mode_name(enum enforce_mode m)
 	return m <= ENFORCE_ON ? mode_names[m] : "?";
 }
 
-struct enforcer *enforce__new(enum enforce_mode mode, struct sensor *sensor, const char *proc_root)
+struct enforcer *enforce__new(enum enforce_mode mode, struct sensor *sensor, const char *proc_root,
+			      const char *quarantine_dir)
 {
 	struct enforcer *e = calloc(1, sizeof(*e));
 
@@ -49,6 +53,7 @@ struct enforcer *enforce__new(enum enforce_mode mode, struct sensor *sensor, con
 	e->mode = mode;
 	e->sensor = sensor;
 	e->proc_root = proc_root;
+	e->quarantine_dir = quarantine_dir;
 	e->self = getpid();
 	return e;
 }
@@ -157,5 +162,37 @@ bool enforce__process(struct enforcer *e, const struct rule *r, const struct pro
 			 strerror(-err));
 	}
 	learn(e, r, p);
+	return true;
+}
+
+bool enforce__file(struct enforcer *e, const struct rule *r, const struct event *ev,
+		   struct verdict *v)
+{
+	const struct proc *p = ev->proc;
+	struct quarantine_meta m = {
+		.path = (char *)ev->file->path, .sha256 = (char *)(ev->file->sha256 ? ev->file->sha256 : ""),
+		.rule = r->id, .writer = p && p->exe ? p->exe : "",
+		.writer_pid = p ? p->pid : 0, .writer_uid = p ? p->uid : 0,
+	};
+	int err;
+
+	if (!e || e->mode == ENFORCE_OFF || r->action != ACTION_BLOCK || !ev->file->path ||
+	    !strcmp(ev->action, "file-deleted"))
+		return false;
+	*v = (struct verdict){ .mode = mode_names[e->mode], .method = "quarantine" };
+	if (e->mode == ENFORCE_DRY_RUN) {
+		v->result = "would-quarantine";
+		return true;
+	}
+	err = quarantine__put(e->quarantine_dir, ev->file->path, &m);
+	if (err) {
+		v->result = err == -ENOENT ? "exited" : "failed";
+		log_warn("enforce: cannot quarantine %s: %s", ev->file->path, strerror(-err));
+		return true;
+	}
+	memcpy(e->last_id, m.id, sizeof(e->last_id));
+	v->result = "quarantined";
+	v->quarantine_id = e->last_id;
+	e->stats.quarantined++;
 	return true;
 }

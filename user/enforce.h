@@ -31,7 +31,8 @@ struct enforcer;
 int enforce__parse_mode(const char *s, enum enforce_mode *out);
 const char *enforce__mode_name(enum enforce_mode m);
 
-struct enforcer *enforce__new(enum enforce_mode mode, struct sensor *sensor, const char *proc_root);
+struct enforcer *enforce__new(enum enforce_mode mode, struct sensor *sensor, const char *proc_root,
+			      const char *quarantine_dir);
 void enforce__free(struct enforcer *e);
 /*
  * A block rule r matched the exec of p at exec_ns (wall clock): act as the mode says and
@@ -40,8 +41,15 @@ void enforce__free(struct enforcer *e);
 bool enforce__process(struct enforcer *e, const struct rule *r, const struct proc *p,
 		      uint64_t exec_ns, struct verdict *v);
 
+/*
+ * A block rule matched a file written or renamed into place (an installer download): it is
+ * moved into the quarantine (quarantine.h) and described in *v. False when off.
+ */
+bool enforce__file(struct enforcer *e, const struct rule *r, const struct event *ev,
+		   struct verdict *v);
+
 struct enforce_stats {
-	uint64_t killed_kernel, killed_user, exited, spared, learned;
+	uint64_t killed_kernel, killed_user, exited, spared, learned, quarantined;
 };
 const struct enforce_stats *enforce__stats(const struct enforcer *e);
 

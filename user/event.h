@@ -49,9 +49,11 @@ struct rule;
 /* How a blocked process was (or would have been) stopped, for the alert (enforce.h). */
 struct verdict {
 	const char *mode;	/* "on", "dry-run" */
-	const char *method;	/* "kernel": in the exec probe; "user-space": SIGKILL after the match */
+	const char *method;	/* "kernel": in the exec probe; "user-space": SIGKILL after the
+				 * match; "quarantine": a file moved away */
 	const char *result;	/* "killed", "would-kill", "exited" (gone first), "spared", "failed" */
 	uint64_t delay_us;	/* exec to SIGKILL, user-space only */
+	const char *quarantine_id;	/* files: the quarantine entry (quarantine.h) */
 };
 
 enum event_kind {

@@ -18,6 +18,7 @@ static const char usage[] =
 	"  inspect   identify files by content and show which rules they would trip\n"
 	"  status    ask the running daemon for its state, counters and outputs\n"
 	"  policy    turn package block rules into apt pins and flatpak filters (apply|check|remove)\n"
+	"  quarantine  list or restore the downloads --enforce moved away\n"
 	"  version   print the version\n"
 	"  help      print this help\n"
 	"\n"
@@ -53,6 +54,7 @@ static const struct {
 	{ "scan", cmd_scan },
 	{ "status", cmd_status },
 	{ "policy", cmd_policy },
+	{ "quarantine", cmd_quarantine },
 	{ "version", cmd_version },
 	{ "help", cmd_help },
 	{ "--help", cmd_help },

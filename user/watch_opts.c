@@ -10,6 +10,7 @@
 #include "config.h"
 #include "control.h"
 #include "identity.h"
+#include "quarantine.h"
 #include "log.h"
 #include "rulebook.h"
 
@@ -41,6 +42,9 @@ static const char watch_usage[] =
 	"      --enforce          kill what block rules match (action: block); off by default:\n"
 	"                         block rules then only alert\n"
 	"      --dry-run          say what --enforce would kill, kill nothing\n"
+	"      --quarantine-dir DIR\n"
+	"                         where --enforce moves downloads a block rule matched\n"
+	"                         (default " QUARANTINE_DEFAULT_DIR ")\n"
 	"      --control PATH     the control socket `embargo status` asks (default\n"
 	"                         " CONTROL_DEFAULT_PATH "; 'none': no socket)\n"
 	"  -c, --config FILE      settings file (YAML); the command line wins over it\n"
@@ -60,6 +64,7 @@ enum setting {
 	SET_CONTROL,
 	SET_HASH_MAX,
 	SET_ENFORCE,
+	SET_QUARANTINE,
 	SET_COUNT,
 };
 
@@ -78,6 +83,7 @@ static const struct {
 	[SET_CONTROL] = { "control_socket", "--control", 'C', false },
 	[SET_HASH_MAX] = { "hash_max_size", "--hash-max-size", 'Z', false },
 	[SET_ENFORCE] = { "enforce", "--enforce", 'E', false },
+	[SET_QUARANTINE] = { "quarantine_dir", "--quarantine-dir", 'Q', false },
 };
 
 /* Which settings the command line gave: those the config file may not change. */
@@ -200,6 +206,14 @@ static int set_value(struct watch_opts *o, enum setting set, const char *name, c
 			return 0;
 		snprintf(err, errlen, "%s must be off, dry-run or on, not '%s'", name, v);
 		return -EINVAL;
+	case SET_QUARANTINE:
+		if (v[0] != '/') {
+			snprintf(err, errlen, "%s needs an absolute path", name);
+			return -EINVAL;
+		}
+		free(o->quarantine_dir);
+		o->quarantine_dir = strdup(v);
+		return o->quarantine_dir ? 0 : -ENOMEM;
 	case SET_CONTROL:
 		if (v[0] != '/' && strcmp(v, "none")) {
 			snprintf(err, errlen, "%s needs an absolute path or 'none', not '%s'", name, v);
@@ -245,6 +259,7 @@ static int parse_args(int argc, char **argv, struct watch_opts *o, struct given 
 		{ "hash-max-size", required_argument, NULL, 'Z' },
 		{ "enforce", no_argument, NULL, 'E' },
 		{ "dry-run", no_argument, NULL, 'D' },
+		{ "quarantine-dir", required_argument, NULL, 'Q' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "probes", required_argument, NULL, 'P' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -269,6 +284,7 @@ static int parse_args(int argc, char **argv, struct watch_opts *o, struct given 
 		case 'H':
 		case 'C':
 		case 'Z':
+		case 'Q':
 			if ((err = setting_option(c, optarg, o, g)))
 				return err;
 			break;
@@ -360,6 +376,8 @@ int watch_opts__parse(int argc, char **argv, struct watch_opts *o)
 		return err;
 	if (!o->control && !(o->control = strdup(CONTROL_DEFAULT_PATH)))
 		return EXIT_USAGE;
+	if (!o->quarantine_dir && !(o->quarantine_dir = strdup(QUARANTINE_DEFAULT_DIR)))
+		return EXIT_USAGE;
 	/* with no output at all, or with --format: stdout, as before outputs existed */
 	if (!o->noutputs || o->format != FORMAT_AUTO) {
 		char err_msg[128];
@@ -381,6 +399,7 @@ void watch_opts__free(struct watch_opts *o)
 	free(o->spool_dir);
 	free(o->config);
 	free(o->control);
+	free(o->quarantine_dir);
 	cli__free_rule_paths(&o->rules);
 	memset(o, 0, sizeof(*o));
 }

@@ -4,6 +4,7 @@ instruction (its first act, writing a marker file, never happens); a renamed cop
 by its hash is killed after hashing and then dies in the kernel at its next exec; dry-run
 and the default (off) kill nothing; programs outside the rules are never touched."""
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -166,3 +167,73 @@ def test_another_users_program_is_killed_with_the_units_capabilities_only():
     assert code == -9 and e["embargo"]["enforcement"]["result"] == "killed"
     assert code2 == 0 and refused["embargo"]["enforcement"]["result"] == "failed"
     assert refused["event"]["outcome"] == "failure"
+
+
+Q_RULES = """\
+vendor: Quarantine
+rules:
+  - id: q-installer
+    name: Banned installer downloaded
+    severity: high
+    on: [file]
+    action: block
+    match:
+      file.name: "*.embargo-q.deb"
+"""
+
+
+def download(d, name):
+    """Browser-style: written as .part, owned by uid 65534 mode 0640, renamed into place."""
+    part = os.path.join(d, name + ".part")
+    with open(part, "wb") as f:
+        f.write(b"!<arch>\n" + os.urandom(64))
+    os.chown(part, 65534, 65534)
+    os.chmod(part, 0o640)
+    final = os.path.join(d, name)
+    os.rename(part, final)
+    return final
+
+
+def q_alert(name):
+    return lambda e: e.get("rule", {}).get("id") == "q-installer" and \
+        e.get("file", {}).get("name") == name
+
+
+def test_a_banned_download_is_quarantined_listed_and_restored():
+    with Lab() as lab:
+        rules = os.path.join(lab.dir, "q.yaml")
+        with open(rules, "w") as f:
+            f.write(Q_RULES)
+        qdir = os.path.join(lab.dir, "quarantine")
+        with Watch("--rules", rules, "--enforce", "--quarantine-dir", qdir) as w:
+            path = download(lab.dir, "tool.embargo-q.deb")
+            e = w.wait_for(q_alert("tool.embargo-q.deb"))
+        gone = not os.path.exists(path)
+        qid = e["embargo"]["enforcement"]["quarantine_id"]
+        held = os.stat(os.path.join(qdir, qid, "file"))
+        qmode = os.stat(qdir).st_mode & 0o777
+        listed = subprocess.run([harness_embargo(), "quarantine", "list", "--dir", qdir,
+                                 "--format", "json"], capture_output=True, text=True)
+        restored = subprocess.run([harness_embargo(), "quarantine", "restore", "--dir", qdir,
+                                   qid], capture_output=True, text=True)
+        back = os.stat(path)
+        left = os.listdir(qdir)
+        with Watch("--rules", rules, "--dry-run", "--quarantine-dir", qdir) as w:
+            kept = download(lab.dir, "other.embargo-q.deb")
+            dry = w.wait_for(q_alert("other.embargo-q.deb"))
+        still = os.path.exists(kept)
+    assert gone and e["event"]["type"] == ["denied"] and e["event"]["outcome"] == "success"
+    assert e["embargo"]["enforcement"]["method"] == "quarantine"
+    assert e["embargo"]["enforcement"]["result"] == "quarantined"
+    assert held.st_mode & 0o7777 == 0 and qmode == 0o700
+    entry = json.loads(listed.stdout)
+    assert entry["id"] == qid and entry["path"] == path and entry["rule"] == "q-installer"
+    assert entry["writer"]["pid"] == os.getpid() and entry["size"] == 72
+    assert restored.returncode == 0 and restored.stdout == f"restored {path}\n"
+    assert back.st_uid == 65534 and back.st_mode & 0o7777 == 0o640 and left == []
+    assert still and dry["embargo"]["enforcement"]["result"] == "would-quarantine"
+
+
+def harness_embargo():
+    import harness
+    return harness.EMBARGO

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* embargo quarantine list|restore: the downloads enforcement moved away (quarantine.h). */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "host.h"
+#include "json.h"
+#include "quarantine.h"
+
+static const char quarantine_usage[] =
+	"Usage: embargo quarantine list [--dir DIR] [--format text|json]\n"
+	"       embargo quarantine restore [--dir DIR] ID\n"
+	"\n"
+	"list     what `embargo watch --enforce` moved away: id, original path, size, sha256,\n"
+	"         who wrote it and when, and the rule\n"
+	"restore  put an entry back where it was, with its mode and owner (not over a file)\n"
+	"\n"
+	"  --dir DIR   the quarantine (default " QUARANTINE_DEFAULT_DIR ")\n";
+
+static void print_entry(const struct quarantine_meta *m, bool json)
+{
+	char when[64];
+	struct json_writer w;
+
+	host__format_time(m->time_ns, when);
+	if (!json) {
+		printf("%s  %s  %llu bytes  sha256 %s  by %s (pid %u, uid %u) at %s  rule %s\n", m->id,
+		       m->path, (unsigned long long)m->size, m->sha256[0] ? m->sha256 : "-",
+		       m->writer[0] ? m->writer : "?", m->writer_pid, m->writer_uid, when, m->rule);
+		return;
+	}
+	json__init(&w);
+	json__begin(&w);
+	json__string(&w, "id", m->id);
+	json__string(&w, "path", m->path);
+	json__ulong(&w, "size", m->size);
+	json__string(&w, "sha256", m->sha256);
+	json__string(&w, "writer.executable", m->writer);
+	json__ulong(&w, "writer.pid", m->writer_pid);
+	json__ulong(&w, "writer.uid", m->writer_uid);
+	json__string(&w, "time", when);
+	json__string(&w, "rule", m->rule);
+	if (!json__end(&w))
+		printf("%s\n", json__buf(&w));
+	json__free(&w);
+}
+
+static int list(const char *dir, bool json)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int rc = EXIT_OK;
+
+	if (!d) {
+		if (errno == ENOENT)
+			return EXIT_OK;		/* nothing was ever quarantined */
+		fprintf(stderr, "embargo quarantine list: %s: %s\n", dir, strerror(errno));
+		return EXIT_USAGE;
+	}
+	while ((e = readdir(d))) {
+		struct quarantine_meta m;
+		int err;
+
+		if (e->d_name[0] == '.')
+			continue;
+		if ((err = quarantine__read(dir, e->d_name, &m))) {
+			fprintf(stderr, "embargo quarantine list: %s/%s: %s\n", dir, e->d_name,
+				strerror(-err));
+			rc = EXIT_USAGE;
+		} else {
+			print_entry(&m, json);
+		}
+		quarantine__meta_free(&m);
+	}
+	closedir(d);
+	return rc;
+}
+
+int cmd_quarantine(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	const char *sub = argc > 1 ? argv[1] : NULL, *dir = QUARANTINE_DEFAULT_DIR;
+	enum output_format format = FORMAT_TEXT;
+	struct quarantine_meta m;
+	int c, err;
+
+	if (!sub || !strcmp(sub, "--help") || !strcmp(sub, "-h")) {
+		fputs(quarantine_usage, sub ? stdout : stderr);
+		return sub ? EXIT_OK : EXIT_USAGE;
+	}
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc - 1, argv + 1, ":d:f:h", longopts, NULL)) != -1) {
+		if (c == 'd')
+			dir = optarg;
+		else if (c == 'f' && !cli__parse_format(optarg, &format))
+			continue;
+		else if (c == 'h')
+			return fputs(quarantine_usage, stdout), EXIT_OK;
+		else
+			return cli__usage_error("quarantine", "bad option '%s'", argv[optind]);
+	}
+	if (!strcmp(sub, "list"))
+		return optind < argc - 1 ? cli__usage_error("quarantine list", "unexpected argument")
+					 : list(dir, format == FORMAT_JSON);
+	if (strcmp(sub, "restore"))
+		return cli__usage_error("quarantine", "unknown subcommand '%s' (list or restore)", sub);
+	if (optind != argc - 2)
+		return cli__usage_error("quarantine restore", "give one ID (see quarantine list)");
+	err = quarantine__restore(dir, argv[optind + 1], &m);
+	if (err)
+		fprintf(stderr, "embargo quarantine restore: %s: %s%s\n", argv[optind + 1],
+			strerror(-err), err == -EEXIST ? " (a file is at its old path)" : "");
+	else
+		printf("restored %s\n", m.path);
+	quarantine__meta_free(&m);
+	return err ? EXIT_USAGE : EXIT_OK;
+}
