@@ -28,6 +28,12 @@ static const struct verdict *enforce(struct alert_ctx *ctx, const struct rule *r
 	return ctx->acted ? &ctx->verdict : NULL;
 }
 
+/* Whether enforcement acted (or tried): not a dry run, not a spared process. */
+static bool enforced(const struct verdict *v)
+{
+	return strncmp(v->result, "would-", 6) && strcmp(v->result, "spared");
+}
+
 /* Alert = the event's fields + the rule + why it matched. */
 static void on_match(void *arg, const struct rule *r, const char *why, size_t why_len)
 {
@@ -39,7 +45,7 @@ static void on_match(void *arg, const struct rule *r, const char *why, size_t wh
 	ev.why = why;
 	ev.why_len = why_len;
 	ev.verdict = enforce(ctx, r);
-	if (ev.verdict && strncmp(ev.verdict->result, "would-", 6)) {
+	if (ev.verdict && enforced(ev.verdict)) {
 		ev.type = "denied";
 		ev.outcome = strcmp(ev.verdict->result, "killed") &&
 					     strcmp(ev.verdict->result, "quarantined")

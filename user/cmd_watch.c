@@ -448,7 +448,8 @@ static int load_rules(struct watch *w)
 /* What predates the daemon is reported too: installed packages and running programs. */
 static void startup_scan(struct watch *w)
 {
-	struct scan s = { .rules = w->rules, .id = w->identity, .env = &w->env, .out = &w->out };
+	struct scan s = { .rules = w->rules, .id = w->identity, .env = &w->env, .out = &w->out,
+			  .enf = w->enforcer };
 
 	if (!w->rules)
 		return;

@@ -138,9 +138,12 @@ bool enforce__process(struct enforcer *e, const struct rule *r, const struct pro
 		return true;
 	}
 	if (p->pid <= 1 || (pid_t)p->pid == e->self || p->from_proc) {
-		/* from_proc: it predates embargo: reported, not killed behind the admin's back */
+		/* from_proc: it predates embargo: reported, not killed behind the admin's back;
+		 * its file's next exec dies in the kernel all the same */
 		v->result = "spared";
 		e->stats.spared++;
+		if (p->from_proc && e->mode == ENFORCE_ON)
+			learn(e, r, p);
 		return true;
 	}
 	if (e->mode == ENFORCE_DRY_RUN) {

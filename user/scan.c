@@ -86,7 +86,7 @@ void scan__processes(struct scan *s, struct proctable *pt)
 		identify_running(s, p);
 		ev.proc = p;
 		ev.parent = proctable__parent(pt, p);
-		s->alerts += alert__raise(s->rules, ON_PROCESS, &ev, s->env, s->out, NULL);
+		s->alerts += alert__raise(s->rules, ON_PROCESS, &ev, s->env, s->out, s->enf);
 	}
 	free(pids);
 	sandbox__free(sb);
@@ -126,7 +126,7 @@ static int visit(const char *path, const struct stat *st, int type, struct FTW *
 	if (st->st_mode & 0111 && !filefacts__as_proc(path, s->id, &fp)) {
 		ev = scan_event("process", "program-present");
 		ev.proc = &fp.proc;
-		s->alerts += alert__raise(s->rules, ON_PROCESS, &ev, s->env, s->out, NULL);
+		s->alerts += alert__raise(s->rules, ON_PROCESS, &ev, s->env, s->out, s->enf);
 		filefacts__release(&fp);
 	}
 	return 0;

@@ -22,6 +22,8 @@ struct scan {
 	const struct event_env *env;
 	struct output *out;
 	bool hash_files;	/* a rule names file.hash.sha256: hash every file seen */
+	struct enforcer *enf;	/* watch's startup scan: block rules learn running programs'
+				 * files for the kernel's list (they are not killed); else NULL */
 	/* what it found */
 	size_t alerts, packages, nproc, files;
 };

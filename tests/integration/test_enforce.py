@@ -237,3 +237,21 @@ def test_a_banned_download_is_quarantined_listed_and_restored():
 def harness_embargo():
     import harness
     return harness.EMBARGO
+
+
+def test_a_banned_program_running_before_watch_is_spared_and_its_next_exec_dies():
+    with Lab() as lab:
+        prog = lab.program("renamed-copy", lab.hashed)
+        m = os.path.join(lab.dir, "before")
+        running = subprocess.Popen([prog, m, "30"])
+        try:
+            with Watch("--rules", lab.rules, "--enforce") as w:
+                e = w.wait_for(alert(running.pid, "block-by-hash"))
+                alive = running.poll() is None
+                pid, code, ran = lab.run(prog, "after", "10")
+        finally:
+            running.kill()
+            running.wait()
+    assert alive and e["embargo"]["enforcement"]["result"] == "spared"
+    assert e["event"]["type"] != ["denied"]
+    assert code == -9 and not ran           # learned from the startup scan: killed in the kernel
