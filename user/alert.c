@@ -25,13 +25,16 @@ static const struct verdict *enforce(struct alert_ctx *ctx, const struct rule *r
 		ctx->acted = enforce__process(ctx->enf, r, ev->proc, ev->time_ns, &ctx->verdict);
 	else if (!strcmp(ev->category, "file") && ev->file)
 		ctx->acted = enforce__file(ctx->enf, r, ev, &ctx->verdict);
+	else if (!strcmp(ev->category, "package") && ev->package)
+		ctx->acted = enforce__package(ctx->enf, r, ev, &ctx->verdict);
 	return ctx->acted ? &ctx->verdict : NULL;
 }
 
 /* Whether enforcement acted (or tried): not a dry run, not a spared process. */
 static bool enforced(const struct verdict *v)
 {
-	return strncmp(v->result, "would-", 6) && strcmp(v->result, "spared");
+	return strncmp(v->result, "would-", 6) && strcmp(v->result, "spared") &&
+	       strcmp(v->result, "listed");
 }
 
 /* Alert = the event's fields + the rule + why it matched. */

@@ -3,8 +3,10 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -20,6 +22,7 @@ struct enforcer {
 	struct sensor *sensor;
 	const char *proc_root;
 	const char *quarantine_dir;
+	const char *dpkg_info;			/* /var/lib/dpkg/info: packages' file lists */
 	char last_id[QUARANTINE_ID_LEN];	/* the verdict of the file event being reported */
 	pid_t self;
 	struct enforce_stats stats;
@@ -54,6 +57,7 @@ struct enforcer *enforce__new(enum enforce_mode mode, struct sensor *sensor, con
 	e->sensor = sensor;
 	e->proc_root = proc_root;
 	e->quarantine_dir = quarantine_dir;
+	e->dpkg_info = "/var/lib/dpkg/info";
 	e->self = getpid();
 	return e;
 }
@@ -197,5 +201,68 @@ bool enforce__file(struct enforcer *e, const struct rule *r, const struct event 
 	v->result = "quarantined";
 	v->quarantine_id = e->last_id;
 	e->stats.quarantined++;
+	return true;
+}
+
+/* dpkg's list of a package's files: NAME:ARCH.list for multi-arch packages, else NAME.list. */
+static FILE *dpkg_list(const char *info_dir, const struct package_info *pkg)
+{
+	char path[4096];
+	FILE *f = NULL;
+
+	if (pkg->architecture) {
+		snprintf(path, sizeof(path), "%s/%s:%s.list", info_dir, pkg->name, pkg->architecture);
+		f = fopen(path, "re");
+	}
+	if (!f) {
+		snprintf(path, sizeof(path), "%s/%s.list", info_dir, pkg->name);
+		f = fopen(path, "re");
+	}
+	return f;
+}
+
+/* Every executable regular file the package installed goes on the kernel's block list. */
+static size_t learn_package_files(struct enforcer *e, const struct package_info *pkg)
+{
+	FILE *f = dpkg_list(e->dpkg_info, pkg);
+	char line[4096];
+	size_t n = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		struct stat st;
+		struct ev_file file = { 0 };
+
+		line[strcspn(line, "\n")] = '\0';
+		if (stat(line, &st) || !S_ISREG(st.st_mode) || !(st.st_mode & 0111))
+			continue;
+		file.dev = st.st_dev;
+		file.ino = st.st_ino;
+		file.ctime_sec = st.st_ctim.tv_sec;
+		file.ctime_nsec = (uint32_t)st.st_ctim.tv_nsec;
+		if (!sensor__block_file(e->sensor, &file))
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
+bool enforce__package(struct enforcer *e, const struct rule *r, const struct event *ev,
+		      struct verdict *v)
+{
+	const struct package_info *pkg = ev->package;
+
+	if (!e || e->mode == ENFORCE_OFF || r->action != ACTION_BLOCK || !pkg->type ||
+	    strcmp(pkg->type, "deb") || !strcmp(ev->action, "package-removed"))
+		return false;
+	*v = (struct verdict){ .mode = mode_names[e->mode], .method = "kernel" };
+	if (e->mode == ENFORCE_DRY_RUN) {
+		v->result = "would-list";
+		return true;
+	}
+	v->programs = learn_package_files(e, pkg);
+	e->stats.learned += v->programs;
+	v->result = "listed";
 	return true;
 }

@@ -48,6 +48,13 @@ bool enforce__process(struct enforcer *e, const struct rule *r, const struct pro
 bool enforce__file(struct enforcer *e, const struct rule *r, const struct event *ev,
 		   struct verdict *v);
 
+/*
+ * A block rule matched an installed Debian package: every executable file dpkg lists for
+ * it goes on the kernel's block list (its programs die at exec). False when off.
+ */
+bool enforce__package(struct enforcer *e, const struct rule *r, const struct event *ev,
+		      struct verdict *v);
+
 struct enforce_stats {
 	uint64_t killed_kernel, killed_user, exited, spared, learned, quarantined;
 };

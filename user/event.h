@@ -51,9 +51,11 @@ struct verdict {
 	const char *mode;	/* "on", "dry-run" */
 	const char *method;	/* "kernel": in the exec probe; "user-space": SIGKILL after the
 				 * match; "quarantine": a file moved away */
-	const char *result;	/* "killed", "would-kill", "exited" (gone first), "spared", "failed" */
+	const char *result;	/* "killed", "would-kill", "exited" (gone first), "spared", "failed",
+				 * "quarantined", "listed" (a package's programs), "would-..." */
 	uint64_t delay_us;	/* exec to SIGKILL, user-space only */
 	const char *quarantine_id;	/* files: the quarantine entry (quarantine.h) */
+	uint64_t programs;		/* packages: executables put on the kernel's block list */
 };
 
 enum event_kind {

@@ -42,7 +42,7 @@ void scan__packages(struct scan *s, const struct inventory *inv)
 		struct event ev = scan_event("package", "package-installed");
 
 		ev.package = &pkg;
-		s->alerts += alert__raise(s->rules, ON_PACKAGE, &ev, s->env, s->out, NULL);
+		s->alerts += alert__raise(s->rules, ON_PACKAGE, &ev, s->env, s->out, s->enf);
 	}
 	s->packages += inv->n;
 }

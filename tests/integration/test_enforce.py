@@ -255,3 +255,50 @@ def test_a_banned_program_running_before_watch_is_spared_and_its_next_exec_dies(
     assert alive and e["embargo"]["enforcement"]["result"] == "spared"
     assert e["event"]["type"] != ["denied"]
     assert code == -9 and not ran           # learned from the startup scan: killed in the kernel
+
+
+PKG_RULES = """\
+vendor: Packages
+rules:
+  - id: pkg-banned
+    name: Banned test package installed
+    severity: high
+    on: [package]
+    action: block
+    match:
+      package.name: embargo-test-pkgbanned
+"""
+
+
+def build_deb(lab):
+    root = os.path.join(lab.dir, "deb")
+    os.makedirs(os.path.join(root, "DEBIAN"))
+    os.makedirs(os.path.join(root, "usr", "local", "bin"))
+    shutil.copy(FIRSTACT, os.path.join(root, "usr", "local", "bin", "embargo-pkg-tool"))
+    with open(os.path.join(root, "DEBIAN", "control"), "w") as f:
+        f.write("Package: embargo-test-pkgbanned\nVersion: 1.0\nArchitecture: amd64\n"
+                "Maintainer: embargo tests <t@example.org>\nDescription: banned\n")
+    deb = os.path.join(lab.dir, "pkg.deb")
+    subprocess.run(["dpkg-deb", "-b", root, deb], check=True, capture_output=True)
+    return deb
+
+
+def test_a_banned_packages_programs_die_at_exec():
+    tool = "/usr/local/bin/embargo-pkg-tool"
+    with Lab() as lab:
+        rules = os.path.join(lab.dir, "p.yaml")
+        with open(rules, "w") as f:
+            f.write(PKG_RULES)
+        deb = build_deb(lab)
+        try:
+            with Watch("--rules", rules, "--enforce") as w:
+                subprocess.run(["dpkg", "-i", deb], check=True, capture_output=True)
+                e = w.wait_for(lambda e: e.get("rule", {}).get("id") == "pkg-banned",
+                               timeout=20, what="package alert")
+                pid, code, ran = lab.run(tool, "pkg-marker")
+        finally:
+            subprocess.run(["dpkg", "--purge", "embargo-test-pkgbanned"], capture_output=True)
+    assert e["embargo"]["enforcement"] == {"mode": "on", "method": "kernel",
+                                           "result": "listed", "programs": 1}
+    assert code == -9 and not ran
+    assert not os.path.exists(tool)
