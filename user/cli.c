@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,6 +39,12 @@ int cli__usage_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nTry 'embargo %s --help'.\n", cmd);
 	return EXIT_USAGE;
+}
+
+int cli__option_error(const char *cmd, int c, char **argv)
+{
+	return c == ':' ? cli__usage_error(cmd, "option '%s' needs a value", argv[optind - 1])
+			: cli__usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 }
 
 int cli__add_rule_path(struct rule_paths *r, const char *path)

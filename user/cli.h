@@ -24,6 +24,8 @@ int cli__parse_format(const char *arg, enum output_format *out);
 enum output_format cli__resolve_format(enum output_format f);
 /* Print "embargo CMD: MSG" and a hint to --help; returns EXIT_USAGE. */
 int cli__usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The usage error for what getopt_long returned: ':' (a value missing) or '?' (unknown). */
+int cli__option_error(const char *cmd, int c, char **argv);
 
 /* --rules PATH, repeatable; none given means RULES_DEFAULT_DIR. */
 struct rule_paths {

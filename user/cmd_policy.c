@@ -74,10 +74,8 @@ static int parse_opts(int argc, char **argv, const char *cmd, struct policy_opts
 		case 'h':
 			fputs(policy_usage, stdout);
 			return -1;
-		case ':':
-			return cli__usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return cli__usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+			return cli__option_error(cmd, c, argv);
 		}
 	}
 	if (optind < argc)

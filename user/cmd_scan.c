@@ -87,11 +87,8 @@ static int parse_opts(int argc, char **argv, struct scan_opts *o)
 		case 'h':
 			fputs(scan_usage, stdout);
 			return -1;
-		case ':':
-			return cli__usage_error("scan", "option '%s' needs a value",
-						argv[optind - 1]);
 		default:
-			return cli__usage_error("scan", "unknown option '%s'", argv[optind - 1]);
+			return cli__option_error("scan", c, argv);
 		}
 	}
 	if (optind < argc)

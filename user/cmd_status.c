@@ -60,10 +60,8 @@ static int ask(const char *cmd, const char *usage, enum control_command command,
 		case 'h':
 			fputs(usage, stdout);
 			return EXIT_OK;
-		case ':':
-			return cli__usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return cli__usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+			return cli__option_error(cmd, c, argv);
 		}
 	}
 	if (optind < argc)

@@ -313,11 +313,8 @@ static int parse_args(int argc, char **argv, struct watch_opts *o, struct given 
 		case 'h':
 			fputs(watch_usage, stdout);
 			return -1;
-		case ':':
-			return cli__usage_error("watch", "option '%s' needs a value",
-						argv[optind - 1]);
 		default:
-			return cli__usage_error("watch", "unknown option '%s'", argv[optind - 1]);
+			return cli__option_error("watch", c, argv);
 		}
 	}
 	if (optind < argc)
