@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Shared by test_rules.c and test_match.c: rule files built in memory and loaded. */
+/* Shared by the rules, match, hotlist and policy tests: rule files built in memory and loaded. */
 #ifndef EMBARGO_TESTS_RULES_FIXTURE_H
 #define EMBARGO_TESTS_RULES_FIXTURE_H
 
 #include <stdio.h>
+
+#include <openssl/evp.h>
 
 #include "unit.h"
 
@@ -16,6 +18,20 @@
 #define RULE_X(id, extra, match) \
 	"  - {id: " id ", name: " id ", severity: high" extra ", match: " match "}\n"
 #define RULE(id, match) RULE_X(id, "", match)
+
+/* The rule at line 3 (its mapping at column 5) that most error tests vary, and a match. */
+#define R1 "  - id: r1\n    name: N\n    severity: low\n"
+#define MA "    match: {process.name: a}\n"
+
+/* The first 16 hex digits of the SHA-256 of s: a rule set's version for those bytes. */
+static inline void sha16(const char *s, char out[17])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+
+	assert_int_equal(EVP_Digest(s, strlen(s), md, NULL, EVP_sha256(), NULL), 1);
+	for (int i = 0; i < 8; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
 
 /* The rule set yaml makes; each error is printed and fails the test. */
 static inline struct ruleset *load_ok(const char *yaml, size_t len)

@@ -1,17 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Unit tests for user/rules{,_parse}.c: what a rule file becomes, or each FILE:LINE:COL error. */
-#include <ftw.h>
+/*
+ * Unit tests for user/rules{,_parse}.c: what a rule file becomes, or each FILE:LINE:COL error.
+ * Loading files and directories from disk: test_rules_files.c.
+ */
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
 #include "rules_fixture.h"
 
-/* The rule at line 3 (its mapping at column 5) that most error tests vary. */
-#define R1 "  - id: r1\n    name: N\n    severity: low\n"
-#define MAX_BYTES (4 << 20)
 
 /* A file and what it must give: every error in order, or the shape of its first rule. */
 struct load_case {
@@ -44,16 +41,6 @@ static void run_error_case(void **state)
 	const struct load_case *c = *state;
 
 	check_errors(c->yaml, c->want);
-}
-
-/* The first 16 hex digits of the SHA-256 of s. */
-static void sha16(const char *s, char out[17])
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-
-	assert_int_equal(EVP_Digest(s, strlen(s), md, NULL, EVP_sha256(), NULL), 1);
-	for (int i = 0; i < 8; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
 static const char valid[] =
@@ -226,7 +213,6 @@ static void test_version_hashes_the_bytes(void **state)
 /* ---- errors, each with its place: one named test per case ---- */
 
 #define M6 "    match:\n"	/* line 6; a condition at line 7, column 7 */
-#define MA "    match: {process.name: a}\n"
 
 static const struct load_case error_cases[] = {
 	{ "test_yaml_syntax_error", HEAD "  - id: x\n   name: y\n", { "t.yaml:4:4: YAML: did not "
@@ -425,153 +411,9 @@ static void test_alias_bomb(void **state)
 	assert_true(nerrs > 0 || nrules == 2);
 }
 
-/* ---- files and directories, in a fresh directory per test ---- */
-
-static int dir_setup(void **state)
-{
-	char *dir = strdup("/tmp/embargo-test-rules-XXXXXX");
-
-	if (!dir || !mkdtemp(dir))
-		return -1;
-	*state = dir;
-	return 0;
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	return remove(path);
-}
-
-static int dir_teardown(void **state)
-{
-	int err = nftw(*state, rm_one, 8, FTW_DEPTH | FTW_PHYS);
-
-	free(*state);
-	return err;
-}
-
-static char *put(const char *dir, const char *name, const char *data, size_t len)
-{
-	char *path;
-	FILE *f;
-
-	assert_true(asprintf(&path, "%s/%s", dir, name) > 0);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
-	return path;
-}
-
-/* Loading paths fails with exactly one error: want. */
-static void check_path_error(char *const *paths, size_t n, const char *want)
-{
-	struct rules_errors errs = { 0 };
-	struct ruleset *rs = rules__load(paths, n, &errs);
-
-	assert_null(rs);
-	assert_int_equal(errs.n, 1);
-	assert_string_equal(errs.msgs[0], want);
-	rules__errors_free(&errs);
-}
-
-#define assert_path_error(paths, n, fmt, ...)                                     \
-	do {                                                                      \
-		char *want_;                                                      \
-		assert_true(asprintf(&want_, fmt, __VA_ARGS__) > 0);              \
-		check_path_error(paths, n, want_);                                \
-		free(want_);                                                      \
-	} while (0)
-
-static void test_missing_file(void **state)
-{
-	char *path;
-
-	assert_true(asprintf(&path, "%s/nope.yaml", (char *)*state) > 0);
-	assert_path_error(&path, 1, "%s:1:1: No such file or directory", path);
-	free(path);
-}
-
-#define A "vendor: A\nrules:\n" RULE("ra", "{process.name: a}")
-#define B "vendor: B\nrules:\n" RULE("rb", "{process.name: b}")
-
-static void test_directory_loads_rule_files_in_name_order(void **state)
-{
-	char *dir = *state, version[17], *path;
-	struct rules_errors errs = { 0 };
-	struct ruleset *rs;
-
-	free(put(dir, "b.yml", S(B)));
-	free(put(dir, "a.yaml", S(A)));
-	free(put(dir, ".hidden.yaml", S("not: [valid")));
-	free(put(dir, "notes.txt", S("not: [valid")));
-	rs = rules__load(&dir, 1, &errs);
-	assert_int_equal(errs.n, 0);
-	assert_non_null(rs);
-	assert_int_equal(rs->nfiles, 2);
-	assert_int_equal(rs->nrules, 2);
-	assert_string_equal(rs->rules[0]->id, "ra");
-	assert_string_equal(rs->rules[0]->vendor, "A");
-	assert_string_equal(rs->rules[1]->id, "rb");
-	assert_true(asprintf(&path, "%s/a.yaml", dir) > 0);
-	assert_string_equal(rs->rules[0]->file, path);
-	sha16(A B, version);	/* every file's bytes, in load order */
-	assert_string_equal(rs->version, version);
-	free(path);
-	rules__free(rs);
-}
-
-static void test_duplicate_rule_id_across_files(void **state)
-{
-	static const char a[] = HEAD R1 MA;
-	char *dir = *state;
-
-	free(put(dir, "a.yaml", S(a)));
-	free(put(dir, "b.yaml", S(a)));
-	assert_path_error(&dir, 1, "%s/b.yaml:3:5: duplicate rule id 'r1' (first at %s/a.yaml:3)",
-			  dir, dir);
-}
-
-/* One bad file among good ones: its error, and no rules at all. */
-static void test_one_bad_file_loads_nothing(void **state)
-{
-	char *paths[2];
-
-	paths[0] = put(*state, "good.yaml", S(HEAD RULE("r1", "{process.name: a}")));
-	paths[1] = put(*state, "bad.yaml", S(HEAD RULE("r2", "{process.nme: a}")));
-	assert_path_error(paths, 2, "%s:3:48: unknown field 'process.nme'", paths[1]);
-	free(paths[0]);
-	free(paths[1]);
-}
-
-static void test_file_over_4mib_rejected(void **state)
-{
-	static const char top[] = "vendor: V\nrules: []\n#";
-	char *buf = malloc(MAX_BYTES + 1), *path;
-	struct rules_errors errs = { 0 };
-	struct ruleset *rs;
-
-	assert_non_null(buf);
-	memcpy(buf, top, sizeof(top) - 1);
-	memset(buf + sizeof(top) - 1, 'x', MAX_BYTES + 1 - sizeof(top));
-	buf[MAX_BYTES - 1] = buf[MAX_BYTES] = '\n';
-	path = put(*state, "max.yaml", buf, MAX_BYTES);	/* exactly 4 MiB: read */
-	rs = rules__load(&path, 1, &errs);
-	assert_int_equal(errs.n, 0);
-	assert_non_null(rs);
-	rules__free(rs);
-	free(path);
-	path = put(*state, "big.yaml", buf, MAX_BYTES + 1);
-	assert_path_error(&path, 1, "%s:1:1: file larger than 4 MiB", path);
-	free(path);
-	free(buf);
-}
-
 int main(void)
 {
 	static const struct CMUnitTest fixed[] = {
-#define D(f) cmocka_unit_test_setup_teardown(f, dir_setup, dir_teardown)
 		cmocka_unit_test(test_valid_file_rules),
 		cmocka_unit_test(test_valid_file_references),
 		cmocka_unit_test(test_severity_score_and_name),
@@ -579,12 +421,6 @@ int main(void)
 		cmocka_unit_test(test_nesting_limit),
 		cmocka_unit_test(test_alias_bomb),
 		cmocka_unit_test(test_deep_brackets_refused_before_parsing),
-		D(test_missing_file),
-		D(test_directory_loads_rule_files_in_name_order),
-		D(test_duplicate_rule_id_across_files),
-		D(test_one_bad_file_loads_nothing),
-		D(test_file_over_4mib_rejected),
-#undef D
 	};
 	struct CMUnitTest tests[ARRAY_SIZE(fixed) + ARRAY_SIZE(shape_cases) +
 				ARRAY_SIZE(error_cases)];
