@@ -104,6 +104,36 @@ static void tls_server_stop(struct tls_server *s)
 	close(s->lfd);
 }
 
+/*
+ * Wait until the receiver acknowledged everything, then close: done the other way round,
+ * unread TLS 1.3 tickets make close() an RST that drops unsent data.
+ */
+static void close_when_acked(struct conn *c)
+{
+	assert_int_equal(transport__wait_acked(c->t, WAIT_MS), 0);
+	transport__close(c->t);
+}
+
+/* A connection the certificate check must refuse, with OpenSSL's reason x509_err. */
+static void check_refused(const char *query, int x509_err)
+{
+	struct tls_server s;
+	struct conn *c;
+	char want[256];
+
+	tls_server_start(&s, false);
+	tls_server_run(&s);
+	c = conn_new("ecs:tls://127.0.0.1:%d?%s", s.port, query);
+	assert_int_equal(transport__connect(c->t), -EPERM);
+	snprintf(want, sizeof(want), "TLS handshake with 127.0.0.1:%d: %s", s.port,
+		 X509_verify_cert_error_string(x509_err));
+	assert_string_equal(transport__error(c->t), want);
+	assert_false(transport__connected(c->t));
+	tls_server_stop(&s);
+	assert_false(s.handshake_ok);
+	conn_free(c);
+}
+
 static void test_tls_verified(void **state)
 {
 	struct tls_server s;
@@ -119,8 +149,7 @@ static void test_tls_verified(void **state)
 	assert_true(transport__connected(c->t));
 	send_str(c, "<83>1 tls one");
 	send_str(c, "two");
-	assert_int_equal(transport__wait_acked(c->t, WAIT_MS), 0);
-	transport__close(c->t);
+	close_when_acked(c);
 	tls_server_stop(&s);
 	assert_true(s.handshake_ok);
 	assert_false(s.peer_cert);
@@ -142,9 +171,7 @@ static void test_tls_verified_by_name(void **state)
 	if (transport__connect(c->t))
 		fail_msg("connect: %s", transport__error(c->t));
 	send_str(c, "x");
-	/* before closing: unread TLS 1.3 tickets make close() an RST, dropping unsent data */
-	assert_int_equal(transport__wait_acked(c->t, WAIT_MS), 0);
-	transport__close(c->t);
+	close_when_acked(c);
 	tls_server_stop(&s);
 	assert_int_equal(s.len, 3);
 	assert_memory_equal(s.data, "1 x", 3);
@@ -153,60 +180,29 @@ static void test_tls_verified_by_name(void **state)
 
 static void test_tls_wrong_ca(void **state)
 {
-	struct tls_server s;
-	struct conn *c;
-	char want[256];
+	char query[256];
 
 	(void)state;
-	tls_server_start(&s, false);
-	tls_server_run(&s);
-	c = conn_new("ecs:tls://127.0.0.1:%d?ca=%s/other-ca.pem", s.port, tmpdir);
-	assert_int_equal(transport__connect(c->t), -EPERM);
-	snprintf(want, sizeof(want), "TLS handshake with 127.0.0.1:%d: %s", s.port,
-		 X509_verify_cert_error_string(X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY));
-	assert_string_equal(transport__error(c->t), want);
-	assert_false(transport__connected(c->t));
-	tls_server_stop(&s);
-	assert_false(s.handshake_ok);
-	conn_free(c);
+	snprintf(query, sizeof(query), "ca=%s/other-ca.pem", tmpdir);
+	check_refused(query, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
 }
 
 static void test_tls_hostname_mismatch(void **state)
 {
-	struct tls_server s;
-	struct conn *c;
-	char want[256];
+	char query[256];
 
 	(void)state;
-	tls_server_start(&s, false);
-	tls_server_run(&s);
-	c = conn_new("ecs:tls://127.0.0.1:%d?ca=%s/ca.pem&name=other.example", s.port, tmpdir);
-	assert_int_equal(transport__connect(c->t), -EPERM);
-	snprintf(want, sizeof(want), "TLS handshake with 127.0.0.1:%d: %s", s.port,
-		 X509_verify_cert_error_string(X509_V_ERR_HOSTNAME_MISMATCH));
-	assert_string_equal(transport__error(c->t), want);
-	assert_false(transport__connected(c->t));
-	tls_server_stop(&s);
-	assert_false(s.handshake_ok);
-	conn_free(c);
+	snprintf(query, sizeof(query), "ca=%s/ca.pem&name=other.example", tmpdir);
+	check_refused(query, X509_V_ERR_HOSTNAME_MISMATCH);
 }
 
 static void test_tls_ip_mismatch(void **state)
 {
-	struct tls_server s;
-	struct conn *c;
-	char want[256];
+	char query[256];
 
 	(void)state;
-	tls_server_start(&s, false);
-	tls_server_run(&s);
-	c = conn_new("ecs:tls://127.0.0.1:%d?ca=%s/ca.pem&name=127.0.0.2", s.port, tmpdir);
-	assert_int_equal(transport__connect(c->t), -EPERM);
-	snprintf(want, sizeof(want), "TLS handshake with 127.0.0.1:%d: %s", s.port,
-		 X509_verify_cert_error_string(X509_V_ERR_IP_ADDRESS_MISMATCH));
-	assert_string_equal(transport__error(c->t), want);
-	tls_server_stop(&s);
-	conn_free(c);
+	snprintf(query, sizeof(query), "ca=%s/ca.pem&name=127.0.0.2", tmpdir);
+	check_refused(query, X509_V_ERR_IP_ADDRESS_MISMATCH);
 }
 
 static void test_tls_client_certificate(void **state)
@@ -222,9 +218,7 @@ static void test_tls_client_certificate(void **state)
 	if (transport__connect(c->t))
 		fail_msg("connect: %s", transport__error(c->t));
 	send_str(c, "with cert");
-	/* before closing: unread TLS 1.3 tickets make close() an RST, dropping unsent data */
-	assert_int_equal(transport__wait_acked(c->t, WAIT_MS), 0);
-	transport__close(c->t);
+	close_when_acked(c);
 	tls_server_stop(&s);
 	assert_true(s.handshake_ok);
 	assert_true(s.peer_cert);
@@ -238,9 +232,7 @@ static void test_tls_client_certificate(void **state)
 	c = conn_new("ecs:tls://127.0.0.1:%d?ca=%s/ca.pem", s.port, tmpdir);
 	assert_int_equal(transport__connect(c->t), 0);
 	send_str(c, "none");
-	/* before closing: unread TLS 1.3 tickets make close() an RST, dropping unsent data */
-	assert_int_equal(transport__wait_acked(c->t, WAIT_MS), 0);
-	transport__close(c->t);
+	close_when_acked(c);
 	tls_server_stop(&s);
 	assert_true(s.handshake_ok);
 	assert_false(s.peer_cert);
