@@ -275,18 +275,27 @@ static void test_torn_tail_cut_at_reopen(void **state)
 	assert_int_equal(fx->b.recs[0].seq, 5);
 }
 
+/*
+ * Five 100-byte records (124 bytes a frame) written and closed, one byte of the last segment
+ * (its path in last) flipped at off, then opened again.
+ */
+static void reopen_damaged(struct fx *fx, char *last, size_t last_len, off_t off)
+{
+	reopen(fx, 1 << 20);
+	append_n(fx->s, 0, 5, 100);
+	spool__close(fx->s);
+	fx->s = NULL;
+	seg_count(fx, last, last_len, NULL);
+	flip_byte(last, off);
+	reopen(fx, 1 << 20);
+}
+
 static void test_flipped_byte_in_last_record(void **state)
 {
 	struct fx *fx = *state;
 	char last[160];
 
-	reopen(fx, 1 << 20);
-	append_n(fx->s, 0, 5, 100);
-	spool__close(fx->s);
-	fx->s = NULL;
-	seg_count(fx, last, sizeof(last), NULL);
-	flip_byte(last, 4 * 124 + FRAME + 60);
-	reopen(fx, 1 << 20);
+	reopen_damaged(fx, last, sizeof(last), 4 * 124 + FRAME + 60);
 	assert_int_equal(file_size(last), 4 * 124);
 	assert_int_equal(peek_expect(fx, 1 << 20, 0), 4);
 }
@@ -298,13 +307,7 @@ static void test_flipped_byte_in_middle_record(void **state)
 	struct spool_stats st;
 	char last[160];
 
-	reopen(fx, 1 << 20);
-	append_n(fx->s, 0, 5, 100);
-	spool__close(fx->s);
-	fx->s = NULL;
-	seg_count(fx, last, sizeof(last), NULL);
-	flip_byte(last, 2 * 124 + FRAME + 10);
-	reopen(fx, 1 << 20);
+	reopen_damaged(fx, last, sizeof(last), 2 * 124 + FRAME + 10);
 	assert_int_equal(peek_expect(fx, 1 << 20, 0), 2);
 	assert_int_equal(spool__commit(fx->s, &fx->b), 0);
 	assert_int_equal(peek_expect(fx, 1 << 20, 3), 2);
@@ -319,13 +322,7 @@ static void test_flipped_header_byte(void **state)
 	struct fx *fx = *state;
 	char last[160];
 
-	reopen(fx, 1 << 20);
-	append_n(fx->s, 0, 5, 100);
-	spool__close(fx->s);
-	fx->s = NULL;
-	seg_count(fx, last, sizeof(last), NULL);
-	flip_byte(last, 2 * 124 + 5);		/* the length */
-	reopen(fx, 1 << 20);
+	reopen_damaged(fx, last, sizeof(last), 2 * 124 + 5);		/* the length */
 	assert_int_equal(file_size(last), 2 * 124);
 	assert_int_equal(peek_expect(fx, 1 << 20, 0), 2);
 }
