@@ -15,7 +15,7 @@ import socket
 import subprocess
 
 from harness import Skip
-from receivers import Daemon, _env, _kill_proc, _pdeathsig, _read, _rmtree, _stop_proc, _wait, _workdir
+from receivers import Daemon, _env, _kill_proc, _pdeathsig, _read, _rmtree, _wait, _workdir
 
 JOURNALD = "/lib/systemd/systemd-journald"
 
@@ -162,17 +162,6 @@ class Journald(Daemon):
                 except OSError:  # not bound yet, or the previous instance's stale socket
                     return None
         _wait(ready, timeout, "systemd-journald socket")
-
-    def stop(self, timeout=10.0):
-        if self.proc is not None:
-            _stop_proc(self.proc, timeout)
-
-    def kill(self):
-        _kill_proc(self.proc)
-
-    def restart(self, timeout=10.0):
-        self.stop()
-        self.start(timeout)
 
     def log(self):
         return _read(self.log_path)

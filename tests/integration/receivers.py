@@ -9,13 +9,13 @@ Journald  systemd-journald in a private mount namespace: in journald_receiver.py
           here (`from receivers import Journald`).
 FrameCapture  a plain TCP listener that keeps the bytes it gets, to check RFC 6587 octet
           counting strictly (rsyslog also accepts LF-terminated frames, so it cannot tell).
+The sending side (framing, TCP/UDP/TLS senders) is syslog_client.py.
 
 Each is a context manager; leaving it always kills its processes and removes its work dir
 (EMBARGO_KEEP_RECEIVERS=1 keeps the dir and prints where). Children get PDEATHSIG=KILL, so they
 die with the test process even if it is killed. A receiver that cannot run here raises Skip.
 See docs/testing-receivers.md.
 """
-import fcntl
 import glob
 import json
 import os
@@ -23,15 +23,13 @@ import random
 import shutil
 import signal
 import socket
-import ssl
-import struct
 import subprocess
 import tempfile
-import termios
 import threading
 import time
 
 from harness import ROOT, Skip
+from syslog_client import parse_frames
 
 RECEIVERS = os.environ.get("EMBARGO_RECEIVERS", os.path.join(ROOT, "build", "receivers"))
 RSYSLOG_ROOT = os.path.join(RECEIVERS, "root")
@@ -158,100 +156,6 @@ def _rmtree(path):
     shutil.rmtree(path, ignore_errors=True)
 
 
-# ---------------------------------------------------------------------------- syslog framing
-
-def frame(msg):
-    """RFC 6587 octet counting: 'LEN SP MSG', LEN the byte length of MSG."""
-    if isinstance(msg, str):
-        msg = msg.encode()
-    return b"%d %s" % (len(msg), msg)
-
-
-def parse_frames(data):
-    """Splits a TCP byte stream into octet-counted frames; AssertionError if it is not one."""
-    frames, i = [], 0
-    while i < len(data):
-        sp = data.find(b" ", i, i + 11)
-        digits = data[i:sp] if sp > i else b""
-        if not digits.isdigit() or digits.startswith(b"0"):
-            raise AssertionError(f"no octet count at byte {i}: {data[i:i + 40]!r}")
-        n = int(digits)
-        if sp + 1 + n > len(data):
-            raise AssertionError(f"frame at byte {i} says {n} bytes, only "
-                                 f"{len(data) - sp - 1} follow")
-        frames.append(data[sp + 1:sp + 1 + n])
-        i = sp + 1 + n
-    return frames
-
-
-def send_tcp(port, *msgs, octet_counting=True, host="127.0.0.1"):
-    """One connection, msgs framed (octet counting, else LF-terminated), then closed."""
-    data = b"".join(frame(m) if octet_counting else
-                    (m.encode() if isinstance(m, str) else m) + b"\n" for m in msgs)
-    with socket.create_connection((host, port), timeout=5) as s:
-        s.sendall(data)
-        _settle(s)
-
-
-def send_udp(port, msg, host="127.0.0.1"):
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.sendto(msg.encode() if isinstance(msg, str) else msg, (host, port))
-
-
-def tls_context(ca, cert=None, key=None):
-    """Client context that trusts ca (and presents cert/key if given)."""
-    ctx = ssl.create_default_context(cafile=ca)
-    if cert:
-        ctx.load_cert_chain(cert, key)
-    return ctx
-
-
-def _settle(sock, timeout=5.0):
-    """Wait until the receiver's kernel acknowledged everything, and a moment for it to read:
-    closing earlier can reset the connection (unread TLS 1.3 tickets) and lose the data."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        unacked = struct.unpack("i", fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0" * 4))[0]
-        if unacked == 0:
-            break
-        time.sleep(0.01)
-    time.sleep(0.1)
-
-
-def send_tls(port, *msgs, ca, cert=None, key=None, server_hostname="127.0.0.1",
-             host="127.0.0.1"):
-    """One TLS connection, octet-counted msgs, then close_notify. Raises on a handshake the
-    client refuses (ssl.SSLCertVerificationError: wrong CA or name). A server refusing the
-    client shows only later, in TLS 1.3: see tls_refused()."""
-    ctx = tls_context(ca, cert, key)
-    with socket.create_connection((host, port), timeout=5) as raw:
-        with ctx.wrap_socket(raw, server_hostname=server_hostname) as s:
-            s.sendall(b"".join(frame(m) for m in msgs))
-            _settle(s)
-            try:
-                s.unwrap()  # close_notify, so the server logs a clean close
-            except (OSError, ssl.SSLError):
-                pass
-
-
-def tls_refused(port, *, ca, cert=None, key=None, server_hostname="127.0.0.1",
-                host="127.0.0.1", msg="<14>1 - - - - - - embargo tls probe", timeout=5.0):
-    """Why the server refused this client (its alert or its close), or None if it kept the
-    connection open for timeout seconds after a message was sent (then: accepted; that costs
-    the whole timeout, so call it where refusal is expected)."""
-    ctx = tls_context(ca, cert, key)
-    with socket.create_connection((host, port), timeout=timeout) as raw:
-        with ctx.wrap_socket(raw, server_hostname=server_hostname) as s:
-            s.settimeout(timeout)
-            try:
-                s.sendall(frame(msg))
-                return "server closed the connection" if s.recv(1) == b"" else None
-            except socket.timeout:
-                return None
-            except (ssl.SSLError, ConnectionError) as e:
-                return str(e)
-
-
 # ---------------------------------------------------------------------------- certificates
 
 class Certs:
@@ -346,6 +250,18 @@ class Daemon:
 
     def __exit__(self, *exc):
         self.close()
+
+    def stop(self, timeout=10.0):
+        """Graceful stop (SIGTERM, as at shutdown); its sockets refuse senders afterwards."""
+        if self.proc is not None:
+            _stop_proc(self.proc, timeout)
+
+    def kill(self):
+        _kill_proc(self.proc)
+
+    def restart(self, timeout=10.0):
+        self.stop()
+        self.start(timeout)
 
 
 class Rsyslog(Daemon):
@@ -505,18 +421,6 @@ class Rsyslog(Daemon):
             _wait(ready, timeout, "rsyslogd listening")
         except AssertionError as e:
             raise AssertionError(f"{e}\n{self.log()}") from None
-
-    def stop(self, timeout=10.0):
-        """Graceful stop (SIGTERM, as at shutdown); the ports refuse connections afterwards."""
-        if self.proc is not None:
-            _stop_proc(self.proc, timeout)
-
-    def kill(self):
-        _kill_proc(self.proc)
-
-    def restart(self, timeout=10.0):
-        self.stop()
-        self.start(timeout)
 
     def log(self):
         """rsyslogd's own messages and stderr (errors, TLS refusals), for failure reports."""

@@ -7,8 +7,8 @@ import ssl
 import time
 import uuid
 
-from receivers import (FrameCapture, Journald, Rsyslog, frame, parse_frames, send_tcp,
-                       send_tls, send_udp, tls_refused)
+from receivers import FrameCapture, Journald, Rsyslog
+from syslog_client import frame, parse_frames, send_tcp, send_tls, send_udp, tls_refused
 
 MSG = "<134>1 2026-01-02T03:04:05.678Z host embargo 42 alert - {}"
 
