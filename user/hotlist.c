@@ -94,27 +94,36 @@ static void walk(struct builder *b, const struct match_node *n)
 	}
 }
 
+/* A name the kernel reads whole (it reads EV_HOT_NAME_LEN - 1 bytes), compared exactly. */
+static bool exact_name_key(const struct pattern *p)
+{
+	return p->kind == PAT_EXACT && strlen(p->text) <= EV_HOT_NAME_LEN - 2;
+}
+
+/* A path, with its NUL, or a prefix that fits one LPM key whole. */
+static bool exact_path_key(const struct pattern *p)
+{
+	return (p->kind == PAT_EXACT && strlen(p->text) < EV_HOT_PATH_LEN) ||
+	       (p->kind == PAT_PREFIX && p->lit_len <= EV_HOT_PATH_LEN);
+}
+
 /*
- * Whether the kernel can decide a condition exactly, as the rules would: names short
- * enough that the kernel reads them whole, paths and prefixes that fit in a key.
+ * Whether the kernel can decide a condition exactly, as the rules would: every pattern an
+ * exact key of the block list, the field compared case-sensitively, alone or under any:.
  */
 static bool kernel_decides(const struct builder *b, const struct match_node *n)
 {
+	bool (*fits)(const struct pattern *) = n->field == b->name	   ? exact_name_key :
+					       n->field == b->executable ? exact_path_key :
+									   NULL;
+
 	switch (n->op) {
 	case MATCH_FIELD:
-		if (n->nocase || (n->field != b->name && n->field != b->executable))
+		if (n->nocase || !fits)
 			return false;
-		for (size_t i = 0; i < n->npatterns; i++) {
-			const struct pattern *p = &n->patterns[i];
-
-			if (n->field == b->name ? p->kind != PAT_EXACT ||
-							  strlen(p->text) > EV_HOT_NAME_LEN - 2
-						: !(p->kind == PAT_EXACT &&
-						    strlen(p->text) < EV_HOT_PATH_LEN) &&
-							  !(p->kind == PAT_PREFIX &&
-							    p->lit_len <= EV_HOT_PATH_LEN))
+		for (size_t i = 0; i < n->npatterns; i++)
+			if (!fits(&n->patterns[i]))
 				return false;
-		}
 		return n->npatterns > 0;
 	case MATCH_ANY:
 		for (size_t i = 0; i < n->nkids; i++)
