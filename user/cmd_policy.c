@@ -83,47 +83,22 @@ static int parse_opts(int argc, char **argv, const char *cmd, struct policy_opts
 	return cli__finish_rule_paths(&o->rules) ? EXIT_USAGE : 0;
 }
 
-/* The file's content, or NULL (errno set) when it cannot be read. */
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "re");
-	char *data = NULL;
-	size_t cap = 0;
-
-	if (!f)
-		return NULL;
-	*len = 0;
-	for (;;) {
-		char *grown = realloc(data, cap + 4096 + 1);
-
-		if (!grown) {
-			free(data);
-			fclose(f);
-			errno = ENOMEM;
-			return NULL;
-		}
-		data = grown;
-		cap += 4096;
-		*len += fread(data + *len, 1, cap - *len, f);
-		if (*len < cap)
-			break;
-	}
-	data[*len] = '\0';
-	fclose(f);
-	return data;
-}
-
 /* "in place", "missing" or "changed": whether the file holds what apply writes. */
 static const char *state_of(const struct managed *m)
 {
-	size_t len;
-	char *have = slurp(m->path, &len);
+	FILE *f = fopen(m->path, "re");
+	char *have;
+	size_t n;
 	const char *state;
 
-	if (!have)
+	if (!f)
 		return "missing";
-	state = len == m->want.len && !memcmp(have, buf__str(&m->want), len) ? "in place"
-									     : "changed";
+	/* one byte more than wanted tells a longer file from the right one */
+	have = malloc(m->want.len + 1);
+	n = have ? fread(have, 1, m->want.len + 1, f) : 0;
+	fclose(f);
+	state = have && n == m->want.len && !memcmp(have, buf__str(&m->want), n) ? "in place"
+										 : "changed";
 	free(have);
 	return state;
 }
