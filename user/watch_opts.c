@@ -289,9 +289,9 @@ static int parse_args(int argc, char **argv, struct watch_opts *o, struct given 
 				return err;
 			break;
 		case 'E':
-		case 'D':	/* switches: the setting's value is implied */
-			g->set[SET_ENFORCE] = true;
-			o->enforce = c == 'E' ? ENFORCE_ON : ENFORCE_DRY_RUN;
+		case 'D':	/* switches: the enforce setting's value is implied */
+			if ((err = setting_option('E', c == 'E' ? "on" : "dry-run", o, g)))
+				return err;
 			break;
 		case 'c':
 			free(o->config);
