@@ -25,7 +25,6 @@ struct enforcer {
 	const char *dpkg_info;			/* /var/lib/dpkg/info: packages' file lists */
 	char last_id[QUARANTINE_ID_LEN];	/* the verdict of the file event being reported */
 	pid_t self;
-	struct enforce_stats stats;
 };
 
 static const char *const mode_names[] = { "off", "dry-run", "on" };
@@ -65,11 +64,6 @@ struct enforcer *enforce__new(enum enforce_mode mode, struct sensor *sensor, con
 void enforce__free(struct enforcer *e)
 {
 	free(e);
-}
-
-const struct enforce_stats *enforce__stats(const struct enforcer *e)
-{
-	return &e->stats;
 }
 
 /* Fields that say what a file is by its bytes: a rule on them alone bans the file itself. */
@@ -123,8 +117,6 @@ static void learn(struct enforcer *e, const struct rule *r, const struct proc *p
 	if ((err = sensor__block_file(e->sensor, &p->file)))
 		log_warn("enforce: cannot put %s on the kernel's block list: %s", p->exe ? p->exe : "?",
 			 strerror(-err));
-	else
-		e->stats.learned++;
 }
 
 bool enforce__process(struct enforcer *e, const struct rule *r, const struct proc *p,
@@ -138,14 +130,12 @@ bool enforce__process(struct enforcer *e, const struct rule *r, const struct pro
 	if (p->killed) {
 		v->method = "kernel";
 		v->result = "killed";
-		e->stats.killed_kernel++;
 		return true;
 	}
 	if (p->pid <= 1 || (pid_t)p->pid == e->self || p->from_proc) {
 		/* from_proc: it predates embargo: reported, not killed behind the admin's back;
 		 * its file's next exec dies in the kernel all the same */
 		v->result = "spared";
-		e->stats.spared++;
 		if (p->from_proc && e->mode == ENFORCE_ON)
 			learn(e, r, p);
 		return true;
@@ -159,10 +149,8 @@ bool enforce__process(struct enforcer *e, const struct rule *r, const struct pro
 	v->delay_us = (host__now_real_ns() - exec_ns) / 1000;
 	if (!err) {
 		v->result = "killed";
-		e->stats.killed_user++;
 	} else if (err == -ESRCH || err == -ENOENT) {
 		v->result = "exited";	/* it ended, or its pid is another process now */
-		e->stats.exited++;
 	} else {
 		v->result = "failed";
 		log_warn("enforce: cannot kill pid %u (%s): %s", p->pid, p->exe ? p->exe : "?",
@@ -200,7 +188,6 @@ bool enforce__file(struct enforcer *e, const struct rule *r, const struct event 
 	memcpy(e->last_id, m.id, sizeof(e->last_id));
 	v->result = "quarantined";
 	v->quarantine_id = e->last_id;
-	e->stats.quarantined++;
 	return true;
 }
 
@@ -262,7 +249,6 @@ bool enforce__package(struct enforcer *e, const struct rule *r, const struct eve
 		return true;
 	}
 	v->programs = learn_package_files(e, pkg);
-	e->stats.learned += v->programs;
 	v->result = "listed";
 	return true;
 }

@@ -55,9 +55,5 @@ bool enforce__file(struct enforcer *e, const struct rule *r, const struct event 
 bool enforce__package(struct enforcer *e, const struct rule *r, const struct event *ev,
 		      struct verdict *v);
 
-struct enforce_stats {
-	uint64_t killed_kernel, killed_user, exited, spared, learned, quarantined;
-};
-const struct enforce_stats *enforce__stats(const struct enforcer *e);
 
 #endif /* EMBARGO_ENFORCE_H */
