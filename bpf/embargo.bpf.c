@@ -70,26 +70,41 @@ static __always_inline void exit_emit(struct task_struct *task)
 	bpf_ringbuf_submit(e, rb_flags());
 }
 
-SEC("tp_btf/sched_process_exec")
-int BPF_PROG(handle_exec_btf, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
-{
-	return exec_emit(task, bprm, NULL, old_pid);
-}
+/*
+ * The programs that walk paths exist twice: with bpf_loop() and, for kernels before 5.17,
+ * with a bounded loop (the *_bounded copy; bpf/path.bpf.h). User space loads one of each.
+ */
+#define EXEC_BTF(name, loop)                                                        \
+	int BPF_PROG(name, struct task_struct *task, pid_t old_pid,                 \
+		     struct linux_binprm *bprm)                                     \
+	{                                                                           \
+		return exec_emit(task, bprm, NULL, old_pid, loop);                  \
+	}
 
+SEC("tp_btf/sched_process_exec")
+EXEC_BTF(handle_exec_btf, PATH_BPF_LOOP)
+SEC("tp_btf/sched_process_exec")
+EXEC_BTF(handle_exec_btf_bounded, PATH_BOUNDED)
 SEC("raw_tp/sched_process_exec")
-int BPF_PROG(handle_exec_raw, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
-{
-	return exec_emit(task, bprm, NULL, old_pid);
-}
+EXEC_BTF(handle_exec_raw, PATH_BPF_LOOP)
+SEC("raw_tp/sched_process_exec")
+EXEC_BTF(handle_exec_raw_bounded, PATH_BOUNDED)
+
+/* bprm is not in the classic tracepoint's record: the filename is, the file is mm's */
+#define EXEC_TP(name, loop)                                                         \
+	int name(struct trace_event_raw_sched_process_exec *ctx)                    \
+	{                                                                           \
+		struct task_struct *task = (void *)bpf_get_current_task();          \
+		const char *filename =                                              \
+			(const char *)ctx + (ctx->__data_loc_filename & 0xffff);    \
+                                                                                    \
+		return exec_emit(task, NULL, filename, ctx->old_pid, loop);         \
+	}
 
 SEC("tracepoint/sched/sched_process_exec")
-int handle_exec_tp(struct trace_event_raw_sched_process_exec *ctx)
-{
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	const char *filename = (const char *)ctx + (ctx->__data_loc_filename & 0xffff);
-
-	return exec_emit(task, NULL, filename, ctx->old_pid);
-}
+EXEC_TP(handle_exec_tp, PATH_BPF_LOOP)
+SEC("tracepoint/sched/sched_process_exec")
+EXEC_TP(handle_exec_tp_bounded, PATH_BOUNDED)
 
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(handle_fork_btf, struct task_struct *parent, struct task_struct *child)
@@ -128,63 +143,33 @@ int handle_exit_tp(void *ctx)
 	return 0;
 }
 
-/* File activity: every family uses these syscall tracepoints (tracefs is mounted if need be). */
+/*
+ * File activity: every family uses these syscall tracepoints (tracefs is mounted if need
+ * be). FILE_PROG(name, tracepoint, op, dfd, name argument) makes both loop variants.
+ */
 #define SYS_ARG(i) ((long)ctx->args[i])
+#define FILE_PROG_ONE(prog, tp, loop, cond, op, dfd, pathname)                      \
+	SEC("tracepoint/syscalls/" tp)                                              \
+	int prog(struct trace_event_raw_sys_enter *ctx)                             \
+	{                                                                           \
+		if (cond)                                                           \
+			file_emit(op, (__s32)(dfd), (const char *)(pathname), loop); \
+		return 0;                                                           \
+	}
+#define FILE_PROG(prog, tp, cond, op, dfd, pathname)                                \
+	FILE_PROG_ONE(prog, tp, PATH_BPF_LOOP, cond, op, dfd, pathname)             \
+	FILE_PROG_ONE(prog##_bounded, tp, PATH_BOUNDED, cond, op, dfd, pathname)
 
-SEC("tracepoint/syscalls/sys_enter_openat")
-int handle_openat(struct trace_event_raw_sys_enter *ctx)
-{
-	if (SYS_ARG(2) & O_CREAT_FLAG)
-		file_emit(FILE_OP_CREATE, (__s32)SYS_ARG(0), (const char *)SYS_ARG(1));
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_enter_open")
-int handle_open(struct trace_event_raw_sys_enter *ctx)
-{
-	if (SYS_ARG(1) & O_CREAT_FLAG)
-		file_emit(FILE_OP_CREATE, AT_FDCWD_VAL, (const char *)SYS_ARG(0));
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_enter_creat")
-int handle_creat(struct trace_event_raw_sys_enter *ctx)
-{
-	file_emit(FILE_OP_CREATE, AT_FDCWD_VAL, (const char *)SYS_ARG(0));
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_enter_rename")
-int handle_rename(struct trace_event_raw_sys_enter *ctx)
-{
-	file_emit(FILE_OP_RENAME, AT_FDCWD_VAL, (const char *)SYS_ARG(1));
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_enter_renameat")
-int handle_renameat(struct trace_event_raw_sys_enter *ctx)
-{
-	file_emit(FILE_OP_RENAME, (__s32)SYS_ARG(2), (const char *)SYS_ARG(3));
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_enter_renameat2")
-int handle_renameat2(struct trace_event_raw_sys_enter *ctx)
-{
-	file_emit(FILE_OP_RENAME, (__s32)SYS_ARG(2), (const char *)SYS_ARG(3));
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_enter_unlink")
-int handle_unlink(struct trace_event_raw_sys_enter *ctx)
-{
-	file_emit(FILE_OP_UNLINK, AT_FDCWD_VAL, (const char *)SYS_ARG(0));
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_enter_unlinkat")
-int handle_unlinkat(struct trace_event_raw_sys_enter *ctx)
-{
-	file_emit(FILE_OP_UNLINK, (__s32)SYS_ARG(0), (const char *)SYS_ARG(1));
-	return 0;
-}
+FILE_PROG(handle_openat, "sys_enter_openat", SYS_ARG(2) & O_CREAT_FLAG, FILE_OP_CREATE,
+	  SYS_ARG(0), SYS_ARG(1))
+FILE_PROG(handle_open, "sys_enter_open", SYS_ARG(1) & O_CREAT_FLAG, FILE_OP_CREATE,
+	  AT_FDCWD_VAL, SYS_ARG(0))
+FILE_PROG(handle_creat, "sys_enter_creat", true, FILE_OP_CREATE, AT_FDCWD_VAL, SYS_ARG(0))
+FILE_PROG(handle_rename, "sys_enter_rename", true, FILE_OP_RENAME, AT_FDCWD_VAL, SYS_ARG(1))
+FILE_PROG(handle_renameat, "sys_enter_renameat", true, FILE_OP_RENAME, SYS_ARG(2),
+	  SYS_ARG(3))
+FILE_PROG(handle_renameat2, "sys_enter_renameat2", true, FILE_OP_RENAME, SYS_ARG(2),
+	  SYS_ARG(3))
+FILE_PROG(handle_unlink, "sys_enter_unlink", true, FILE_OP_UNLINK, AT_FDCWD_VAL, SYS_ARG(0))
+FILE_PROG(handle_unlinkat, "sys_enter_unlinkat", true, FILE_OP_UNLINK, SYS_ARG(0),
+	  SYS_ARG(1))

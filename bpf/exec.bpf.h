@@ -39,12 +39,13 @@ static __always_inline __u32 put_kernel_str(struct ev_exec *e, __u32 off, const 
 
 /* Resolve a struct path and copy it to data[off..]; returns its length including the NUL. */
 static __always_inline __u32 put_path(struct ev_exec *e, __u32 off, struct path_scratch *s,
-				      const struct path *path, __u32 flag_trunc)
+				      const struct path *path, __u32 flag_trunc,
+				      enum path_loop loop)
 {
 	struct path_result res;
 	__u32 start, len;
 
-	if (!path_resolve(s, path, &res))
+	if (!path_resolve(s, path, &res, loop))
 		return 0;
 	if (res.truncated) {
 		e->flags |= flag_trunc;
@@ -174,7 +175,7 @@ static __always_inline bool exec_is_urgent(const struct ev_exec *e)
  * tracepoint record and the mapped file from mm->exe_file.
  */
 static __always_inline int exec_emit(struct task_struct *task, struct linux_binprm *bprm,
-				     const char *tp_filename, __u32 old_pid)
+				     const char *tp_filename, __u32 old_pid, enum path_loop loop)
 {
 	__u32 zero = 0, off = 0, size, len;
 	struct hot_scratch *k;
@@ -213,7 +214,7 @@ static __always_inline int exec_emit(struct task_struct *task, struct linux_binp
 	}
 	e->interp_len = put_kernel_str(e, off, interp, EV_EXEC_FILENAME_TRUNC);
 	off += e->interp_len;
-	len = file ? put_path(e, off, s, &file->f_path, EV_EXEC_EXE_TRUNC) : 0;
+	len = file ? put_path(e, off, s, &file->f_path, EV_EXEC_EXE_TRUNC, loop) : 0;
 	e->exe_len = len;
 	k = len ? exec_keys(e, off, file) : NULL;
 	if (k && exec_is_hot(k)) {
@@ -224,7 +225,7 @@ static __always_inline int exec_emit(struct task_struct *task, struct linux_binp
 		exec_enforce(e, k);
 	off += len;	/* the register, still bounded: e->exe_len read back would not be */
 	fs = BPF_CORE_READ(task, fs);
-	e->cwd_len = fs ? put_path(e, off, s, &fs->pwd, EV_EXEC_CWD_TRUNC) : 0;
+	e->cwd_len = fs ? put_path(e, off, s, &fs->pwd, EV_EXEC_CWD_TRUNC, loop) : 0;
 	off += e->cwd_len;
 	e->args_len = put_args(e, off, task);
 	off += e->args_len;

@@ -55,7 +55,8 @@ static __always_inline bool list_match(const char *path, __u32 len, void *map, b
 }
 
 /* The directory a relative name is under, now: the cwd, or the open directory dfd. */
-static __always_inline void resolve_dir(struct ev_file_op *e, struct task_struct *task)
+static __always_inline void resolve_dir(struct ev_file_op *e, struct task_struct *task,
+					enum path_loop loop)
 {
 	struct path_scratch *s;
 	struct path_result res;
@@ -76,13 +77,14 @@ static __always_inline void resolve_dir(struct ev_file_op *e, struct task_struct
 			dir = &f->f_path;
 	}
 	s = bpf_map_lookup_elem(&emb_path_buf, &zero);
-	if (!dir || !s || !path_resolve(s, dir, &res) || res.truncated)
+	if (!dir || !s || !path_resolve(s, dir, &res, loop) || res.truncated)
 		return;
 	start = res.start & (EV_PATH_MAX - 1);
 	bpf_probe_read_kernel(e->dir, EV_PATH_MAX - start, &s->buf[start]);
 }
 
-static __always_inline void file_emit(__u32 op, __s32 dfd, const char *name)
+static __always_inline void file_emit(__u32 op, __s32 dfd, const char *name,
+				      enum path_loop loop)
 {
 	struct file_call c = { .op = op, .dfd = dfd, .name = name };
 	struct ev_file_op *e;
@@ -120,7 +122,7 @@ static __always_inline void file_emit(__u32 op, __s32 dfd, const char *name)
 	e->path_len = n;
 	task_fill(&e->task, (struct task_struct *)bpf_get_current_task());
 	if (e->path[0] != '/')
-		resolve_dir(e, (struct task_struct *)bpf_get_current_task());
+		resolve_dir(e, (struct task_struct *)bpf_get_current_task(), loop);
 	else
 		e->dir[0] = '\0';
 	stat_inc(STAT_FILE);

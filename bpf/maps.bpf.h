@@ -125,10 +125,24 @@ struct {
 	__type(value, struct hot_scratch);
 } emb_hot_buf SEC(".maps");
 
-/* Scratch space where a path is assembled backwards from its dentries. */
+/*
+ * Scratch space where a path is assembled backwards from its dentries, and the state of
+ * that walk (bpf/path.bpf.h). The state lives here, not on the stack, on purpose: a value
+ * loaded from a map is unknown to the verifier, so the walk's many ways to end all look
+ * alike and are checked once; kept on the stack, each would be checked separately, and
+ * before 5.17 (no bpf_loop) that passes the verifier's limit.
+ */
 #define PATH_SCRATCH (2 * EV_PATH_MAX)
+struct path_walk {
+	struct dentry *dentry;
+	struct vfsmount *vfsmnt;
+	__u32 pos;		/* the string starts at buf[pos] */
+	__u8 done;		/* reached the root */
+	__u8 truncated;		/* ran out of room */
+};
 struct path_scratch {
 	char buf[PATH_SCRATCH];
+	struct path_walk w;
 };
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

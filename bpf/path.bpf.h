@@ -29,38 +29,28 @@ static __always_inline struct mount___embargo *real_mount(struct vfsmount *vfsmn
 	return container_of(vfsmnt, struct mount___embargo, mnt);
 }
 
-/* State of one dentry walk, shared with the bpf_loop() callback. */
-struct path_walk {
-	char *buf;
-	struct dentry *dentry;
-	struct vfsmount *vfsmnt;
-	__u32 pos;		/* the string starts at buf[pos] */
-	bool done;		/* reached the root */
-	bool truncated;		/* ran out of room */
-};
-
 /*
  * Prepend one dentry name before buf[pos]. buf has EV_PATH_MAX bytes of slack after the
  * masked index, so the verifier sees every write in bounds.
  */
-static __always_inline bool path_prepend(struct path_walk *w, struct dentry *dentry)
+static __always_inline bool path_prepend(struct path_scratch *s, struct dentry *dentry)
 {
 	struct qstr name = BPF_CORE_READ(dentry, d_name);
-	__u32 len = name.len & NAME_MASK, pos = w->pos & (EV_PATH_MAX - 1);
+	__u32 len = name.len & NAME_MASK, pos = s->w.pos & (EV_PATH_MAX - 1);
 
 	if (len + 1 > pos)
 		return false;
 	pos -= len + 1;
-	bpf_probe_read_kernel(&w->buf[(pos + 1) & (EV_PATH_MAX - 1)], len, name.name);
-	w->buf[pos & (EV_PATH_MAX - 1)] = '/';
-	w->pos = pos;
+	bpf_probe_read_kernel(&s->buf[(pos + 1) & (EV_PATH_MAX - 1)], len, name.name);
+	s->buf[pos & (EV_PATH_MAX - 1)] = '/';
+	s->w.pos = pos;
 	return true;
 }
 
-/* One step up the tree; a bpf_loop() callback so the verifier checks the body once. */
-static long path_step(__u32 index, void *ctx)
+/* One step up the tree; returns 1 when the walk is over. */
+static __always_inline long path_step(struct path_scratch *s)
 {
-	struct path_walk *w = ctx;
+	struct path_walk *w = &s->w;
 	struct dentry *dentry = w->dentry;
 	struct vfsmount *vfsmnt = w->vfsmnt;
 	struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
@@ -72,7 +62,7 @@ static long path_step(__u32 index, void *ctx)
 
 		if (dentry != mnt_root) {
 			/* a pseudo file (memfd) or a detached tree: its own name is all it has */
-			w->truncated = !path_prepend(w, dentry);
+			w->truncated = !path_prepend(s, dentry);
 			w->done = true;
 			return 1;
 		}
@@ -84,7 +74,7 @@ static long path_step(__u32 index, void *ctx)
 		w->vfsmnt = &mnt_parent->mnt;
 		return 0;
 	}
-	if (!path_prepend(w, dentry)) {
+	if (!path_prepend(s, dentry)) {
 		w->truncated = true;
 		return 1;
 	}
@@ -93,31 +83,66 @@ static long path_step(__u32 index, void *ctx)
 }
 
 /*
+ * The bpf_loop() callback: the verifier checks the step once, not once per iteration.
+ * Its context must be on the stack: it only carries the scratch map's pointer.
+ */
+struct path_loop_ctx {
+	struct path_scratch *s;
+};
+
+static long path_step_cb(__u32 index, void *ctx)
+{
+	return path_step(((struct path_loop_ctx *)ctx)->s);
+}
+
+/*
+ * How a walk loops. bpf_loop() needs 5.17 (and callbacks the 5.10 verifier refuses even
+ * in dead code), so each program that walks paths exists twice and user space loads the
+ * bounded copy only where the kernel has no bpf_loop (user/sensor.c). The bounded loop
+ * takes the same steps: the verifier walks each iteration, which costs load time only.
+ */
+enum path_loop {
+	PATH_BPF_LOOP,
+	PATH_BOUNDED,
+};
+
+static __always_inline void path_walk_run(struct path_scratch *s, enum path_loop loop)
+{
+	if (loop == PATH_BPF_LOOP) {
+		struct path_loop_ctx ctx = { .s = s };
+
+		bpf_loop(PATH_MAX_DEPTH, path_step_cb, &ctx, 0);
+		return;
+	}
+	for (int i = 0; i < PATH_MAX_DEPTH; i++)
+		if (path_step(s))
+			break;
+}
+
+/*
  * Walk from dentry up to the root of its mount namespace, crossing mount points, as
  * d_path() does but ignoring a chroot. A sandboxed app (flatpak) shows the path it sees
  * (/app/...): user space identifies those by cgroup scope and content, not by this path.
  */
 static __always_inline bool path_resolve(struct path_scratch *s, const struct path *path,
-					 struct path_result *res)
+					 struct path_result *res, enum path_loop loop)
 {
 	struct dentry *dentry = BPF_CORE_READ(path, dentry);
-	struct path_walk w = {
-		.buf = s->buf,
-		.dentry = dentry,
-		.vfsmnt = BPF_CORE_READ(path, mnt),
-		.pos = EV_PATH_MAX - 1,
-	};
+	struct vfsmount *vfsmnt = BPF_CORE_READ(path, mnt);
+	__u32 pos;
 
-	if (!w.dentry || !w.vfsmnt)
+	if (!dentry || !vfsmnt)
 		return false;
+	s->w = (struct path_walk){ .dentry = dentry, .vfsmnt = vfsmnt, .pos = EV_PATH_MAX - 1 };
 	/* d_unhashed(): the name was unlinked after the file was opened (or memfd) */
 	res->unlinked = !BPF_CORE_READ(dentry, d_hash.pprev);
 	s->buf[EV_PATH_MAX - 1] = '\0';
-	bpf_loop(PATH_MAX_DEPTH, path_step, &w, 0);
-	res->truncated = w.truncated || !w.done;
-	if (w.pos == EV_PATH_MAX - 1)
-		s->buf[--w.pos] = '/';
-	res->start = w.pos;
+	path_walk_run(s, loop);
+	res->truncated = s->w.truncated || !s->w.done;
+	pos = s->w.pos & (EV_PATH_MAX - 1);
+	if (pos == EV_PATH_MAX - 1)
+		s->buf[--pos] = '/';
+	res->start = pos;
 	return true;
 }
 

@@ -50,27 +50,43 @@ static __always_inline void task_fill(struct ev_task *t, struct task_struct *tas
 	bpf_probe_read_kernel_str(t->comm, sizeof(t->comm), &task->comm);
 }
 
-/* Inode timestamps moved from struct timespec64 to split fields in 6.11 / 6.6. */
-struct inode___ts64 {
+/*
+ * Inode timestamps have had four layouts: struct timespec64 i_mtime/i_ctime (up to 6.5),
+ * __i_ctime (6.6), __i_mtime too (6.7 to 6.10), split i_*_sec/i_*_nsec fields (6.11+).
+ * Each read is guarded by the field it reads: an unguarded read of a field this kernel
+ * lacks makes the verifier refuse the whole program.
+ */
+struct inode___timespec64 {
 	struct timespec64 i_mtime;
+	struct timespec64 __i_mtime;
+	struct timespec64 i_ctime;
 	struct timespec64 __i_ctime;
 } __attribute__((preserve_access_index));
 
 static __always_inline void inode_times(struct inode *inode, struct ev_file *f)
 {
+	struct inode___timespec64 *ts = (void *)inode;
+
 	if (bpf_core_field_exists(inode->i_mtime_sec)) {
 		f->mtime_sec = BPF_CORE_READ(inode, i_mtime_sec);
 		f->mtime_nsec = BPF_CORE_READ(inode, i_mtime_nsec);
+	} else if (bpf_core_field_exists(ts->__i_mtime)) {
+		f->mtime_sec = BPF_CORE_READ(ts, __i_mtime.tv_sec);
+		f->mtime_nsec = BPF_CORE_READ(ts, __i_mtime.tv_nsec);
+	} else {
+		f->mtime_sec = BPF_CORE_READ(ts, i_mtime.tv_sec);
+		f->mtime_nsec = BPF_CORE_READ(ts, i_mtime.tv_nsec);
+	}
+	if (bpf_core_field_exists(inode->i_ctime_sec)) {
 		f->ctime_sec = BPF_CORE_READ(inode, i_ctime_sec);
 		/* 6.13+ keeps a "ctime queried" flag in the top bit (multigrain timestamps) */
 		f->ctime_nsec = BPF_CORE_READ(inode, i_ctime_nsec) & ~(1U << 31);
+	} else if (bpf_core_field_exists(ts->__i_ctime)) {
+		f->ctime_sec = BPF_CORE_READ(ts, __i_ctime.tv_sec);
+		f->ctime_nsec = BPF_CORE_READ(ts, __i_ctime.tv_nsec);
 	} else {
-		struct inode___ts64 *old = (void *)inode;
-
-		f->mtime_sec = BPF_CORE_READ(old, i_mtime.tv_sec);
-		f->mtime_nsec = BPF_CORE_READ(old, i_mtime.tv_nsec);
-		f->ctime_sec = BPF_CORE_READ(old, __i_ctime.tv_sec);
-		f->ctime_nsec = BPF_CORE_READ(old, __i_ctime.tv_nsec);
+		f->ctime_sec = BPF_CORE_READ(ts, i_ctime.tv_sec);
+		f->ctime_nsec = BPF_CORE_READ(ts, i_ctime.tv_nsec);
 	}
 }
 

@@ -473,7 +473,8 @@ static int watch_start(struct watch *w)
 		.download_suffixes = download_suffixes,
 		.ndownload_suffixes = sizeof(download_suffixes) / sizeof(download_suffixes[0]),
 	};
-	char msg[160];
+	const struct capabilities *caps;
+	char msg[320], why[256];
 	int n;
 
 	if ((n = host__load(&w->host, NULL)))
@@ -497,9 +498,9 @@ static int watch_start(struct watch *w)
 	log__capture_libbpf();
 	/* attach first, then scan /proc: a process born in between is in one or the other */
 	so.enforce = w->opts.enforce == ENFORCE_ON;
-	w->sensor = sensor__open(&so);
+	w->sensor = sensor__open(&so, why, sizeof(why));
 	if (!w->sensor) {
-		log_err("failed to load the process probes: %s", strerror(errno));
+		log_err("%s", why);
 		return -errno;
 	}
 	w->enforcer = enforce__new(w->opts.enforce, w->sensor, "/proc", w->opts.quarantine_dir);
@@ -511,11 +512,14 @@ static int watch_start(struct watch *w)
 	if (n < 0)
 		log_warn("failed to scan /proc: %s, ignoring", strerror(-n));
 	startup_scan(w);
-	snprintf(msg, sizeof(msg), "started: probes %s, %zu rules, %zu running processes known, "
-		 "%zu packages installed", sensor__family_name(sensor__family(w->sensor)),
+	caps = sensor__capabilities(w->sensor);
+	snprintf(msg, sizeof(msg), "started: probes %s (paths: %s, kernel %s), %zu rules, %zu "
+		 "running processes known, %zu packages installed", caps->probes, caps->path_walk,
+		 caps->kernel,
 		 w->rules ? rulebook__rules(w->rules)->nrules : 0, proctable__len(w->procs),
 		 pkgwatch__inventory(w->pkg)->n);
-	pipeline__state(w->pl, "started", "success", msg, NULL);
+	output__started(&w->out, msg, caps);
+	output__flush(&w->out);
 	open_control(w);
 	log_info("ready: %s", msg + sizeof("started: ") - 1);
 	sd_notifyf(0, "READY=1\nSTATUS=%s\nMAINPID=%d", msg, (int)getpid());

@@ -117,6 +117,16 @@ HEALTH_NUM(get_health_up, outputs_up)
 HEALTH_NUM(get_health_down, outputs_down)
 RETURNS(get_health_rules_version, ev->health && set_str(v, ev->health->rules_version))
 
+/* --- the started record: what the kernel gave the sensors ---------------------------- */
+
+RETURNS(get_caps_kernel, ev->caps && set_str(v, ev->caps->kernel))
+RETURNS(get_caps_probes, ev->caps && set_str(v, ev->caps->probes))
+RETURNS(get_caps_path_walk, ev->caps && set_str(v, ev->caps->path_walk))
+RETURNS(get_caps_fallbacks,
+	ev->caps && set_list(v, ev->caps->fallbacks, ev->caps->fallbacks_len))
+RETURNS(get_caps_unavailable,
+	ev->caps && set_list(v, ev->caps->unavailable, ev->caps->unavailable_len))
+
 /* --- alerts: the rule that matched and why -------------------------------------- */
 
 /* a folded alert: how many identical alerts it stands for, and when they came */
@@ -345,6 +355,11 @@ static const struct field_def all_fields[] = {
 	EVENT("agent.version", FT_KEYWORD, get_agent_version),
 	EVENT("ecs.version", FT_KEYWORD, get_ecs_version),
 	RULE("embargo.alert.count", FT_LONG, get_alert_count),
+	EVENT("embargo.capabilities.fallbacks", FT_LIST, get_caps_fallbacks),
+	EVENT("embargo.capabilities.kernel", FT_KEYWORD, get_caps_kernel),
+	EVENT("embargo.capabilities.path_walk", FT_KEYWORD, get_caps_path_walk),
+	EVENT("embargo.capabilities.probes", FT_KEYWORD, get_caps_probes),
+	EVENT("embargo.capabilities.unavailable", FT_LIST, get_caps_unavailable),
 	{ "embargo.elf.build_id", FT_KEYWORD, ROLE_PROCESS, get_elf_build_id },
 	{ "embargo.elf.soname", FT_KEYWORD, ROLE_PROCESS, get_elf_soname },
 	{ "embargo.elf.strings", FT_LIST, ROLE_PROCESS, get_elf_strings },

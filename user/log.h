@@ -20,8 +20,14 @@ void log__vmsg(enum log_level level, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 /* Route libbpf's messages through this logger. */
 void log__capture_libbpf(void);
-/* The last warning libbpf printed ("" if none since log__libbpf_forget()). */
+/* One message of libbpf's (an enum libbpf_print_level), formatted: kept (see below) and printed with -v / -vv. */
+void log__libbpf_message(int libbpf_level, const char *msg);
+/* The last line of libbpf's last warning ("" if none since log__libbpf_forget()). */
 const char *log__libbpf_last_warning(void);
+/* The program the kernel last refused and its whole verifier log; NULL if none. */
+const char *log__libbpf_refused(const char **log);
+/* Where the last `lines` lines of text begin (trailing newlines do not count). */
+const char *log__tail_lines(const char *text, int lines);
 void log__libbpf_forget(void);
 
 #define log_err(...)   log__msg(LOG_ERR, __VA_ARGS__)

@@ -249,16 +249,27 @@ int output__flush(struct output *o)
 	return o->err;
 }
 
-void output__state(struct output *o, const char *action, const char *outcome,
-		   const char *message, const char *error)
+static void state_record(struct output *o, const char *action, const char *outcome,
+			 const char *message, const char *error, const struct capabilities *caps)
 {
 	struct event ev = {
 		.time_ns = host__now_real_ns(), .kind = EVENT_KIND_STATE,
 		.category = "configuration", .type = "change", .action = action,
-		.outcome = outcome, .message = message, .error = error,
+		.outcome = outcome, .message = message, .error = error, .caps = caps,
 	};
 
 	output__event(o, &ev);
+}
+
+void output__state(struct output *o, const char *action, const char *outcome,
+		   const char *message, const char *error)
+{
+	state_record(o, action, outcome, message, error, NULL);
+}
+
+void output__started(struct output *o, const char *message, const struct capabilities *caps)
+{
+	state_record(o, "started", "success", message, NULL, caps);
 }
 
 /* Peers lose trust through silent gaps: an output going down or losing records is a record. */

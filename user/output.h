@@ -61,6 +61,8 @@ void output__event(struct output *o, const struct event *ev);
 /* A record about embargo itself (event.kind state): what happened, and why if it failed. */
 void output__state(struct output *o, const char *action, const char *outcome,
 		   const char *message, const char *error);
+/* The started record, with what the kernel gave the sensors. */
+void output__started(struct output *o, const char *message, const struct capabilities *caps);
 /* End of a loop turn: flush files, make spooled records durable. */
 int output__flush(struct output *o);
 /* Once in a while: close fold windows; report outputs that went down or up, evictions. */

@@ -3,6 +3,8 @@
 #include "hotlist.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -13,6 +15,8 @@
 #include <bpf/libbpf.h>
 
 #include "embargo.skel.h"
+#include "event.h"
+#include "kfeatures.h"
 #include "log.h"
 
 #define SENSOR_MAX_LINKS 3
@@ -20,12 +24,21 @@
 /* wake the consumer early when 1/8 of the ring buffer waits, well before it is full */
 #define WAKEUP_FRACTION 8
 
+/* NUL-separated lines, for struct capabilities */
+struct caps_list {
+	char s[512];
+	size_t len;
+};
+
 struct sensor {
 	struct embargo_bpf *skel;
 	struct ring_buffer *rb;
 	struct bpf_link *links[SENSOR_MAX_LINKS + FILE_PROGS];
 	enum sensor_family family;
 	int ncpus;
+	struct kfeatures kf;
+	struct caps_list fallbacks, unavailable;
+	struct capabilities caps;
 };
 
 static const char *const family_names[SENSOR_FAMILY_COUNT] = {
@@ -50,33 +63,66 @@ int sensor__family_parse(const char *name, enum sensor_family *out)
 	return -EINVAL;
 }
 
-/* The programs of one family, in attach order; NULL where the family has no such hook. */
-static void family_programs(struct embargo_bpf *skel, enum sensor_family f,
+/*
+ * The programs of one family, in attach order; NULL where the family has no such hook.
+ * Those that walk paths come in two copies (bpf/path.bpf.h): bpf_loop(), or bounded.
+ */
+static void family_programs(struct embargo_bpf *skel, enum sensor_family f, bool bpf_loop,
 			    struct bpf_program *out[SENSOR_MAX_LINKS])
 {
-	struct bpf_program *table[SENSOR_FAMILY_COUNT][SENSOR_MAX_LINKS] = {
-		[SENSOR_TP_BTF] = { skel->progs.handle_exec_btf, skel->progs.handle_fork_btf,
-				    skel->progs.handle_exit_btf },
-		[SENSOR_RAW_TP] = { skel->progs.handle_exec_raw, skel->progs.handle_fork_raw,
-				    skel->progs.handle_exit_raw },
-		[SENSOR_TRACEPOINT] = { skel->progs.handle_exec_tp, NULL,
-					skel->progs.handle_exit_tp },
+	struct bpf_program *exec[SENSOR_FAMILY_COUNT][2] = {
+		[SENSOR_TP_BTF] = { skel->progs.handle_exec_btf_bounded,
+				    skel->progs.handle_exec_btf },
+		[SENSOR_RAW_TP] = { skel->progs.handle_exec_raw_bounded,
+				    skel->progs.handle_exec_raw },
+		[SENSOR_TRACEPOINT] = { skel->progs.handle_exec_tp_bounded,
+					skel->progs.handle_exec_tp },
+	};
+	struct bpf_program *table[SENSOR_FAMILY_COUNT][SENSOR_MAX_LINKS - 1] = {
+		[SENSOR_TP_BTF] = { skel->progs.handle_fork_btf, skel->progs.handle_exit_btf },
+		[SENSOR_RAW_TP] = { skel->progs.handle_fork_raw, skel->progs.handle_exit_raw },
+		[SENSOR_TRACEPOINT] = { NULL, skel->progs.handle_exit_tp },
 	};
 
-	memcpy(out, table[f], sizeof(table[f]));
+	out[0] = exec[f][bpf_loop];
+	memcpy(out + 1, table[f], sizeof(table[f]));
 }
 
 /* The file-activity programs: the same syscall tracepoints in every family. */
-static void file_programs(struct embargo_bpf *skel, struct bpf_program *out[FILE_PROGS])
+static void file_programs(struct embargo_bpf *skel, bool bpf_loop,
+			  struct bpf_program *out[FILE_PROGS])
 {
-	struct bpf_program *progs[FILE_PROGS] = {
-		skel->progs.handle_openat, skel->progs.handle_open, skel->progs.handle_creat,
-		skel->progs.handle_rename, skel->progs.handle_renameat,
-		skel->progs.handle_renameat2, skel->progs.handle_unlink,
-		skel->progs.handle_unlinkat,
+	struct bpf_program *progs[2][FILE_PROGS] = {
+		{ skel->progs.handle_openat_bounded, skel->progs.handle_open_bounded,
+		  skel->progs.handle_creat_bounded, skel->progs.handle_rename_bounded,
+		  skel->progs.handle_renameat_bounded, skel->progs.handle_renameat2_bounded,
+		  skel->progs.handle_unlink_bounded, skel->progs.handle_unlinkat_bounded },
+		{ skel->progs.handle_openat, skel->progs.handle_open, skel->progs.handle_creat,
+		  skel->progs.handle_rename, skel->progs.handle_renameat,
+		  skel->progs.handle_renameat2, skel->progs.handle_unlink,
+		  skel->progs.handle_unlinkat },
 	};
 
-	memcpy(out, progs, sizeof(progs));
+	memcpy(out, progs[bpf_loop], sizeof(progs[bpf_loop]));
+}
+
+/* One line of the started record's capabilities, said once in the log too. */
+static void caps_add(struct caps_list *l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void caps_add(struct caps_list *l, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (l->len >= sizeof(l->s))
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(l->s + l->len, sizeof(l->s) - l->len, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	log_warn("%s", l->s + l->len);
+	l->len = l->len + (size_t)n + 1 < sizeof(l->s) ? l->len + (size_t)n + 1 : sizeof(l->s);
 }
 
 int sensor__has_fork(const struct sensor *s)
@@ -145,6 +191,11 @@ static int set_package_managers(struct sensor *s, const struct sensor_opts *opts
 	return 0;
 }
 
+/*
+ * Process probes must attach; a file probe whose syscall tracepoint this kernel lacks
+ * (arm64 has no open(2), some kernels no syscall tracepoints at all) is one fewer source
+ * of downloads, said in the capabilities, not a reason to watch nothing.
+ */
 static int sensor_attach(struct sensor *s,
 			 struct bpf_program *progs[SENSOR_MAX_LINKS + FILE_PROGS])
 {
@@ -159,25 +210,68 @@ static int sensor_attach(struct sensor *s,
 		if (!progs[i])
 			continue;
 		s->links[i] = bpf_program__attach(progs[i]);
-		if (!s->links[i]) {
-			err = -errno;
-			log_warn("failed to attach %s program '%s': %s", family_names[s->family],
-				 bpf_program__name(progs[i]), strerror(-err));
-			return err;
+		if (s->links[i])
+			continue;
+		err = -errno;
+		if (i >= SENSOR_MAX_LINKS) {
+			caps_add(&s->unavailable, "file probe %s: %s",
+				 bpf_program__section_name(progs[i]), strerror(-err));
+			continue;
 		}
+		log_warn("failed to attach %s program '%s': %s", family_names[s->family],
+			 bpf_program__name(progs[i]), strerror(-err));
+		return err;
 	}
 	return 0;
 }
 
 /*
  * EMBARGO_FAULT=load:FAMILY makes that family's load fail, so the tests can walk the
- * fallback chain on a kernel where every family works.
+ * fallback chain on a kernel where every family works; refuse:FAMILY has the verifier
+ * refuse its exec program for real (its scratch record shrunk to 8 bytes, every write past
+ * them out of bounds), so the tests see the verifier's own words reported.
  */
-static bool fault_injected(enum sensor_family f)
+static bool fault_injected(const char *kind, enum sensor_family f)
 {
 	const char *fault = getenv("EMBARGO_FAULT");
+	size_t len = strlen(kind);
 
-	return fault && !strncmp(fault, "load:", 5) && strstr(fault + 5, family_names[f]);
+	return fault && !strncmp(fault, kind, len) && fault[len] == ':' &&
+	       strstr(fault + len + 1, family_names[f]);
+}
+
+/* The verifier's verdict, always: its last lines name the instruction and the reason. */
+#define VERDICT_LINES 8
+
+static void say_why_refused(enum sensor_family f, int err)
+{
+	const char *log, *prog = log__libbpf_refused(&log), *last = log__libbpf_last_warning();
+
+	if (!prog) {
+		log_warn("failed to load %s probes: %s (%s)", family_names[f], strerror(-err),
+			 *last ? last : "no detail; run with -vv");
+		return;
+	}
+	log_warn("failed to load %s probes: the kernel refused program '%s' (%s); the "
+		 "verifier's last words (-v prints its whole log):", family_names[f], prog,
+		 strerror(-err));
+	for (const char *p = log__tail_lines(log, VERDICT_LINES); *p;) {
+		size_t len = strcspn(p, "\n");
+
+		log_warn("  %.*s", (int)len, p);
+		p += len + (p[len] == '\n');
+	}
+}
+
+static void sensor_configure(struct sensor *s, const struct sensor_opts *opts)
+{
+	bpf_map__set_max_entries(s->skel->maps.emb_exec_buf, s->ncpus);
+	if (opts->ringbuf_bytes)
+		bpf_map__set_max_entries(s->skel->maps.emb_events, opts->ringbuf_bytes);
+	s->skel->rodata->enforce = opts->enforce;
+	s->skel->rodata->self_tgid = (__u32)getpid();
+	s->skel->rodata->wakeup_watermark =
+		bpf_map__max_entries(s->skel->maps.emb_events) / WAKEUP_FRACTION;
 }
 
 /* Open, load and attach one family; on failure say which step failed and why. */
@@ -191,68 +285,101 @@ static int sensor_try(struct sensor *s, const struct sensor_opts *opts)
 		return -errno;
 	bpf_object__for_each_program(prog, s->skel->obj)
 		bpf_program__set_autoload(prog, false);
-	family_programs(s->skel, s->family, progs);
-	file_programs(s->skel, progs + SENSOR_MAX_LINKS);
+	family_programs(s->skel, s->family, s->kf.bpf_loop, progs);
+	file_programs(s->skel, s->kf.bpf_loop, progs + SENSOR_MAX_LINKS);
 	for (int i = 0; i < SENSOR_MAX_LINKS + FILE_PROGS; i++)
 		if (progs[i])
 			bpf_program__set_autoload(progs[i], true);
-	bpf_map__set_max_entries(s->skel->maps.emb_exec_buf, s->ncpus);
-	if (opts->ringbuf_bytes)
-		bpf_map__set_max_entries(s->skel->maps.emb_events, opts->ringbuf_bytes);
-	s->skel->rodata->enforce = opts->enforce;
-	s->skel->rodata->self_tgid = (__u32)getpid();
-	s->skel->rodata->wakeup_watermark =
-		bpf_map__max_entries(s->skel->maps.emb_events) / WAKEUP_FRACTION;
+	sensor_configure(s, opts);
+	if (fault_injected("refuse", s->family))
+		bpf_map__set_value_size(s->skel->maps.emb_exec_buf, 8);
 
 	log__libbpf_forget();
-	if (fault_injected(s->family)) {
+	if (fault_injected("load", s->family)) {
 		log_warn("failed to load %s probes: fault injected by EMBARGO_FAULT",
 			 family_names[s->family]);
 		err = -ENOTSUP;
 	} else if ((err = embargo_bpf__load(s->skel))) {
-		log_warn("failed to load %s probes: %s (%s)", family_names[s->family],
-			 strerror(-err), *log__libbpf_last_warning() ?
-			 log__libbpf_last_warning() : "no detail; run with -vv");
+		say_why_refused(s->family, err);
 	} else if ((err = set_package_managers(s, opts))) {
 		log_warn("failed to list the package managers for the probes: %s", strerror(-err));
 	} else {
 		err = sensor_attach(s, progs);
 	}
-	if (err)
+	if (err) {
 		sensor_unload(s);
+		s->unavailable.len = 0;	/* said again by the family that loads */
+	}
 	return err;
 }
 
-struct sensor *sensor__open(const struct sensor_opts *opts)
+/* What the started record says this kernel gave the sensors. */
+static void caps_fill(struct sensor *s)
 {
-	struct sensor *s = calloc(1, sizeof(*s));
-	int err = -ENOENT;
+	if (!s->kf.bpf_loop)
+		caps_add(&s->fallbacks, "path walk: bounded loop (no bpf_loop() before 5.17)");
+	if (!sensor__has_fork(s))
+		caps_add(&s->fallbacks, "fork: no probe in the %s family; parents not yet "
+			 "exec'd come from /proc", family_names[s->family]);
+	s->caps = (struct capabilities){
+		.kernel = s->kf.release,
+		.probes = family_names[s->family],
+		.path_walk = s->kf.bpf_loop ? "bpf_loop" : "bounded",
+		.fallbacks = s->fallbacks.len ? s->fallbacks.s : NULL,
+		.fallbacks_len = s->fallbacks.len,
+		.unavailable = s->unavailable.len ? s->unavailable.s : NULL,
+		.unavailable_len = s->unavailable.len,
+	};
+}
 
-	if (!s)
-		return NULL;
-	s->ncpus = libbpf_num_possible_cpus();
-	if (s->ncpus <= 0) {
-		free(s);
-		errno = EINVAL;
-		return NULL;
-	}
-	for (s->family = opts->first; s->family < SENSOR_FAMILY_COUNT; s->family++) {
+/* Try each family from the first asked; the first that loads and attaches wins. */
+static int sensor_load_any(struct sensor *s, const struct sensor_opts *opts)
+{
+	int err;
+
+	for (s->family = opts->first;; s->family++) {
 		err = sensor_try(s, opts);
 		if (!err)
-			break;
+			return 0;
 		if (opts->only || s->family + 1 == SENSOR_FAMILY_COUNT)
-			goto err_free;
-		log_warn("falling back from %s to %s probes", family_names[s->family],
-			 family_names[s->family + 1]);
+			return err;
+		caps_add(&s->fallbacks, "falling back from %s to %s probes: %s",
+			 family_names[s->family], family_names[s->family + 1], strerror(-err));
+	}
+}
+
+struct sensor *sensor__open(const struct sensor_opts *opts, char *why, size_t whylen)
+{
+	struct sensor *s = calloc(1, sizeof(*s));
+	int err;
+
+	if (!s) {
+		snprintf(why, whylen, "%s", strerror(ENOMEM));
+		return NULL;
+	}
+	if ((err = kfeatures__probe(&s->kf, why, whylen)))
+		goto err_free;
+	s->ncpus = libbpf_num_possible_cpus();
+	if (s->ncpus <= 0) {
+		err = -EINVAL;
+		snprintf(why, whylen, "cannot count the possible CPUs");
+		goto err_free;
+	}
+	if ((err = sensor_load_any(s, opts))) {
+		snprintf(why, whylen, "failed to load the process probes on kernel %s: %s (the "
+			 "reasons are above)", s->kf.release, strerror(-err));
+		goto err_free;
 	}
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.emb_events), opts->on_record,
 				 opts->ctx, NULL);
 	if (!s->rb) {
 		err = -errno;
+		snprintf(why, whylen, "cannot read the ring buffer: %s", strerror(-err));
 		goto err_unload;
 	}
-	log_info("process probes attached as %s%s", family_names[s->family],
-		 sensor__has_fork(s) ? "" : " (no fork probe: parents not yet exec'd come from /proc)");
+	caps_fill(s);
+	log_info("process probes attached as %s on kernel %s, paths walked with %s",
+		 family_names[s->family], s->kf.release, s->caps.path_walk);
 	return s;
 
 err_unload:
@@ -261,6 +388,11 @@ err_free:
 	free(s);
 	errno = -err;
 	return NULL;
+}
+
+const struct capabilities *sensor__capabilities(const struct sensor *s)
+{
+	return &s->caps;
 }
 
 void sensor__close(struct sensor *s)

@@ -56,8 +56,16 @@ struct sensor_opts {
 
 struct sensor;
 struct hotlist;
+struct capabilities;
 
-struct sensor *sensor__open(const struct sensor_opts *opts);
+/*
+ * Probe the kernel (user/kfeatures.h), then load and attach the first family that works,
+ * with the copies of the programs this kernel can run. NULL with errno and a one-line
+ * reason in why when none does.
+ */
+struct sensor *sensor__open(const struct sensor_opts *opts, char *why, size_t whylen);
+/* What this kernel gave the sensors: for the started record. */
+const struct capabilities *sensor__capabilities(const struct sensor *s);
 void sensor__close(struct sensor *s);
 /* An fd that becomes readable when records wait; add it to an epoll set. */
 int sensor__fd(const struct sensor *s);

@@ -464,6 +464,11 @@ static void test_every_field_readable(void **state)
 	struct verdict verdict = { "on", "quarantine", "quarantined", 4300, "abc-1", 3 };
 
 	fx->ev.verdict = &verdict;
+	/* the started record: what the kernel gave the sensors */
+	struct capabilities caps = { "5.10.0-32-amd64", "tp_btf", "bounded",
+				     S("path walk: bounded loop\0"), S("file probe x: y\0") };
+
+	fx->ev.caps = &caps;
 	for (size_t i = 0; i < n; i++) {
 		if (!fields__get(&all[i], &fx->ev, &fx->env, &v))
 			continue;
