@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "fields.h"
+#include "fsdev.h"
 #include "host.h"
 #include "log.h"
 #include "procfs.h"
@@ -222,7 +223,8 @@ static size_t learn_package_files(struct enforcer *e, const struct package_info 
 		struct ev_file file = { 0 };
 
 		line[strcspn(line, "\n")] = '\0';
-		if (stat(line, &st) || !S_ISREG(st.st_mode) || !(st.st_mode & 0111))
+		/* keyed by the device the kernel will see (overlayfs: not stat's) */
+		if (fsdev__stat(line, NULL, &st) || !S_ISREG(st.st_mode) || !(st.st_mode & 0111))
 			continue;
 		file.dev = st.st_dev;
 		file.ino = st.st_ino;

@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fsdev.h"
+
 #define DPKG_INFO "/var/lib/dpkg/info"
 
 static struct ev_file file_of_stat(const struct stat *st)
@@ -26,11 +28,14 @@ int filefacts__as_proc(const char *path, struct identity *id, struct file_as_pro
 {
 	struct proc *p = &fp->proc;
 	struct stat st;
-	int fd;
+	int fd, err;
 
 	memset(fp, 0, sizeof(*fp));
-	if (!realpath(path, fp->exe) || stat(fp->exe, &st))
+	if (!realpath(path, fp->exe))
 		return -errno;
+	/* the device as an exec of it would report it (overlayfs: not stat's) */
+	if ((err = fsdev__stat(fp->exe, NULL, &st)))
+		return err;
 	fp->args = strdup(path);
 	if (!fp->args)
 		return -ENOMEM;

@@ -13,6 +13,7 @@
 
 #include <openssl/evp.h>
 
+#include "fsdev.h"
 #include "hex.h"
 #include "hmap.h"
 
@@ -369,73 +370,129 @@ static enum ident_status submit(struct identity *id, int fd, const struct file_k
 	return IDENT_READY;
 }
 
-/* Look up an open file, then hand it over; fd is always consumed. */
+/* Look up an open file under key, then hand it over; fd is always consumed. */
+static enum ident_status resolve_open(struct identity *id, int fd, const struct stat *st,
+				     const struct file_key *key, void *cookie,
+				     struct file_ident **out)
+{
+	if (!S_ISREG(st->st_mode)) {
+		close(fd);
+		id->stats.unavailable++;
+		return IDENT_UNAVAILABLE;
+	}
+	if ((uint64_t)st->st_size > id->max_size) {
+		close(fd);
+		id->stats.too_large++;
+		return IDENT_UNAVAILABLE;
+	}
+	if ((*out = cache_get(id, key))) {
+		close(fd);
+		return IDENT_READY;
+	}
+	return submit(id, fd, key, cookie, out);
+}
+
+/* An open file known by its fstat; fd is always consumed. */
 static enum ident_status resolve_fd(struct identity *id, int fd, void *cookie,
 				    struct file_ident **out)
 {
 	struct stat st;
 	struct file_key key;
 
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st)) {
 		close(fd);
 		id->stats.unavailable++;
 		return IDENT_UNAVAILABLE;
 	}
-	if ((uint64_t)st.st_size > id->max_size) {
-		close(fd);
-		id->stats.too_large++;
-		return IDENT_UNAVAILABLE;
-	}
 	key = key_of_stat(&st);
-	if ((*out = cache_get(id, &key))) {
-		close(fd);
-		return IDENT_READY;
-	}
-	return submit(id, fd, &key, cookie, out);
+	return resolve_open(id, fd, &st, &key, cookie, out);
+}
+
+static bool same_stamp(const struct ev_file *ran, const struct stat *st)
+{
+	return ran->size == (uint64_t)st->st_size && ran->mtime_sec == st->st_mtim.tv_sec &&
+	       ran->mtime_nsec == (uint32_t)st->st_mtim.tv_nsec &&
+	       ran->ctime_sec == st->st_ctim.tv_sec &&
+	       ran->ctime_nsec == (uint32_t)st->st_ctim.tv_nsec;
+}
+
+bool ident__same_file(const struct ev_file *ran, const struct stat *st, bool on_overlay)
+{
+	if (st->st_ino != ran->ino)
+		return false;
+	if (st->st_dev == ran->dev)
+		return true;
+	/*
+	 * overlayfs: the kernel names the file by the overlay's superblock (or by a layer's,
+	 * where it holds the backing file), fstat by a per-layer pseudo device when the layers
+	 * are on different filesystems without xino, so the devices cannot be compared. The
+	 * stamp stands in for the device: size, mtime and ctime to the nanosecond. The kernel
+	 * sets ctime to "now" on every change and no syscall sets it to a chosen value, so
+	 * another file with this inode number (another layer's, or the number reused) passes
+	 * only if changed in the same clock tick as the one that ran: harder than the reused
+	 * inode number the device+inode check lets through. Off overlayfs, another device is
+	 * another file.
+	 */
+	return on_overlay && same_stamp(ran, st);
+}
+
+static bool is_file_that_ran(int fd, const struct ev_file *ran, const struct stat *st)
+{
+	/* statfs only when the devices disagree: the common case costs no extra call */
+	bool overlay = st->st_dev != ran->dev && fsdev__on_overlay(fd);
+
+	return ident__same_file(ran, st, overlay);
+}
+
+/* path opened, if the file there is the one that ran (any file, when the kernel gave none). */
+static int open_if_ran(const char *path, const struct ev_file *ran, struct stat *st)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (!fstat(fd, st) && (!ran->ino || is_file_that_ran(fd, ran, st)))
+		return fd;
+	close(fd);
+	return -ENOENT;
 }
 
 /*
  * The running file: through /proc/PID/exe while the process lives (deleted files and
  * memfds included), else by path if the file there is still the one that ran.
  */
-static int open_executable(struct identity *id, const struct proc *p)
+static int open_executable(struct identity *id, const struct proc *p, struct stat *st)
 {
 	char path[64];
-	struct stat st;
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/%u/exe", id->proc_root, p->pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0 && !fstat(fd, &st) &&
-	    (!p->file.ino || (st.st_ino == p->file.ino && st.st_dev == p->file.dev)))
-		return fd;
-	if (fd >= 0)
-		close(fd);
-	if (!p->exe || !p->file.ino)
-		return -ENOENT;
-	fd = open(p->exe, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0 && !fstat(fd, &st) && st.st_ino == p->file.ino && st.st_dev == p->file.dev)
-		return fd;
-	if (fd >= 0)
-		close(fd);
-	return -ENOENT;
+	fd = open_if_ran(path, &p->file, st);
+	if (fd >= 0 || !p->exe || !p->file.ino)
+		return fd < 0 ? -ENOENT : fd;
+	return open_if_ran(p->exe, &p->file, st);
 }
 
 enum ident_status identity__resolve_exe(struct identity *id, const struct proc *p,
 					void *cookie, struct file_ident **out)
 {
 	struct file_key key = key_of_event(&p->file);
+	struct stat st;
 	int fd;
 
 	*out = NULL;
 	if (p->file.ino && (*out = cache_get(id, &key)))
 		return IDENT_READY;
-	fd = open_executable(id, p);
+	fd = open_executable(id, p, &st);
 	if (fd < 0) {
 		id->stats.unavailable++;
 		return IDENT_UNAVAILABLE;
 	}
-	return resolve_fd(id, fd, cookie, out);
+	key = key_of_stat(&st);
+	/* the kernel's device (overlayfs: not fstat's), so the next exec of it is a cache hit */
+	if (p->file.ino)
+		key.dev = p->file.dev;
+	return resolve_open(id, fd, &st, &key, cookie, out);
 }
 
 enum ident_status identity__resolve_path(struct identity *id, const char *path, void *cookie,

@@ -12,7 +12,9 @@
 #ifndef EMBARGO_IDENTITY_H
 #define EMBARGO_IDENTITY_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "elfinfo.h"
 #include "proctable.h"
@@ -77,6 +79,12 @@ void identity__complete(struct identity *id, ident_done_fn fn, void *ctx);
 void identity__drain(struct identity *id, ident_done_fn fn, void *ctx);
 /* Identify an open file now, on the caller's thread (embargo inspect). */
 struct file_ident *identity__of_fd(struct identity *id, int fd);
+
+/*
+ * The file fstat describes is the one the kernel ran: the same device and inode, or, on
+ * overlayfs (where the two disagree on the device), the same inode, size, mtime and ctime.
+ */
+bool ident__same_file(const struct ev_file *ran, const struct stat *st, bool on_overlay);
 
 struct file_ident *ident__get(struct file_ident *f);
 void ident__put(struct file_ident *f);

@@ -7,7 +7,7 @@ import shutil
 import subprocess
 import tempfile
 
-from harness import EMBARGO, ROOT, Watch, embargo, run, stat_counter
+from harness import EMBARGO, ROOT, Skip, Watch, embargo, run, stat_counter
 
 MARKED = os.path.join(ROOT, "build", "test", "marked")
 LDSO = "/lib64/ld-linux-x86-64.so.2"
@@ -262,3 +262,109 @@ def test_flatpak_app_is_named_by_its_scope():
     assert app == {"type": "flatpak", "id": "com.tencent.WeChat"}
     assert e["embargo"]["match"] == ['embargo.process.app.id == "com.tencent.WeChat"']
     assert e["process"]["executable"] == "/usr/bin/printf"
+
+
+OVERLAY_RULES = """\
+vendor: Identity tests on overlayfs
+rules:
+  - id: ban-by-name
+    name: The banned test binary, by name
+    severity: high
+    match:
+      process.name: "banned-overlay-*"
+"""
+
+
+class Overlay:
+    """An overlay mount in a temp dir, its layers on different filesystems (lower in the temp
+    dir, upper on a tmpfs of its own) and xino off: a live image's or a 9p guest's root, where
+    stat() gives a file a per-layer device and the kernel the overlay's own."""
+
+    def __init__(self, lower_files):
+        self.dir = tempfile.mkdtemp(prefix="embargo-ovl-")
+        self.mounts = []
+        self.lower_files = lower_files
+
+    def path(self, name):
+        return os.path.join(self.dir, "merged", name)
+
+    def _mount(self, *args):
+        r = subprocess.run(["mount", *args], capture_output=True, text=True)
+        with open("/proc/filesystems") as f:
+            if r.returncode and "overlay" not in f.read():
+                raise Skip("this kernel has no overlayfs")
+        assert r.returncode == 0, r.stderr
+        self.mounts.append(args[-1])
+
+    def __enter__(self):
+        d = self.dir
+        try:
+            for sub in ("lower", "rw", "merged"):
+                os.mkdir(os.path.join(d, sub))
+            for name, data in self.lower_files.items():
+                with open(os.path.join(d, "lower", name), "wb") as f:
+                    f.write(data)
+                os.chmod(os.path.join(d, "lower", name), 0o755)
+            self._mount("-t", "tmpfs", "-o", "size=64m", "embargo-ovl-rw", f"{d}/rw")
+            os.mkdir(f"{d}/rw/upper")
+            os.mkdir(f"{d}/rw/work")
+            self._mount("-t", "overlay", "-o", f"lowerdir={d}/lower,upperdir={d}/rw/upper,"
+                        f"workdir={d}/rw/work,xino=off", "embargo-ovl", f"{d}/merged")
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        for mount in reversed(self.mounts):
+            subprocess.run(["umount", mount], capture_output=True)
+        if not any(os.path.ismount(m) for m in self.mounts):
+            shutil.rmtree(self.dir)
+
+
+def _alert_on(w, path):
+    pid = run([path])
+    return w.wait_for(alert(pid, "ban-by-name"), what="alert for " + path)
+
+
+def test_overlay_programs_are_hashed_in_every_layer():
+    with Banned() as b, Overlay({"banned-overlay-lower": b.data,
+                                 "banned-overlay-copied": b.data}) as ovl:
+        rules = os.path.join(b.dir, "overlay.yaml")
+        with open(rules, "w") as f:
+            f.write(OVERLAY_RULES)
+        copied = b.data + b"\0copied up"
+        with open(ovl.path("banned-overlay-copied"), "ab") as f:  # copy-up: now in upper
+            f.write(b"\0copied up")
+        fresh = ovl.path("banned-overlay-upper")  # only ever in the upper layer
+        with open(fresh, "wb") as f:
+            f.write(copied + b"!")
+        os.chmod(fresh, 0o755)
+        expect = {ovl.path("banned-overlay-lower"): b.data,
+                  ovl.path("banned-overlay-copied"): copied, fresh: copied + b"!"}
+        with Watch("--rules", rules) as w:
+            seen = {path: _alert_on(w, path) for path in expect}
+        st_dev = {path: os.stat(path).st_dev for path in expect}
+    for path, data in expect.items():
+        e = seen[path]
+        assert e["process"]["executable"] == path
+        # the case this is about: the kernel's device is not the one stat() gives
+        assert e["embargo"]["process"]["exe"]["device"] != st_dev[path], e["embargo"]
+        assert "identity_unavailable" not in e["embargo"]["process"], e["embargo"]
+        assert e["process"]["hash"]["sha256"] == hashlib.sha256(data).hexdigest()
+
+
+def test_overlay_file_at_rest_has_the_device_an_exec_reports():
+    # what the kernel's block list is keyed by, learned from files at rest, must be the
+    # device the kernel will see when they run
+    with Banned() as b, Overlay({"banned-overlay-tool": b.data}) as ovl:
+        rules = os.path.join(b.dir, "overlay.yaml")
+        with open(rules, "w") as f:
+            f.write(OVERLAY_RULES)
+        path = ovl.path("banned-overlay-tool")
+        with Watch("--rules", rules) as w:
+            ran = _alert_on(w, path)["embargo"]["process"]["exe"]
+        r = embargo("rules", "test", "--rules", rules, "--format", "json", path)
+    assert r.returncode == 1, r.stderr
+    at_rest = json.loads(r.stdout.splitlines()[0])["embargo"]["process"]["exe"]
+    assert (at_rest["device"], at_rest["inode"]) == (ran["device"], ran["inode"])
