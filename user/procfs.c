@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "procfs.h"
+#include "fsdev.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -170,11 +171,13 @@ uint64_t procfs__cgroup_id(const char *root, uint32_t pid)
 
 static void read_exe_identity(const char *root, uint32_t pid, struct proc *p)
 {
-	char path[256];
+	char path[256], mountinfo[256];
 	struct stat st;
 
+	/* the device the kernel knows the file by (overlayfs: not stat's), in its own mounts */
 	snprintf(path, sizeof(path), "%s/%u/exe", root, pid);
-	if (stat(path, &st))
+	snprintf(mountinfo, sizeof(mountinfo), "%s/%u/mountinfo", root, pid);
+	if (fsdev__stat(path, mountinfo, &st))
 		return;
 	p->file.dev = st.st_dev;
 	p->file.ino = st.st_ino;
