@@ -11,13 +11,18 @@
 #include "pkg.bpf.h"
 #include "task.bpf.h"
 
-/* Keep a register bounded where clang would otherwise drop the check the verifier needs. */
-#define clamp_max(v, max)                   \
-	({                                  \
-		if ((v) > (max))            \
-			(v) = (max);        \
-		barrier_var(v);             \
-		(v);                        \
+/*
+ * Keep a register bounded where clang would otherwise drop the check the verifier needs.
+ * In asm so the bound is the jump's immediate: written in C, clang may compare the other
+ * way round (if MAX > v), and verifiers before 6.3 cannot tell that such a branch is never
+ * taken; they walk it with bounds that contradict each other and refuse the program.
+ */
+#define clamp_max(v, max)                                                            \
+	({                                                                           \
+		asm volatile("if %[val] <= %[lim] goto +1; %[val] = %[lim]"          \
+			     : [val] "+r"(v)                                         \
+			     : [lim] "i"(max));                                      \
+		(v);                                                                 \
 	})
 
 /* Copy a kernel string to data[off..]; returns its length including the NUL, 0 if absent. */

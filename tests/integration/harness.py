@@ -118,6 +118,26 @@ def stat_counter(summary, name):
     return int(m.group(1))
 
 
+def kernel_device(path):
+    """The device the kernel knows a file by (the exec probe's): stat's, except on overlayfs,
+    whose files stat() puts on a per-layer device when the layers are on different file
+    systems (a qemu guest's root, a live image): there, the overlay's own (user/fsdev.h)."""
+    path = os.path.realpath(path)
+    best = None
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            fields = line.split()
+            point = fields[4].replace("\\040", " ")
+            fstype = fields[fields.index("-") + 1]
+            inside = path == point or path.startswith(point.rstrip("/") + "/")
+            if inside and (best is None or len(point) >= len(best[0])):
+                best = (point, fstype, fields[2])
+    if best and best[1] == "overlay":
+        major, minor = best[2].split(":")
+        return os.makedev(int(major), int(minor))
+    return os.stat(path).st_dev
+
+
 def run(argv, **kw):
     """Run a short program to completion and return its pid."""
     p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw)

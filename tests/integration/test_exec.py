@@ -10,7 +10,7 @@ import sys
 import tempfile
 import threading
 
-from harness import Watch, exec_event, run, stat_counter
+from harness import Watch, exec_event, kernel_device, run, stat_counter
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 PRINTF = "/usr/bin/printf"
@@ -47,7 +47,7 @@ def test_known_program_has_exact_fields():
         assert e["host"]["id"] == f.read().strip()
     assert e["host"]["name"] == os.uname().nodename
     ours = e["embargo"]["process"]
-    assert ours["exe"]["inode"] == st.st_ino and ours["exe"]["device"] == st.st_dev
+    assert ours["exe"]["inode"] == st.st_ino and ours["exe"]["device"] == kernel_device(PRINTF)
     assert ours["exe"]["size"] == st.st_size and ours["exe"]["nlink"] == st.st_nlink
     assert ours["exe"]["deleted"] is False
     assert ours["exe_source"] == "kernel"
