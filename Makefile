@@ -20,7 +20,8 @@ UNITDIR    ?= /lib/systemd/system
 # Debian 12 packages the build, the tests and `make run` need.
 DEB_PKGS  := make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libyaml-dev \
 	     libssl-dev libsystemd-dev libcmocka-dev libclang-rt-14-dev pkg-config python3 \
-	     libestr0 libfastjson4 liblognorm5 dpkg-dev debhelper lintian
+	     libestr0 libfastjson4 liblognorm5 dpkg-dev debhelper lintian \
+	     qemu-system-x86 busybox-static
 
 WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-missing-field-initializers
 CPPFLAGS  ?=
@@ -48,7 +49,7 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all deps run test unit bench clean format receivers install uninstall
+.PHONY: all deps run test unit bench clean format receivers install uninstall kernels
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJ) $(SKELS) $(BUILD)/vmlinux.h
 
@@ -141,6 +142,12 @@ $(RECEIVERS)/root/usr/sbin/rsyslogd:
 	$(Q)rm -rf $(RECEIVERS)/root.tmp
 	$(Q)for d in $(RECEIVERS)/debs/*.deb; do dpkg-deb -x $$d $(RECEIVERS)/root.tmp || exit 1; done
 	$(Q)rm -rf $(RECEIVERS)/root && mv $(RECEIVERS)/root.tmp $(RECEIVERS)/root && touch $@
+
+# Debian's kernels of tests/kernels/kernels.list and an initramfs for each, in the cache
+# /var/cache/embargo-kernels (EMBARGO_KERNEL_CACHE), never in /boot: tests/kernels/boot runs
+# a command in one under qemu, on this machine's root. No apt call when the cache is complete.
+kernels: deps
+	@tests/kernels/fetch
 
 # Every test, unit and integration; the runner ends with one `N passed, N failed` line.
 test: deps all $(SAN)/embargo $(UNIT_BIN) $(BUILD)/test/marked $(BUILD)/test/firstact receivers
