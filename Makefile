@@ -49,7 +49,8 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all deps run test unit bench clean format receivers install uninstall kernels
+.PHONY: all deps run test unit bench clean format receivers install uninstall kernels \
+	test-kernels test-kernels-full
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJ) $(SKELS) $(BUILD)/vmlinux.h
 
@@ -118,6 +119,11 @@ $(BUILD)/test/firstact: tests/integration/bin/firstact.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -O2 -static $(WARN) $< -o $@
 
+$(BUILD)/test/nop: tests/bench/nop.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 -static $(WARN) $< -o $@
+
 $(BUILD)/test/marked: tests/integration/bin/marked.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
@@ -149,8 +155,17 @@ $(RECEIVERS)/root/usr/sbin/rsyslogd:
 kernels: deps
 	@tests/kernels/fetch
 
+# The integration tests inside each kernel of the matrix (part of `make test`); the whole
+# suite on Debian 12's 6.1 with test-kernels-full (too long under emulation for make test).
+test-kernels: deps all $(BUILD)/test/marked $(BUILD)/test/firstact $(BUILD)/test/nop
+	@tests/kernels/matrix
+
+test-kernels-full: deps all $(BUILD)/test/marked $(BUILD)/test/firstact $(BUILD)/test/nop receivers
+	@tests/kernels/matrix --full 6.1 6.1
+
 # Every test, unit and integration; the runner ends with one `N passed, N failed` line.
-test: deps all $(SAN)/embargo $(UNIT_BIN) $(BUILD)/test/marked $(BUILD)/test/firstact receivers
+test: deps all $(SAN)/embargo $(UNIT_BIN) $(BUILD)/test/marked $(BUILD)/test/firstact \
+	$(BUILD)/test/nop receivers
 	@tests/run-all --fuzz-corpus $(UNIT_BIN)
 
 $(BUILD)/bench/nop: tests/bench/nop.c

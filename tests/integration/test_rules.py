@@ -260,3 +260,16 @@ def test_shipped_rules_match_a_kaspersky_layout():
     alert = json.loads(r.stdout.splitlines()[0])
     assert alert["rule"]["id"] == "kaspersky-kesl-process"
     assert alert["rule"]["ruleset"] == "Kaspersky"
+
+
+def test_shipped_rule_alerts_under_watch():
+    # the shipped rules as `make run` loads them: a Kaspersky tool started from a folder
+    with tempfile.TemporaryDirectory() as d, \
+            Watch("--rules", os.path.join(ROOT, "rules")) as w:
+        kesl = os.path.join(d, "kesl-control")
+        shutil.copy(PRINTF, kesl)
+        pid = run([kesl, "--app-info"])
+        e = w.wait_for(alert_for(pid, "kaspersky-kesl-process"))
+    assert e["rule"]["ruleset"] == "Kaspersky"
+    assert e["process"]["executable"] == kesl
+    assert e["process"]["args"] == [kesl, "--app-info"]
