@@ -21,7 +21,7 @@ UNITDIR    ?= /lib/systemd/system
 DEB_PKGS  := make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libyaml-dev \
 	     libssl-dev libsystemd-dev libcmocka-dev libclang-rt-14-dev pkg-config python3 \
 	     libestr0 libfastjson4 liblognorm5 dpkg-dev debhelper lintian \
-	     qemu-system-x86 busybox-static
+	     qemu-system-x86 busybox-static libbpf-tools
 
 WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-missing-field-initializers
 CPPFLAGS  ?=
@@ -50,7 +50,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .PHONY: all deps run test unit bench clean format receivers install uninstall kernels \
-	test-kernels test-kernels-full
+	test-kernels test-kernels-full bench-kernels
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJ) $(SKELS) $(BUILD)/vmlinux.h
 
@@ -85,7 +85,17 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
-$(BUILD)/obj/%.o: user/%.c $(wildcard user/*.h) $(wildcard include/embargo/*.h) $(SKELS)
+# Objects carry the version (git describe): they are rebuilt when it changes, or a test built
+# now would compare its version with a library object's from an older commit.
+$(BUILD)/version.stamp: FORCE
+	@mkdir -p $(@D)
+	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
+
+.PHONY: FORCE
+FORCE:
+
+$(BUILD)/obj/%.o: user/%.c $(wildcard user/*.h) $(wildcard include/embargo/*.h) $(SKELS) \
+		  $(BUILD)/version.stamp
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
@@ -95,7 +105,8 @@ $(BUILD)/embargo: $(USER_OBJ)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 # The same code with ASan/UBSan, for the tests.
-$(SAN)/obj/%.o: user/%.c $(wildcard user/*.h) $(wildcard include/embargo/*.h) $(SKELS)
+$(SAN)/obj/%.o: user/%.c $(wildcard user/*.h) $(wildcard include/embargo/*.h) $(SKELS) \
+		$(BUILD)/version.stamp
 	$(call msg,CC-SAN,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) -std=gnu11 $(WARN) $(SANFLAGS) -c $< -o $@
@@ -104,7 +115,7 @@ $(SAN)/embargo: $(SAN_OBJ)
 	$(call msg,LINK-SAN,$@)
 	$(Q)$(CC) $(SANFLAGS) $^ $(LDLIBS) -o $@
 
-$(SAN)/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(LIB_OBJ)
+$(SAN)/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(LIB_OBJ) $(BUILD)/version.stamp
 	$(call msg,CC-TEST,$@)
 	$(Q)$(CC) $(CPPFLAGS) -std=gnu11 $(WARN) $(SANFLAGS) $< $(LIB_OBJ) $(LDLIBS) -lcmocka -o $@
 
@@ -190,6 +201,17 @@ bench: deps all $(BUILD)/bench/nop $(BUILD)/bench/execbench $(BUILD)/bench/forks
 	@tests/bench/run-bench
 	@tests/bench/measure
 	@tests/bench/enforce-delay
+	@$(MAKE) -s bench-kernels
+
+# Kernel time per exec in embargo's BPF programs beside execsnoop's, on this kernel and in
+# each kernel of the matrix (tests/kernels); under emulation only the ratio means much.
+bench-kernels: deps all $(BUILD)/bench/nop $(BUILD)/bench/forkstorm
+	@tests/bench/bpf-cost
+	@for k in $$(sed -n 's/^\([0-9][0-9.]*\) .*/\1/p' tests/kernels/kernels.list); do \
+		echo "== kernel $$k (qemu)"; \
+		tests/kernels/boot $$k --timeout 900 -- tests/bench/bpf-cost --rounds 3 || \
+			echo "bpf-cost: kernel $$k: could not run (exit $$?)"; \
+	done
 
 # --- fuzzing (libFuzzer, clang) ---------------------------------------------------------
 # `make fuzz` explores from the seeds for FUZZ_SECONDS; new inputs go to build/, not the tree.

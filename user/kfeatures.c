@@ -8,6 +8,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 static bool fault_says_missing(const char *feature)
@@ -23,6 +24,17 @@ static bool fault_says_missing(const char *feature)
 	return false;
 }
 
+/* 0 if this process may create BPF maps at all, else -errno (EPERM without CAP_BPF). */
+static int may_use_bpf(void)
+{
+	int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4, 4, 1, NULL);
+
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
 int kfeatures__probe(struct kfeatures *k, char *why, size_t whylen)
 {
 	struct utsname u;
@@ -31,13 +43,19 @@ int kfeatures__probe(struct kfeatures *k, char *why, size_t whylen)
 	memset(k, 0, sizeof(*k));
 	snprintf(k->release, sizeof(k->release), "%s", uname(&u) ? "unknown" : u.release);
 	k->btf = !access(KFEATURES_BTF_PATH, R_OK) && !fault_says_missing("btf");
-	/* 1: there, 0: not there, <0: the kernel would not say (no privilege) */
+	/* libbpf's probes say "not there" when the kernel refused to say: ask for a map first */
+	if ((ringbuf = may_use_bpf()) < 0) {
+		snprintf(why, whylen, "kernel %s refuses embargo BPF: %s (embargo watch needs "
+			 "root, or CAP_BPF and CAP_PERFMON)", k->release, strerror(-ringbuf));
+		return ringbuf;
+	}
+	/* 1: there, 0: not there, <0: the kernel would not say */
 	ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL);
 	/* bpf_loop() is a base helper: if a tracepoint program may call it, every type may */
 	loop = libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_loop, NULL);
 	if (ringbuf < 0 || loop < 0) {
 		snprintf(why, whylen, "cannot ask kernel %s for its BPF features: %s (embargo "
-			 "watch needs root, or CAP_BPF, CAP_PERFMON and CAP_SYS_RESOURCE)",
+			 "watch needs root, or CAP_BPF and CAP_PERFMON)",
 			 k->release, strerror(-(ringbuf < 0 ? ringbuf : loop)));
 		return -EPERM;
 	}
