@@ -54,8 +54,16 @@ static __always_inline void task_fill(struct ev_task *t, struct task_struct *tas
  * Inode timestamps have had four layouts: struct timespec64 i_mtime/i_ctime (up to 6.5),
  * __i_ctime (6.6), __i_mtime too (6.7 to 6.10), split i_*_sec/i_*_nsec fields (6.11+).
  * Each read is guarded by the field it reads: an unguarded read of a field this kernel
- * lacks makes the verifier refuse the whole program.
+ * lacks makes the verifier refuse the whole program. Every layout is a flavor of its own,
+ * so this builds against any kernel's vmlinux.h, whichever layout that kernel has.
  */
+struct inode___split {
+	time64_t i_mtime_sec;
+	u32 i_mtime_nsec;
+	time64_t i_ctime_sec;
+	u32 i_ctime_nsec;
+} __attribute__((preserve_access_index));
+
 struct inode___timespec64 {
 	struct timespec64 i_mtime;
 	struct timespec64 __i_mtime;
@@ -66,10 +74,11 @@ struct inode___timespec64 {
 static __always_inline void inode_times(struct inode *inode, struct ev_file *f)
 {
 	struct inode___timespec64 *ts = (void *)inode;
+	struct inode___split *split = (void *)inode;
 
-	if (bpf_core_field_exists(inode->i_mtime_sec)) {
-		f->mtime_sec = BPF_CORE_READ(inode, i_mtime_sec);
-		f->mtime_nsec = BPF_CORE_READ(inode, i_mtime_nsec);
+	if (bpf_core_field_exists(split->i_mtime_sec)) {
+		f->mtime_sec = BPF_CORE_READ(split, i_mtime_sec);
+		f->mtime_nsec = BPF_CORE_READ(split, i_mtime_nsec);
 	} else if (bpf_core_field_exists(ts->__i_mtime)) {
 		f->mtime_sec = BPF_CORE_READ(ts, __i_mtime.tv_sec);
 		f->mtime_nsec = BPF_CORE_READ(ts, __i_mtime.tv_nsec);
@@ -77,10 +86,10 @@ static __always_inline void inode_times(struct inode *inode, struct ev_file *f)
 		f->mtime_sec = BPF_CORE_READ(ts, i_mtime.tv_sec);
 		f->mtime_nsec = BPF_CORE_READ(ts, i_mtime.tv_nsec);
 	}
-	if (bpf_core_field_exists(inode->i_ctime_sec)) {
-		f->ctime_sec = BPF_CORE_READ(inode, i_ctime_sec);
+	if (bpf_core_field_exists(split->i_ctime_sec)) {
+		f->ctime_sec = BPF_CORE_READ(split, i_ctime_sec);
 		/* 6.13+ keeps a "ctime queried" flag in the top bit (multigrain timestamps) */
-		f->ctime_nsec = BPF_CORE_READ(inode, i_ctime_nsec) & ~(1U << 31);
+		f->ctime_nsec = BPF_CORE_READ(split, i_ctime_nsec) & ~(1U << 31);
 	} else if (bpf_core_field_exists(ts->__i_ctime)) {
 		f->ctime_sec = BPF_CORE_READ(ts, __i_ctime.tv_sec);
 		f->ctime_nsec = BPF_CORE_READ(ts, __i_ctime.tv_nsec);
