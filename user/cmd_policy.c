@@ -235,8 +235,13 @@ static int run(const char *sub, const struct policy_opts *o, const struct rulese
 		{ "flatpak", o->flatpak_file, { 0 } },
 	};
 	size_t n = sizeof(m) / sizeof(m[0]);
+	char why[512];
 	int rc;
 
+	if (strcmp(sub, "remove") && policy__check(rs, why, sizeof(why))) {
+		log_err("%s", why);	/* nothing written: a bad pin is worse than none */
+		return EXIT_USAGE;
+	}
 	if (policy__apt(rs, &m[0].want) || policy__flatpak(rs, &m[1].want)) {
 		rc = EXIT_USAGE;
 		log_err("out of memory");

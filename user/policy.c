@@ -2,6 +2,8 @@
 #include "policy.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 static const char header[] =
@@ -10,18 +12,18 @@ static const char header[] =
 	"# restores the file, `embargo policy remove` takes it away.\n";
 
 /* Package names a package-name condition gives (not under a not:, which wants the others). */
-typedef void (*name_fn)(struct buf *out, const char *name, bool nocase);
+typedef void (*name_fn)(void *ctx, const char *name, bool nocase);
 
 static void names_of(const struct match_node *n, const struct field_def *f, name_fn fn,
-		     struct buf *out)
+		     void *ctx)
 {
 	if (n->op == MATCH_NOT)
 		return;
 	for (size_t i = 0; i < n->nkids; i++)
-		names_of(n->kids[i], f, fn, out);
+		names_of(n->kids[i], f, fn, ctx);
 	if (n->op == MATCH_FIELD && n->field == f)
 		for (size_t i = 0; i < n->npatterns; i++)
-			fn(out, n->patterns[i].text, n->nocase);
+			fn(ctx, n->patterns[i].text, n->nocase);
 }
 
 static bool blocks_packages(const struct rule *r)
@@ -29,12 +31,89 @@ static bool blocks_packages(const struct rule *r)
 	return r->enabled && r->action == ACTION_BLOCK && (r->on & ON_PACKAGE);
 }
 
-/* Debian package names are lowercase: a case-blind rule pins the lowercase name. */
-static void apt_name(struct buf *out, const char *name, bool nocase)
+/* fnmatch's own characters: a rule's glob is written as the rule wrote it */
+static bool glob_char(char c)
 {
+	return c == '*' || c == '?' || c == '[' || c == ']' || c == '!';
+}
+
+/*
+ * A Debian package name (policy 5.6.1: lowercase letters, digits, + - .) or a glob of one.
+ * Anything else is never written to apt: "/o/" would be read as a regular expression that
+ * pins out every package with an "o" in its name, a newline would start a new stanza.
+ */
+static bool debian_name(const char *name, bool nocase)
+{
+	if (!*name)
+		return false;
+	for (const char *c = name; *c; c++) {
+		char l = nocase ? (char)tolower((unsigned char)*c) : *c;
+
+		if (!(islower((unsigned char)l) || isdigit((unsigned char)l) || l == '+' ||
+		      l == '-' || l == '.' || glob_char(l)))
+			return false;
+	}
+	return true;
+}
+
+/* A flatpak application id (letters, digits, _ - . with a dot at least) or a glob of one. */
+static bool flatpak_id(const char *name)
+{
+	for (const char *c = name; *c; c++)
+		if (!(isalnum((unsigned char)*c) || *c == '_' || *c == '-' || *c == '.' ||
+		      glob_char(*c)))
+			return false;
+	return strchr(name, '.') != NULL;
+}
+
+/* Debian package names are lowercase: a case-blind rule pins the lowercase name. */
+static void apt_name(void *out, const char *name, bool nocase)
+{
+	if (!debian_name(name, nocase))
+		return;		/* a flatpak id (policy__check() refused the rest) */
 	buf__putc(out, ' ');
 	for (const char *c = name; *c; c++)
 		buf__putc(out, nocase ? (char)tolower((unsigned char)*c) : *c);
+}
+
+/* Rule ids and names in a comment line: control characters would end it. */
+static void put_printable(struct buf *out, const char *s)
+{
+	for (; *s; s++)
+		buf__putc(out, (unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s);
+}
+
+struct name_check {
+	const struct rule *rule;
+	char *why;
+	size_t whylen;
+	int err;
+};
+
+static void check_one(void *ctx, const char *name, bool nocase)
+{
+	struct name_check *c = ctx;
+
+	if (c->err || debian_name(name, nocase) || flatpak_id(name))
+		return;
+	c->err = -EINVAL;
+	snprintf(c->why, c->whylen, "rule %s: package.name \"%s\" is neither a Debian package "
+		 "name nor a flatpak id (or a glob of one): not written to apt or flatpak",
+		 c->rule->id, name);
+}
+
+int policy__check(const struct ruleset *rs, char *why, size_t whylen)
+{
+	const struct field_def *f = fields__find("package.name");
+	struct name_check c = { .why = why, .whylen = whylen };
+
+	for (size_t i = 0; i < rs->nrules && !c.err; i++) {
+		if (!blocks_packages(rs->rules[i]))
+			continue;
+		c.rule = rs->rules[i];
+		names_of(c.rule->match, f, check_one, &c);
+	}
+	return c.err;
 }
 
 int policy__apt(const struct ruleset *rs, struct buf *out)
@@ -51,10 +130,14 @@ int policy__apt(const struct ruleset *rs, struct buf *out)
 			continue;
 		buf__reset(&names);
 		names_of(r->match, f, apt_name, &names);
-		if (names.len)	/* none: the rule is on other fields, nothing to pin */
-			buf__printf(out, "\nExplanation: embargo rule %s: %s\nPackage:%s\n"
-					 "Pin: version *\nPin-Priority: -1\n", r->id, r->name,
-				    buf__str(&names));
+		if (!names.len)	/* none: the rule is on other fields, nothing to pin */
+			continue;
+		buf__puts(out, "\nExplanation: embargo rule ");
+		put_printable(out, r->id);
+		buf__puts(out, ": ");
+		put_printable(out, r->name);
+		buf__printf(out, "\nPackage:%s\nPin: version *\nPin-Priority: -1\n",
+			    buf__str(&names));
 	}
 	err = buf__error(&names) ? buf__error(&names) : buf__error(out);
 	buf__free(&names);
@@ -62,10 +145,10 @@ int policy__apt(const struct ruleset *rs, struct buf *out)
 }
 
 /* Flatpak ids are reverse-DNS names (a dot at least); refs of every arch and branch. */
-static void flatpak_name(struct buf *out, const char *name, bool nocase)
+static void flatpak_name(void *out, const char *name, bool nocase)
 {
 	(void)nocase;	/* flatpak ids are case-sensitive: written as the rule wrote them */
-	if (strchr(name, '.'))
+	if (flatpak_id(name))
 		buf__printf(out, "deny %s/*/*\n", name);
 }
 

@@ -14,7 +14,13 @@
 #define POLICY_APT_FILE "/etc/apt/preferences.d/embargo.pref"
 #define POLICY_FLATPAK_FILE "/etc/embargo/flatpak.filter"
 
-/* The two files' contents for a rule set (the rules' version is in their header). */
+/*
+ * 0 if every package name of the block rules is a Debian package name or a flatpak id (or
+ * a glob of one); else -EINVAL and the first bad one, with its rule, in why.
+ */
+int policy__check(const struct ruleset *rs, char *why, size_t whylen);
+/* The two files' contents for a rule set (the rules' version is in their header); each
+ * takes the names that are valid for it. */
 int policy__apt(const struct ruleset *rs, struct buf *out);
 int policy__flatpak(const struct ruleset *rs, struct buf *out);
 

@@ -129,3 +129,16 @@ def test_broken_rules_are_a_usage_error_and_write_nothing():
         assert r.returncode == 2
         assert f"{lab.rules}:6:13: action must be alert or block, not 'deny'" in r.stderr
         assert not os.path.exists(lab.apt_file)
+
+
+def test_a_name_apt_would_read_as_a_regex_is_refused_and_nothing_written():
+    # "/o/" is an apt regular expression: it would pin out every package with an "o"
+    with Lab() as lab:
+        with open(lab.rules, "w") as f:
+            f.write("vendor: X\nrules:\n  - id: slash\n    name: S\n    severity: low\n"
+                    "    on: [package]\n    action: block\n"
+                    "    match: {package.name: [kesl, /o/]}\n")
+        r = lab.policy("apply")
+        assert r.returncode == 2
+        assert 'rule slash: package.name "/o/" is neither a Debian package name' in r.stderr
+        assert not os.path.exists(lab.apt_file)
