@@ -145,7 +145,7 @@ int handle_exit_tp(void *ctx)
 
 /*
  * File activity: every family uses these syscall tracepoints (tracefs is mounted if need
- * be). FILE_PROG(name, tracepoint, op, dfd, name argument) makes both loop variants.
+ * be). FILE_PROG(name, tracepoint, condition, op, dfd, pathname) makes both loop copies.
  */
 #define SYS_ARG(i) ((long)ctx->args[i])
 #define FILE_PROG_ONE(prog, tp, loop, cond, op, dfd, pathname)                      \
