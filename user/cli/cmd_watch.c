@@ -21,6 +21,7 @@
 #include "cli/status.h"
 #include "cli/watch.h"
 #include "cli/watch_opts.h"
+#include "cli/watch_selfcheck.h"
 #include "core/pipeline.h"
 #include "core/scan.h"
 #include "enforce/enforce.h"
@@ -94,6 +95,7 @@ static bool answer_control(void *ctx, const struct control_request *req, struct 
 	if (req->command == CONTROL_RELOAD)
 		return watch_rules__reload(w, body, req->json);
 	sensor__stats(w->sensor, kernel);
+	watch_selfcheck__status(w, &st.selfcheck);
 	st.noutputs = output__status(w->out, outputs, sizeof(outputs) / sizeof(outputs[0]));
 	status__render(&st, req->json, body);
 	return true;
@@ -278,6 +280,9 @@ static int watch_start(struct watch *w)
 		return -ENOMEM;
 	pipeline__set_enforcer(w->pl, w->enforcer);
 	watch_rules__tell_kernel(w);
+	w->selfcheck = selfcheck__new(w->opts.selfcheck_s);
+	if (w->opts.selfcheck_s && !w->selfcheck)
+		return -ENOMEM;
 	n = proctable__seed(w->procs);
 	if (n < 0)
 		log_warn("failed to scan /proc: %s, ignoring", strerror(-n));
@@ -308,6 +313,7 @@ static void watch_stop(struct watch *w)
 		output__flush(w->out);
 		watch_health__summary(w);
 	}
+	selfcheck__free(w->selfcheck);
 	sensor__close(w->sensor);
 	enforce__free(w->enforcer);
 	protect__free(w->protect);

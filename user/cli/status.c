@@ -34,6 +34,28 @@ static void outputs_json(const struct daemon_status *st, struct buf *out)
 	json__free(&w);
 }
 
+/* "off" when --self-check 0: nothing checks the sensor */
+static void selfcheck_json(const struct selfcheck_status *sc, struct json_writer *w)
+{
+	json__string(w, "selfcheck.state", sc->state ? sc->state : "off");
+	json__ulong(w, "selfcheck.interval_s", sc->interval_s);
+	json__ulong(w, "selfcheck.checks", sc->checks);
+	json__ulong(w, "selfcheck.tamperings", sc->tamperings);
+	json__string(w, "selfcheck.last_problem", sc->last);
+}
+
+static void selfcheck_text(const struct selfcheck_status *sc, struct buf *out)
+{
+	if (!sc->state) {
+		buf__puts(out, "self-check: off\n");
+		return;
+	}
+	buf__printf(out, "self-check: %s, every %us: %llu checks, %llu found tampering\n",
+		    sc->state, sc->interval_s, U(sc->checks), U(sc->tamperings));
+	if (sc->last[0])
+		buf__printf(out, "self-check last problem: %s\n", sc->last);
+}
+
 static void render_json(const struct daemon_status *st, struct buf *out)
 {
 	struct json_writer w;
@@ -71,6 +93,7 @@ static void render_json(const struct daemon_status *st, struct buf *out)
 	json__ulong(&w, "hash.changed_while_hashing", st->identity->changed);
 	json__ulong(&w, "hash.bytes", st->identity->bytes);
 	json__ulong(&w, "processes", st->processes);
+	selfcheck_json(&st->selfcheck, &w);
 	json__raw_value(&w, "outputs", buf__str(&outputs));
 	json__end(&w);
 	buf__put(out, json__buf(&w), json__len(&w));
@@ -101,6 +124,7 @@ static void render_text(const struct daemon_status *st, struct buf *out)
 		    U(st->identity->hits), U(st->identity->misses), U(st->identity->unavailable),
 		    U(st->identity->too_large), U(st->identity->changed));
 	buf__printf(out, "processes known: %zu\n", st->processes);
+	selfcheck_text(&st->selfcheck, out);
 	for (size_t i = 0; i < st->noutputs; i++) {
 		const struct output_status *o = &st->outputs[i];
 

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cli/watch_selfcheck.h"
 #include "lib/buf.h"
 #include "embargo/events.h"
 #include "process/identity.h"
@@ -30,6 +31,7 @@ struct daemon_status {
 	size_t processes;			/* in the process table */
 	const struct output_status *outputs;
 	size_t noutputs;
+	struct selfcheck_status selfcheck;
 };
 
 void status__render(const struct daemon_status *st, bool json, struct buf *out);

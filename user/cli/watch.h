@@ -3,7 +3,7 @@
  * embargo watch inside: the daemon's state, shared by its parts and no other command.
  * cmd_watch.c starts it, runs the loop and stops it; watch_rules.c loads the rules, tells
  * the kernel what they name and reloads them; watch_health.c says the daemon is alive and
- * what it lost.
+ * what it lost; watch_selfcheck.c checks the sensor.
  */
 #ifndef EMBARGO_WATCH_H
 #define EMBARGO_WATCH_H
@@ -29,6 +29,7 @@ struct watch {
 	struct control *control;	/* NULL: none (--control none, or it failed) */
 	struct enforcer *enforcer;
 	struct protect *protect;	/* under enforcement: what no rule may kill */
+	struct selfcheck *selfcheck;	/* NULL: --self-check 0 (watch_selfcheck.h) */
 	struct output *out;
 	__u64 drops_reported;
 	__u64 next_stats_check_ms;

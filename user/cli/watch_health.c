@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* embargo watch's health: heartbeats, losses said when seen, the summary at stop. */
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "cli/watch.h"
+#include "cli/watch_selfcheck.h"
 #include "core/pipeline.h"
 #include "lib/log.h"
 #include "process/identity.h"
@@ -41,12 +43,15 @@ static void heartbeat(struct watch *w, __u64 now)
 	h.events = pipeline__stats(w->pl)->records;
 	h.kernel_drops = stats[STAT_RB_DROP];
 	h.rules_version = w->rules ? rulebook__rules(w->rules)->version : NULL;
+	h.sensor_state = watch_selfcheck__heartbeat(w);
 	snprintf(msg, sizeof(msg), "alive: %llu events, %llu alerts, %llu kernel drops, "
 		 "%llu records spooled", (unsigned long long)h.events,
 		 (unsigned long long)h.alerts, (unsigned long long)h.kernel_drops,
 		 (unsigned long long)h.spool_records);
 	if (h.kernel_drops || h.outputs_down || h.spool_evicted)
 		ev.outcome = "failure";
+	if (h.sensor_state && strcmp(h.sensor_state, "ok"))
+		ev.outcome = "failure";	/* tampered or blind: watch_selfcheck.c */
 	ev.message = msg;
 	ev.time_ns = host__now_real_ns();
 	output__event(w->out, &ev);
@@ -63,6 +68,7 @@ void watch_health__tick(struct watch *w)
 	size_t pruned;
 
 	output__tick(w->out);
+	watch_selfcheck__tick(w, now);	/* first: a heartbeat due now carries its finding */
 	heartbeat(w, now);
 
 	if (now < w->next_stats_check_ms)

@@ -36,6 +36,8 @@ static const char watch_usage[] =
 	"      --fold-window SECS repeats of an alert (same rule, program, user) within SECS are\n"
 	"                         sent as one with a count (default 60; 0: send every one)\n"
 	"      --heartbeat SECS   a health record every SECS (default 60; 0: none)\n"
+	"      --self-check SECS  compare the kernel's lists with what embargo wrote, every\n"
+	"                         SECS (default: the heartbeat's, 60 without; 0: never)\n"
 	"      --hash-max-size SIZE\n"
 	"                         programs and downloads larger than SIZE are not hashed\n"
 	"                         (default 512M; counted as too_large)\n"
@@ -65,6 +67,7 @@ enum setting {
 	SET_HASH_MAX,
 	SET_ENFORCE,
 	SET_QUARANTINE,
+	SET_SELFCHECK,
 	SET_COUNT,
 };
 
@@ -84,6 +87,7 @@ static const struct {
 	[SET_HASH_MAX] = { "hash_max_size", "--hash-max-size", 'Z', false },
 	[SET_ENFORCE] = { "enforce", "--enforce", 'E', false },
 	[SET_QUARANTINE] = { "quarantine_dir", "--quarantine-dir", 'Q', false },
+	[SET_SELFCHECK] = { "self_check", "--self-check", 'K', false },
 };
 
 /* Which settings the command line gave: those the config file may not change. */
@@ -155,6 +159,19 @@ static int set_spool_dir(struct watch_opts *o, const char *dir)
 	return o->spool_dir ? 0 : -ENOMEM;
 }
 
+/* Where a setting given in seconds goes. */
+static unsigned int *seconds_of(struct watch_opts *o, enum setting set)
+{
+	switch (set) {
+	case SET_FOLD:
+		return &o->out.fold_window_s;
+	case SET_HEARTBEAT:
+		return &o->heartbeat_s;
+	default:
+		return &o->selfcheck_s;
+	}
+}
+
 /*
  * One value of one setting, checked and stored, whether it came from the command line or
  * the config file; name is how the user wrote the setting, for the message in err.
@@ -188,8 +205,8 @@ static int set_value(struct watch_opts *o, enum setting set, const char *name, c
 		return -EINVAL;
 	case SET_FOLD:
 	case SET_HEARTBEAT:
-		if (!watch_opts__parse_seconds(v, set == SET_FOLD ? &o->out.fold_window_s
-								 : &o->heartbeat_s))
+	case SET_SELFCHECK:
+		if (!watch_opts__parse_seconds(v, seconds_of(o, set)))
 			return 0;
 		snprintf(err, errlen, "%s must be a number of seconds, not '%s'", name, v);
 		return -EINVAL;
@@ -260,6 +277,7 @@ static int parse_args(int argc, char **argv, struct watch_opts *o, struct given 
 		{ "enforce", no_argument, NULL, 'E' },
 		{ "dry-run", no_argument, NULL, 'D' },
 		{ "quarantine-dir", required_argument, NULL, 'Q' },
+		{ "self-check", required_argument, NULL, 'K' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "probes", required_argument, NULL, 'P' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -285,6 +303,7 @@ static int parse_args(int argc, char **argv, struct watch_opts *o, struct given 
 		case 'C':
 		case 'Z':
 		case 'Q':
+		case 'K':
 			if ((err = setting_option(c, optarg, o, g)))
 				return err;
 			break;
@@ -371,6 +390,8 @@ int watch_opts__parse(int argc, char **argv, struct watch_opts *o)
 	o->hash_max = IDENTITY_MAX_SIZE_DEFAULT;
 	if ((err = parse_args(argc, argv, o, &g)) || (err = load_config(o, &g)))
 		return err;
+	if (!g.set[SET_SELFCHECK])
+		o->selfcheck_s = o->heartbeat_s ? o->heartbeat_s : HEARTBEAT_DEFAULT_S;
 	if (!o->control && !(o->control = strdup(CONTROL_DEFAULT_PATH)))
 		return EXIT_USAGE;
 	if (!o->quarantine_dir && !(o->quarantine_dir = strdup(QUARANTINE_DEFAULT_DIR)))

@@ -24,6 +24,7 @@ struct watch_opts {
 	size_t noutputs;
 	struct output_opts out;		/* spool, folding */
 	unsigned int heartbeat_s;	/* 0: none */
+	unsigned int selfcheck_s;	/* 0: none; default: the heartbeat's */
 	uint64_t hash_max;		/* bytes: larger files are not hashed */
 	enum enforce_mode enforce;	/* block rules: off (default), dry-run, on */
 	char *quarantine_dir;		/* owned: where blocked downloads go */

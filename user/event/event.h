@@ -42,6 +42,7 @@ struct health {
 	unsigned int outputs_up;
 	unsigned int outputs_down;
 	const char *rules_version;	/* NULL: no rules */
+	const char *sensor_state;	/* ok, tampered, blind (cli/watch_selfcheck.h); NULL: off */
 };
 
 struct capabilities;	/* sensor/sensor.h */

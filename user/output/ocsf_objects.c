@@ -33,6 +33,7 @@ static const char *const unmapped_fields[] = {
 	"embargo.health.outputs_down",
 	"embargo.health.outputs_up",
 	"embargo.health.rules_version",
+	"embargo.health.sensor_state",
 	"embargo.health.spool_evicted",
 	"embargo.health.spool_records",
 	"embargo.health.uptime",

@@ -51,6 +51,7 @@ static void write_state(struct buf *out, const struct event *ev, const struct ev
 	put_field(out, "outputs_up", "embargo.health.outputs_up", ev, env);
 	put_field(out, "outputs_down", "embargo.health.outputs_down", ev, env);
 	put_field(out, "rules", "embargo.health.rules_version", ev, env);
+	put_field(out, "sensor", "embargo.health.sensor_state", ev, env);
 }
 
 int text__write(struct buf *out, const struct event *ev, const struct event_env *env)

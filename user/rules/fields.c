@@ -119,6 +119,7 @@ HEALTH_NUM(get_health_evicted, spool_evicted)
 HEALTH_NUM(get_health_up, outputs_up)
 HEALTH_NUM(get_health_down, outputs_down)
 RETURNS(get_health_rules_version, ev->health && set_str(v, ev->health->rules_version))
+RETURNS(get_health_sensor_state, ev->health && set_str(v, ev->health->sensor_state))
 
 /* --- the started record: what the kernel gave the sensors ---------------------------- */
 
@@ -384,6 +385,7 @@ static const struct field_def all_fields[] = {
 	EVENT("embargo.health.outputs_down", FT_LONG, get_health_down),
 	EVENT("embargo.health.outputs_up", FT_LONG, get_health_up),
 	EVENT("embargo.health.rules_version", FT_KEYWORD, get_health_rules_version),
+	EVENT("embargo.health.sensor_state", FT_KEYWORD, get_health_sensor_state),
 	EVENT("embargo.health.spool_evicted", FT_LONG, get_health_evicted),
 	EVENT("embargo.health.spool_records", FT_LONG, get_health_spooled),
 	EVENT("embargo.health.uptime", FT_LONG, get_health_uptime),

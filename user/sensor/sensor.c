@@ -28,10 +28,28 @@ struct caps_list {
 	size_t len;
 };
 
+/* The maps user space fills: each written through a kmap, so it can be checked. */
+enum sensor_list {
+	LIST_DL_SUFFIX = 0,
+	LIST_PKG_PREFIX,
+	LIST_PKG_NAMES,
+	LIST_PROTECTED,
+	LIST_HOT_NAMES,
+	LIST_HOT_PATHS,
+	LIST_BLOCK_NAMES,
+	LIST_BLOCK_PATHS,
+	LIST_BLOCK_FILES,
+	LIST_COUNT,
+};
+
 struct sensor {
 	struct embargo_bpf *skel;
 	struct ring_buffer *rb;
 	struct bpf_link *links[SENSOR_MAX_LINKS + FILE_PROGS];
+	/* each link's id, to see it still there; 0: not a BPF link (a perf event before 5.15) */
+	__u32 link_ids[SENSOR_MAX_LINKS + FILE_PROGS];
+	const char *link_progs[SENSOR_MAX_LINKS + FILE_PROGS];
+	struct kmap lists[LIST_COUNT];
 	enum sensor_family family;
 	int ncpus;
 	struct kfeatures kf;
@@ -147,23 +165,31 @@ static void sensor_unload(struct sensor *s)
 		bpf_link__destroy(s->links[i]);
 		s->links[i] = NULL;
 	}
+	for (int i = 0; i < LIST_COUNT; i++)
+		kmap__free(&s->lists[i]);
 	embargo_bpf__destroy(s->skel);
 	s->skel = NULL;
 }
 
-/* Fill one of the ev_match lists (suffixes are compared lowercase). */
-static int set_match_list(struct bpf_map *map, const char *const *list, size_t n)
+/* Between load and filling: every list is written through its kmap. */
+static int lists_init(struct sensor *s)
 {
-	for (__u32 i = 0; i < n && i < EV_MATCH_MAX; i++) {
-		struct ev_match m = {};
+	struct bpf_map *maps[LIST_COUNT] = {
+		[LIST_DL_SUFFIX] = s->skel->maps.emb_dl_suffix,
+		[LIST_PKG_PREFIX] = s->skel->maps.emb_pkg_prefix,
+		[LIST_PKG_NAMES] = s->skel->maps.emb_pkg_names,
+		[LIST_PROTECTED] = s->skel->maps.emb_protected,
+		[LIST_HOT_NAMES] = s->skel->maps.emb_hot_names,
+		[LIST_HOT_PATHS] = s->skel->maps.emb_hot_paths,
+		[LIST_BLOCK_NAMES] = s->skel->maps.emb_block_names,
+		[LIST_BLOCK_PATHS] = s->skel->maps.emb_block_paths,
+		[LIST_BLOCK_FILES] = s->skel->maps.emb_block_files,
+	};
+	int err;
 
-		m.len = (__u32)strlen(list[i]);
-		if (m.len >= EV_MATCH_LEN)
-			return -ENAMETOOLONG;
-		memcpy(m.s, list[i], m.len);
-		if (bpf_map__update_elem(map, &i, sizeof(i), &m, sizeof(m), BPF_ANY))
-			return -errno;
-	}
+	for (int i = 0; i < LIST_COUNT; i++)
+		if ((err = kmap__init(&s->lists[i], maps[i])))
+			return err;
 	return 0;
 }
 
@@ -180,10 +206,10 @@ static int set_package_managers(struct sensor *s, const struct sensor_opts *opts
 {
 	int err;
 
-	if ((err = set_match_list(s->skel->maps.emb_dl_suffix, opts->download_suffixes,
-				  opts->ndownload_suffixes)) ||
-	    (err = set_match_list(s->skel->maps.emb_pkg_prefix, opts->package_prefixes,
-				  opts->npackage_prefixes)))
+	if ((err = kmap__put_matches(&s->lists[LIST_DL_SUFFIX], opts->download_suffixes,
+				     opts->ndownload_suffixes)) ||
+	    (err = kmap__put_matches(&s->lists[LIST_PKG_PREFIX], opts->package_prefixes,
+				     opts->npackage_prefixes)))
 		return err;
 	for (size_t i = 0; i < opts->npackage_managers; i++) {
 		struct pkg_name key = {};
@@ -191,9 +217,8 @@ static int set_package_managers(struct sensor *s, const struct sensor_opts *opts
 									   : PKG_NAME_SESSION;
 
 		strncpy(key.comm, opts->package_managers[i], sizeof(key.comm) - 1);
-		if (bpf_map__update_elem(s->skel->maps.emb_pkg_names, &key, sizeof(key), &kind,
-					 sizeof(kind), BPF_ANY))
-			return -errno;
+		if ((err = kmap__put(&s->lists[LIST_PKG_NAMES], &key, &kind)))
+			return err;
 	}
 	return 0;
 }
@@ -202,12 +227,27 @@ static int set_package_managers(struct sensor *s, const struct sensor_opts *opts
 static int set_protected(struct sensor *s, const struct sensor_opts *opts)
 {
 	__u8 one = 1;
+	int err;
 
 	for (size_t i = 0; i < opts->nprotected_files; i++)
-		if (bpf_map__update_elem(s->skel->maps.emb_protected, &opts->protected_files[i],
-					 sizeof(struct ev_file_id), &one, sizeof(one), BPF_ANY))
-			return -errno;
+		if ((err = kmap__put(&s->lists[LIST_PROTECTED], &opts->protected_files[i], &one)))
+			return err;
 	return 0;
+}
+
+/* The link's id, if it is a BPF link (libbpf attaches tracepoints through a perf event). */
+static __u32 link_id(const struct bpf_link *link)
+{
+	struct bpf_link_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(bpf_link__fd(link), &info, &len) ? 0 : info.id;
+}
+
+static void remember_link(struct sensor *s, int i, const struct bpf_program *prog)
+{
+	s->link_ids[i] = link_id(s->links[i]);
+	s->link_progs[i] = bpf_program__name(prog);
 }
 
 /*
@@ -229,8 +269,10 @@ static int sensor_attach(struct sensor *s,
 		if (!progs[i])
 			continue;
 		s->links[i] = bpf_program__attach(progs[i]);
-		if (s->links[i])
+		if (s->links[i]) {
+			remember_link(s, i, progs[i]);
 			continue;
+		}
 		err = -errno;
 		if (i >= SENSOR_MAX_LINKS) {
 			caps_add(&s->unavailable, "file probe %s: %s",
@@ -324,6 +366,8 @@ static int sensor_try(struct sensor *s, const struct sensor_opts *opts)
 		err = -ENOTSUP;
 	} else if ((err = embargo_bpf__load(s->skel))) {
 		say_why_refused(s->family, err);
+	} else if ((err = lists_init(s))) {
+		log_warn("failed to keep the probes' lists: %s", strerror(-err));
 	} else if ((err = set_package_managers(s, opts))) {
 		log_warn("failed to list the package managers for the probes: %s", strerror(-err));
 	} else if ((err = set_protected(s, opts))) {
@@ -452,49 +496,34 @@ void sensor__awake(struct sensor *s)
 	__atomic_store_n(&s->skel->bss->consumer_idle, 0, __ATOMIC_SEQ_CST);
 }
 
-/* Empty a map by deleting its first key until none is left. */
-static int map_clear(struct bpf_map *map)
-{
-	char key[sizeof(struct ev_hot_path)];
-
-	if (bpf_map__key_size(map) > sizeof(key))
-		return -EINVAL;
-	while (!bpf_map__get_next_key(map, NULL, key, bpf_map__key_size(map)))
-		if (bpf_map__delete_elem(map, key, bpf_map__key_size(map), 0))
-			return -errno;
-	return errno == ENOENT ? 0 : -errno;
-}
-
 /* Cleared, then filled: an exec in between finds neither list. */
-static int set_lists(struct bpf_map *names, struct bpf_map *paths, const struct hotlist *h)
+static int set_lists(struct kmap *names, struct kmap *paths, const struct hotlist *h)
 {
 	__u8 one = 1;
 	int err;
 
-	if ((err = map_clear(names)) || (err = map_clear(paths)))
+	if ((err = kmap__clear(names)) || (err = kmap__clear(paths)))
 		return err;
 	for (size_t i = 0; i < h->nnames; i++)
-		if (bpf_map__update_elem(names, &h->names[i], sizeof(h->names[i]), &one,
-					 sizeof(one), BPF_ANY))
-			return -errno;
+		if ((err = kmap__put(names, &h->names[i], &one)))
+			return err;
 	for (size_t i = 0; i < h->npaths; i++)
-		if (bpf_map__update_elem(paths, &h->paths[i], sizeof(h->paths[i]), &one,
-					 sizeof(one), BPF_ANY))
-			return -errno;
+		if ((err = kmap__put(paths, &h->paths[i], &one)))
+			return err;
 	return 0;
 }
 
 int sensor__set_hotlist(struct sensor *s, const struct hotlist *h)
 {
-	return set_lists(s->skel->maps.emb_hot_names, s->skel->maps.emb_hot_paths, h);
+	return set_lists(&s->lists[LIST_HOT_NAMES], &s->lists[LIST_HOT_PATHS], h);
 }
 
 /* The files learned under the old rules go too: they were banned by those rules. */
 int sensor__set_blocklist(struct sensor *s, const struct hotlist *h)
 {
-	int err = map_clear(s->skel->maps.emb_block_files);
+	int err = kmap__clear(&s->lists[LIST_BLOCK_FILES]);
 
-	return err ? err : set_lists(s->skel->maps.emb_block_names, s->skel->maps.emb_block_paths, h);
+	return err ? err : set_lists(&s->lists[LIST_BLOCK_NAMES], &s->lists[LIST_BLOCK_PATHS], h);
 }
 
 void sensor__set_urgent_execs(struct sensor *s, bool urgent)
@@ -507,18 +536,14 @@ int sensor__block_file(struct sensor *s, const struct ev_file *f)
 	struct ev_file_id key = { .dev = f->dev, .ino = f->ino };
 	struct ev_block_file when = { .ctime_sec = f->ctime_sec, .ctime_nsec = f->ctime_nsec };
 
-	return bpf_map__update_elem(s->skel->maps.emb_block_files, &key, sizeof(key), &when,
-				    sizeof(when), BPF_ANY) ? -errno : 0;
+	return kmap__put(&s->lists[LIST_BLOCK_FILES], &key, &when);
 }
 
 int sensor__unblock_file(struct sensor *s, __u64 dev, __u64 ino)
 {
 	struct ev_file_id key = { .dev = dev, .ino = ino };
 
-	if (bpf_map__delete_elem(s->skel->maps.emb_block_files, &key, sizeof(key), 0) &&
-	    errno != ENOENT)
-		return -errno;
-	return 0;
+	return kmap__del(&s->lists[LIST_BLOCK_FILES], &key);
 }
 
 enum sensor_family sensor__family(const struct sensor *s)
@@ -544,3 +569,26 @@ int sensor__stats(const struct sensor *s, __u64 out[STAT_MAX])
 	return 0;
 }
 
+
+int sensor__check_lists(struct sensor *s, struct kmap_check *out, size_t n)
+{
+	return kmaps__check(s->lists, LIST_COUNT, out, n);
+}
+
+int sensor__repair_lists(struct sensor *s)
+{
+	return kmaps__repair(s->lists, LIST_COUNT);
+}
+
+int sensor__check_links(const struct sensor *s, const char **lost)
+{
+	int n = 0;
+
+	for (int i = 0; i < SENSOR_MAX_LINKS + FILE_PROGS; i++) {
+		if (!s->links[i] || !s->link_ids[i] || link_id(s->links[i]) == s->link_ids[i])
+			continue;
+		if (!n++)
+			*lost = s->link_progs[i];
+	}
+	return n;
+}

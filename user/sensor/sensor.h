@@ -11,6 +11,7 @@
 #include <linux/types.h>
 
 #include "embargo/events.h"
+#include "sensor/kmaps.h"
 
 enum sensor_family {
 	SENSOR_TP_BTF = 0,
@@ -120,6 +121,17 @@ int sensor__block_file(struct sensor *s, const struct ev_file *f);
 int sensor__unblock_file(struct sensor *s, __u64 dev, __u64 ino);
 /* Sum the per-CPU enum ev_stat counters into out[STAT_MAX]. */
 int sensor__stats(const struct sensor *s, __u64 out[STAT_MAX]);
+/*
+ * Self-checks (cli/watch_selfcheck.c). The lists user space gave the probes (download
+ * suffixes, install prefixes, package managers, protected files, hot and block lists) are
+ * read back from the kernel and compared with what was written: out gets each map that
+ * differs (at most n), the return value is their count, or -errno when one cannot be read.
+ */
+int sensor__check_lists(struct sensor *s, struct kmap_check *out, size_t n);
+/* Write again what the last check found missing or changed, delete what it found extra. */
+int sensor__repair_lists(struct sensor *s);
+/* How many probes are no longer attached (their link is gone); *lost names the first. */
+int sensor__check_links(const struct sensor *s, const char **lost);
 enum sensor_family sensor__family(const struct sensor *s);
 const char *sensor__family_name(enum sensor_family f);
 int sensor__family_parse(const char *name, enum sensor_family *out);

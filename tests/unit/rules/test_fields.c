@@ -458,7 +458,7 @@ static void test_every_field_readable(void **state)
 	fx->ev.package = &pkg, fx->ev.file = &file;
 	fx->ev.message = "m", fx->ev.error = "e", fx->ev.outcome = "success";
 	/* a folded alert, and a heartbeat's counters */
-	struct health health = { .uptime_s = 1, .rules_version = "abc" };
+	struct health health = { .uptime_s = 1, .rules_version = "abc", .sensor_state = "ok" };
 
 	fx->ev.count = 2, fx->ev.first_ns = 1, fx->ev.last_ns = 2, fx->ev.health = &health;
 	/* a blocked process */
