@@ -94,7 +94,7 @@ static void on_match(void *ctx, const struct rule *r, const char *why, size_t wh
 static void run(struct matcher *m, unsigned int on, const struct event *ev)
 {
 	size_t n = 0;
-	int ret = match__event(m, on, ev, &env, on_match, &n);
+	int ret = match__event(m, on, MATCH_ALL_RULES, ev, &env, on_match, &n);
 
 	if (ret >= 0 && (size_t)ret != n)
 		__builtin_trap();

@@ -7,7 +7,7 @@ import shutil
 import subprocess
 import tempfile
 
-from harness import EMBARGO, ROOT, Skip, Watch, embargo, run, stat_counter
+from harness import EMBARGO, ROOT, Skip, Watch, embargo, exec_event, run, stat_counter
 
 MARKED = os.path.join(ROOT, "build", "test", "marked")
 LDSO = "/lib64/ld-linux-x86-64.so.2"
@@ -322,9 +322,13 @@ class Overlay:
             shutil.rmtree(self.dir)
 
 
-def _alert_on(w, path):
+def _exec_on(w, path):
+    """The name rule's alert goes out before the hash is made; the exec's own record (--all)
+    carries the hash once it is."""
     pid = run([path])
-    return w.wait_for(alert(pid, "ban-by-name"), what="alert for " + path)
+    w.wait_for(alert(pid, "ban-by-name"), what="alert for " + path)
+    return w.wait_for(lambda e: exec_event(pid)(e) and e["event"]["kind"] == "event",
+                      what="exec record of " + path)
 
 
 def test_overlay_programs_are_hashed_in_every_layer():
@@ -342,8 +346,8 @@ def test_overlay_programs_are_hashed_in_every_layer():
         os.chmod(fresh, 0o755)
         expect = {ovl.path("banned-overlay-lower"): b.data,
                   ovl.path("banned-overlay-copied"): copied, fresh: copied + b"!"}
-        with Watch("--rules", rules) as w:
-            seen = {path: _alert_on(w, path) for path in expect}
+        with Watch("--rules", rules, "--all") as w:
+            seen = {path: _exec_on(w, path) for path in expect}
         st_dev = {path: os.stat(path).st_dev for path in expect}
     for path, data in expect.items():
         e = seen[path]
@@ -362,8 +366,8 @@ def test_overlay_file_at_rest_has_the_device_an_exec_reports():
         with open(rules, "w") as f:
             f.write(OVERLAY_RULES)
         path = ovl.path("banned-overlay-tool")
-        with Watch("--rules", rules) as w:
-            ran = _alert_on(w, path)["embargo"]["process"]["exe"]
+        with Watch("--rules", rules, "--all") as w:
+            ran = _exec_on(w, path)["embargo"]["process"]["exe"]
         r = embargo("rules", "test", "--rules", rules, "--format", "json", path)
     assert r.returncode == 1, r.stderr
     at_rest = json.loads(r.stdout.splitlines()[0])["embargo"]["process"]["exe"]

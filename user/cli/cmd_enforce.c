@@ -250,13 +250,13 @@ static void judge(void *ctx, const struct event *ev)
 		    protect__path(pv->p, pv->path);
 
 	pv->rule = NULL;
-	rulebook__match(pv->rb, ON_PROCESS, ev, &pv->env, on_match, pv);
+	rulebook__match(pv->rb, ON_PROCESS, MATCH_ALL_RULES, ev, &pv->env, on_match, pv);
 	if (pv->rule)
 		report(pv, pv->pid ? "kill" : "kill-exec", prot);
 	if (pv->pid)
 		return;		/* a running process's file was judged as a program already */
 	pv->rule = NULL;
-	rulebook__match(pv->rb, ON_FILE, &fev, &pv->env, on_match, pv);
+	rulebook__match(pv->rb, ON_FILE, MATCH_ALL_RULES, &fev, &pv->env, on_match, pv);
 	if (pv->rule)
 		report(pv, "quarantine", prot);
 }

@@ -157,7 +157,7 @@ static int inspect_one(struct inspect *in, const char *path, int *rc)
 	}
 	ev.proc = &fp.proc;
 	if (in->rb)
-		rulebook__match(in->rb, ON_PROCESS, &ev, &in->env, on_match, &found);
+		rulebook__match(in->rb, ON_PROCESS, MATCH_ALL_RULES, &ev, &in->env, on_match, &found);
 	owner = filefacts__dpkg_owner(fp.exe);
 	if (in->format == FORMAT_JSON)
 		print_json(&in->w, &fp, owner, &found);

@@ -209,7 +209,8 @@ static void test_one(void *ctx, const struct event *ev)
 {
 	struct test_ctx *t = ctx;
 
-	t->alerts += (unsigned int)alert__raise(t->rb, ON_PROCESS, ev, t->env, t->out, NULL);
+	t->alerts += (unsigned int)alert__raise(t->rb, ON_PROCESS, MATCH_ALL_RULES, ev, t->env,
+						t->out, NULL);
 }
 
 static int rules_test(struct rules_opts *o, struct rulebook *rb)

@@ -35,7 +35,7 @@
 #include "rules/rulebook.h"
 #include "sensor/sensor.h"
 
-#define IDENTITY_QUEUE 1024	/* files waiting for the hashing worker before it hashes inline */
+#define IDENTITY_WORKERS 2	/* hashing threads (more stand in for ones stuck in a file) */
 
 static int block_signals(void)
 {
@@ -96,6 +96,7 @@ static bool answer_control(void *ctx, const struct control_request *req, struct 
 		return watch_rules__reload(w, body, req->json);
 	sensor__stats(w->sensor, kernel);
 	watch_selfcheck__status(w, &st.selfcheck);
+	identity__load(w->identity, &st.hash_load);
 	st.noutputs = output__status(w->out, outputs, sizeof(outputs) / sizeof(outputs[0]));
 	status__render(&st, req->json, body);
 	return true;
@@ -246,7 +247,7 @@ static int watch_start(struct watch *w)
 	w->env.host = &w->host;
 	w->env.users = users__new();
 	w->procs = proctable__new("/proc", w->host.id);
-	w->identity = identity__new("/proc", IDENTITY_QUEUE);
+	w->identity = identity__new("/proc", IDENTITY_WORKERS);
 	if (!w->env.users || !w->procs || !w->identity)
 		return -ENOMEM;
 	identity__set_max_size(w->identity, w->opts.hash_max);

@@ -87,7 +87,13 @@ static void render_json(const struct daemon_status *st, struct buf *out)
 	json__ulong(&w, "events.waited_for_hash", st->pipeline->waited);
 	json__ulong(&w, "hash.hits", st->identity->hits);
 	json__ulong(&w, "hash.misses", st->identity->misses);
-	json__ulong(&w, "hash.inline", st->identity->inline_hashes);
+	json__ulong(&w, "hash.pending", st->hash_load.pending);
+	json__ulong(&w, "hash.oldest_pending_ms", st->hash_load.oldest_ms);
+	json__ulong(&w, "hash.workers", st->hash_load.workers);
+	json__ulong(&w, "hash.workers_stuck", st->hash_load.stuck);
+	json__ulong(&w, "hash.backlog", st->identity->backlog);
+	json__ulong(&w, "hash.timeouts", st->identity->timeouts);
+	json__ulong(&w, "hash.remote_files", st->identity->remote);
 	json__ulong(&w, "hash.unavailable", st->identity->unavailable);
 	json__ulong(&w, "hash.too_large", st->identity->too_large);
 	json__ulong(&w, "hash.changed_while_hashing", st->identity->changed);
@@ -120,9 +126,13 @@ static void render_text(const struct daemon_status *st, struct buf *out)
 			 "%llu decode errors\n", U(st->pipeline->records), U(st->alerts),
 		    U(st->pipeline->packages), U(st->pipeline->decode_errors));
 	buf__printf(out, "hashes: %llu cache hits, %llu misses, %llu unavailable, %llu too large, "
-			 "%llu changed while hashed\n",
+			 "%llu changed while hashed, %llu over budget, %llu refused (backlog)\n",
 		    U(st->identity->hits), U(st->identity->misses), U(st->identity->unavailable),
-		    U(st->identity->too_large), U(st->identity->changed));
+		    U(st->identity->too_large), U(st->identity->changed),
+		    U(st->identity->timeouts), U(st->identity->backlog));
+	buf__printf(out, "hashing: %u pending (oldest %llu ms), %u workers (%u stuck)\n",
+		    st->hash_load.pending, U(st->hash_load.oldest_ms), st->hash_load.workers,
+		    st->hash_load.stuck);
 	buf__printf(out, "processes known: %zu\n", st->processes);
 	selfcheck_text(&st->selfcheck, out);
 	for (size_t i = 0; i < st->noutputs; i++) {

@@ -27,6 +27,7 @@ struct daemon_status {
 	const __u64 *kernel;			/* enum ev_stat counters, STAT_MAX of them */
 	const struct pipeline_stats *pipeline;
 	const struct identity_stats *identity;
+	struct identity_load hash_load;		/* files pending now */
 	uint64_t alerts;			/* raised, folded repeats included */
 	size_t processes;			/* in the process table */
 	const struct output_status *outputs;

@@ -95,7 +95,7 @@ void watch_health__summary(struct watch *w)
 	fprintf(stderr,
 		"embargo: stopped: %llu records printed (%llu alerts), %llu records read; kernel saw "
 		"exec=%llu hot=%llu fork=%llu exit=%llu; dropped=%llu argv_faults=%llu paths_truncated=%llu "
-		"decode_errors=%llu; hash cache hits=%llu misses=%llu inline=%llu "
+		"decode_errors=%llu; hash cache hits=%llu misses=%llu backlog=%llu timeouts=%llu "
 		"unavailable=%llu too_large=%llu changed=%llu waited=%llu; %zu processes known\n",
 		(unsigned long long)output__written(w->out), (unsigned long long)ps->alerts,
 		(unsigned long long)ps->records,
@@ -105,7 +105,8 @@ void watch_health__summary(struct watch *w)
 		(unsigned long long)stats[STAT_ARGS_FAULT],
 		(unsigned long long)stats[STAT_PATH_TRUNC],
 		(unsigned long long)ps->decode_errors, (unsigned long long)id->hits,
-		(unsigned long long)id->misses, (unsigned long long)id->inline_hashes,
+		(unsigned long long)id->misses, (unsigned long long)id->backlog,
+		(unsigned long long)id->timeouts,
 		(unsigned long long)id->unavailable, (unsigned long long)id->too_large,
 		(unsigned long long)id->changed,
 		(unsigned long long)ps->waited,

@@ -59,16 +59,18 @@ static void emit(const struct event *from, struct output *out, const struct rule
 		output__event(out, &ev);
 }
 
-int alert__raise(struct rulebook *rb, unsigned int on, const struct event *ev,
-		 const struct event_env *env, struct output *out, struct enforcer *enf)
+int alert__raise(struct rulebook *rb, unsigned int on, enum match_phase phase,
+		 const struct event *ev, const struct event_env *env, struct output *out,
+		 struct enforcer *enf)
 {
 	struct matches m = { 0 };
 	struct enforce_decision d;
 	int alerts = 0;
 
 	if (rb)
-		rulebook__match(rb, on, ev, env, on_match, &m);
-	enforce__event(enf, ev, m.rules, m.n, &d);
+		rulebook__match(rb, on, phase, ev, env, on_match, &m);
+	/* the learned list knows copies by their hash: asked once the content is known */
+	enforce__event(enf, ev, m.rules, m.n, phase != MATCH_BEFORE_CONTENT, &d);
 	for (size_t i = 0; i < m.n; i++) {
 		size_t start = i ? m.why_end[i - 1] : 0;
 		const char *why = buf__error(&m.whys) ? NULL : buf__str(&m.whys) + start;

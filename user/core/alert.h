@@ -13,10 +13,11 @@
 struct enforcer;
 
 /*
- * Returns how many alerts were raised (rb NULL: none); enf NULL: nothing enforced; out
+ * phase: which of its rules (match.h). Returns how many alerts were raised (rb NULL: none); enf NULL: nothing enforced; out
  * NULL: enforced, not written (the block list re-learned after a reload).
  */
-int alert__raise(struct rulebook *rb, unsigned int on, const struct event *ev,
-		 const struct event_env *env, struct output *out, struct enforcer *enf);
+int alert__raise(struct rulebook *rb, unsigned int on, enum match_phase phase,
+		 const struct event *ev, const struct event_env *env, struct output *out,
+		 struct enforcer *enf);
 
 #endif /* EMBARGO_ALERT_H */

@@ -34,6 +34,7 @@ struct pipeline {
 enum slot_kind {
 	SLOT_EXE,
 	SLOT_SCRIPT,
+	SLOT_FILE,	/* file events ask one thing, in slots[0] */
 };
 
 struct pending;
@@ -44,17 +45,27 @@ struct slot {
 	enum slot_kind kind;
 };
 
-/* An exec waiting for its hashes, with copies of its process and parent as they were. */
+/*
+ * An event waiting for a worker (its hashes; for a file, whether it is there), with copies
+ * of its process and parent as they were.
+ */
 struct pending {
 	struct pipeline *pl;
 	struct event ev;
+	unsigned int on;		/* ON_PROCESS or ON_FILE */
 	struct proc *proc, *parent;	/* clones, owned */
+	struct file_info file;		/* file events: path owned */
+	struct file_ident *file_ident;	/* file events: a reference */
 	uint32_t pid, exec_seq;
 	uint64_t start_boot_ns;
 	int waiting;
-	bool borrowed;			/* no clones (out of memory): finished synchronously */
+	bool early;			/* the rules that need no content have been matched */
+	bool delivered;			/* out of memory: already reported as it was */
+	bool drop;			/* a file that is not there: the attempt failed */
 	struct slot slots[2];
 };
+
+static void on_ident(void *ctx, void *cookie, struct file_ident *f, enum ident_why why);
 
 struct pipeline *pipeline__new(bool print_all, struct proctable *procs, struct identity *id,
 			       struct output *out, const struct event_env *env)
@@ -73,6 +84,7 @@ struct pipeline *pipeline__new(bool print_all, struct proctable *procs, struct i
 		free(pl);
 		return NULL;
 	}
+	identity__set_done(id, on_ident, pl);
 	return pl;
 }
 
@@ -102,21 +114,23 @@ void pipeline__state(struct pipeline *pl, const char *action, const char *outcom
 	output__flush(pl->out);
 }
 
-/* The end of the corridor: print it if asked, then every alert it raises. */
-static void deliver_as(struct pipeline *pl, const struct event *ev, unsigned int on)
+static void raise_alerts(struct pipeline *pl, const struct event *ev, unsigned int on,
+			 enum match_phase phase)
+{
+	pl->stats.alerts += (uint64_t)alert__raise(pl->rules, on, phase, ev, pl->env, pl->out,
+						   pl->enf);
+}
+
+/* The end of the corridor: print it if asked, then every alert (of this phase) it raises. */
+static void deliver_as(struct pipeline *pl, const struct event *ev, unsigned int on,
+		       enum match_phase phase)
 {
 	pl->stats.events++;
 	if (pl->print_all)
 		output__event(pl->out, ev);
-	pl->stats.alerts += (uint64_t)alert__raise(pl->rules, on, ev, pl->env, pl->out, pl->enf);
+	raise_alerts(pl, ev, on, phase);
 }
 
-static void deliver(struct pipeline *pl, const struct event *ev)
-{
-	deliver_as(pl, ev, ON_PROCESS);
-}
-
-/* A package came, changed or went: an event with the session's first process. */
 static void on_package(const struct pkgwatch_change *c)
 {
 	static const char *const types[] = { "installation", "change", "deletion" };
@@ -136,7 +150,7 @@ static void on_package(const struct pkgwatch_change *c)
 	};
 
 	pl->stats.packages++;
-	deliver_as(pl, &ev, ON_PACKAGE);
+	deliver_as(pl, &ev, ON_PACKAGE, MATCH_ALL_RULES);
 }
 
 void pipeline__set_pkgwatch(struct pipeline *pl, struct pkgwatch *pw)
@@ -156,6 +170,7 @@ void pipeline__packages_changed(struct pipeline *pl)
 
 void pipeline__tick(struct pipeline *pl)
 {
+	identity__tick(pl->id);
 	if (pl->pkg)
 		pkgwatch__tick(pl->pkg, on_package, pl);
 }
@@ -167,29 +182,51 @@ static struct file_ident **slot_target(struct proc *p, enum slot_kind kind)
 
 static void ask(struct pipeline *pl, struct pending *pe, struct proc *p, enum slot_kind kind)
 {
+	struct slot *slot = &pe->slots[kind];
 	struct file_ident *f = NULL;
+	enum ident_why why = IDENT_OK;
 	enum ident_status st;
 
-	pe->slots[kind] = (struct slot){ pe, kind };
+	*slot = (struct slot){ pe, kind };
 	if (kind == SLOT_SCRIPT)
-		st = identity__resolve_path(pl->id, p->script, &pe->slots[kind], &f);
+		st = identity__resolve_path(pl->id, p->script, slot, &f, &why);
 	else if (p->loader)
-		st = identity__resolve_path(pl->id, p->exe, &pe->slots[kind], &f);
+		st = identity__resolve_path(pl->id, p->exe, slot, &f, &why);
 	else
-		st = identity__resolve_exe(pl->id, p, &pe->slots[kind], &f);
+		st = identity__resolve_exe(pl->id, p, slot, &f, &why);
 	if (st == IDENT_READY)
 		*slot_target(p, kind) = f;
 	else if (st == IDENT_PENDING)
 		pe->waiting++;
 	else if (kind == SLOT_EXE)
-		p->ident_unavailable = true;	/* gone with its process (memfd, deleted) */
+		p->ident_unavailable = ident__why_name(why);
 }
 
 static void pending_free(struct pending *pe)
 {
 	proctable__clone_free(pe->proc);
 	proctable__clone_free(pe->parent);
+	ident__put(pe->file_ident);
+	free((char *)pe->file.path);
 	free(pe);
+}
+
+/*
+ * The table moves on while the hash is made: keep the process and its parent as they are
+ * now. false when out of memory.
+ */
+static bool keep_copies(struct pending *pe, struct proc *p)
+{
+	const struct proc *parent = pe->ev.parent;
+
+	pe->pid = p->pid;
+	pe->exec_seq = p->exec_seq;
+	pe->start_boot_ns = p->start_boot_ns;
+	pe->proc = proctable__clone(p);
+	pe->parent = parent ? proctable__clone(parent) : NULL;
+	pe->ev.proc = pe->proc;
+	pe->ev.parent = pe->parent;
+	return pe->proc && (!parent || pe->parent);
 }
 
 static void on_exec(struct pipeline *pl, const void *data, size_t size)
@@ -212,6 +249,7 @@ static void on_exec(struct pipeline *pl, const void *data, size_t size)
 	if (pl->pkg && view.ev->flags & EV_EXEC_PKG_ROOT)
 		pkgwatch__session_begins(pl->pkg, p);
 	pe->pl = pl;
+	pe->on = ON_PROCESS;
 	pe->ev = (struct event){ .category = EVENT_CATEGORY_PROCESS, .type = "start",
 				 .action = "exec",
 				 .time_ns = host__boot_to_real_ns(view.ev->hdr.ktime_ns) };
@@ -221,58 +259,83 @@ static void on_exec(struct pipeline *pl, const void *data, size_t size)
 	pe->ev.proc = p;
 	pe->ev.parent = proctable__parent(pl->procs, p);
 	if (!pe->waiting) {
-		deliver(pl, &pe->ev);
+		deliver_as(pl, &pe->ev, ON_PROCESS, MATCH_ALL_RULES);
 		free(pe);
 		return;
 	}
-	/* the table moves on while the hash is made: keep the event as it is now */
+	/* what a name, a path or argv shows goes out now; what the content shows follows */
 	pl->stats.waited++;
-	pe->pid = p->pid;
-	pe->exec_seq = p->exec_seq;
-	pe->start_boot_ns = p->start_boot_ns;
-	pe->proc = proctable__clone(p);
-	pe->parent = pe->ev.parent ? proctable__clone(pe->ev.parent) : NULL;
-	if (!pe->proc || (pe->ev.parent && !pe->parent)) {
-		/* no memory for copies: finish it now, while the table is still as it was */
-		log_warn("out of memory: waiting for the hash of pid %u in place", p->pid);
-		pe->borrowed = true;
-		pipeline__drain(pl);
-		return;
+	raise_alerts(pl, &pe->ev, ON_PROCESS, MATCH_BEFORE_CONTENT);
+	pe->early = true;
+	if (!keep_copies(pe, p)) {
+		log_warn("out of memory: pid %u reported without waiting for its hash", p->pid);
+		pe->ev.proc = p;
+		pe->ev.parent = proctable__parent(pl->procs, p);
+		p->ident_unavailable = ident__why_name(IDENT_FAILED);
+		deliver_as(pl, &pe->ev, ON_PROCESS, MATCH_ON_CONTENT);
+		pe->delivered = true;
 	}
-	pe->ev.proc = pe->proc;
-	pe->ev.parent = pe->parent;
 }
 
-/* An answer: give it to the waiting copy and, if still the same exec, to the table. */
-static void on_ident(void *ctx, void *cookie, struct file_ident *f)
+/* The exec the answer was for, if the table still has that same exec. */
+static struct proc *live_exec(const struct pending *pe)
+{
+	struct proc *live = proctable__get(pe->pl->procs, pe->pid);
+
+	return live && live->exec_seq == pe->exec_seq &&
+	       live->start_boot_ns == pe->start_boot_ns ? live : NULL;
+}
+
+/* An answer about a program: to the waiting copy and, if still the same exec, to the table. */
+static void fill_process(struct pending *pe, enum slot_kind kind, struct file_ident *f,
+			 enum ident_why why)
+{
+	struct proc *live = live_exec(pe);
+
+	if (f && live && !*slot_target(live, kind))
+		*slot_target(live, kind) = ident__get(f);
+	if (!pe->proc)
+		return;
+	if (f)
+		*slot_target(pe->proc, kind) = ident__get(f);
+	else if (kind == SLOT_EXE)
+		pe->proc->ident_unavailable = ident__why_name(why);
+}
+
+/* An answer about a file just written: there or not, and its content if asked. */
+static void fill_file(struct pending *pe, struct file_ident *f, enum ident_why why)
+{
+	/* the tracepoint sees the attempt: a create or rename that failed left nothing */
+	pe->drop = why == IDENT_GONE;
+	pe->file_ident = ident__get(f);
+	pe->file.sha256 = f ? f->sha256 : NULL;
+}
+
+static void on_ident(void *ctx, void *cookie, struct file_ident *f, enum ident_why why)
 {
 	struct slot *slot = cookie;
 	struct pending *pe = slot->pe;
-	struct proc *live;
 
 	(void)ctx;
-	if (f) {
-		if (!pe->borrowed)
-			*slot_target(pe->proc, slot->kind) = ident__get(f);
-		live = proctable__get(pe->pl->procs, pe->pid);
-		if (live && live->exec_seq == pe->exec_seq &&
-		    live->start_boot_ns == pe->start_boot_ns && !*slot_target(live, slot->kind))
-			*slot_target(live, slot->kind) = ident__get(f);
-	}
+	if (slot->kind == SLOT_FILE)
+		fill_file(pe, f, why);
+	else
+		fill_process(pe, slot->kind, f, why);
 	if (--pe->waiting)
 		return;
-	deliver(pe->pl, &pe->ev);
+	if (!pe->delivered && !pe->drop)
+		deliver_as(pe->pl, &pe->ev, pe->on, pe->early ? MATCH_ON_CONTENT : MATCH_ALL_RULES);
 	pending_free(pe);
 }
 
 void pipeline__complete(struct pipeline *pl)
 {
-	identity__complete(pl->id, on_ident, pl);
+	identity__complete(pl->id);
 }
 
 void pipeline__drain(struct pipeline *pl)
 {
-	identity__drain(pl->id, on_ident, pl);
+	identity__drain(pl->id, PIPELINE_DRAIN_MS);
 }
 
 /* "dir/rel" for a relative path: the directory the kernel saw, else as it is now */
@@ -297,57 +360,55 @@ static char *file_path(const struct ev_file_op *f)
 }
 
 /*
- * The content of a file renamed into place (a finished download), when a rule asks for
- * file.hash.sha256. Hashed here, bounded by the hash size limit (hash_max_size): a rename
- * means the writer is done with it.
+ * A file an installer or a download put on disk (or a package manager removed). Whether it
+ * is there, and its content when a rule asks for file.hash.sha256, are a worker's to find:
+ * the path is the user's, and may be on a FUSE mount that never answers.
  */
-static struct file_ident *file_hash(struct pipeline *pl, const struct ev_file_op *f,
-				    const char *path)
-{
-	struct file_ident *ident = NULL;
-	struct stat st;
-	int fd;
-
-	if (!pl->hash_files || f->op == FILE_OP_UNLINK)
-		return NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		return NULL;
-	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && (uint64_t)st.st_size <= identity__max_size(pl->id))
-		ident = identity__of_fd(pl->id, fd);
-	close(fd);
-	return ident;
-}
-
-/* A file an installer or a download put on disk (or a package manager removed). */
 static void on_file(struct pipeline *pl, const struct ev_file_op *f)
 {
 	static const char *const types[] = { NULL, "creation", "change", "deletion" };
 	static const char *const actions[] = { NULL, "file-created", "file-renamed",
 					       "file-deleted" };
-	struct file_info file = { .path = file_path(f) };
-	struct event ev = {
-		.time_ns = host__boot_to_real_ns(f->hdr.ktime_ns), .category = EVENT_CATEGORY_FILE,
-		.type = types[f->op <= FILE_OP_UNLINK ? f->op : 0],
-		.action = actions[f->op <= FILE_OP_UNLINK ? f->op : 0], .file = &file,
-	};
+	struct pending *pe = calloc(1, sizeof(*pe));
 	struct proc *p = proctable__get(pl->procs, f->task.tgid);
-	struct file_ident *ident;
-	struct stat st;
+	struct file_ident *ident = NULL;
+	enum ident_why why = IDENT_OK;
+	enum ident_status st = IDENT_READY;
 
-	/* the tracepoint sees the attempt: a create or rename that failed left nothing */
-	if (!file.path || !ev.action ||
-	    (f->op != FILE_OP_UNLINK && stat(file.path, &st) && errno == ENOENT)) {
-		free((char *)file.path);
+	if (!pe)
+		return;
+	*pe = (struct pending){
+		.pl = pl, .on = ON_FILE, .file.path = file_path(f),
+		.ev = { .time_ns = host__boot_to_real_ns(f->hdr.ktime_ns),
+			.category = EVENT_CATEGORY_FILE,
+			.type = types[f->op <= FILE_OP_UNLINK ? f->op : 0],
+			.action = actions[f->op <= FILE_OP_UNLINK ? f->op : 0],
+			.proc = p, .parent = p ? proctable__parent(pl->procs, p) : NULL },
+	};
+	pe->ev.file = &pe->file;
+	if (!pe->file.path || !pe->ev.action) {
+		pending_free(pe);
 		return;
 	}
-	ev.proc = p;
-	ev.parent = p ? proctable__parent(pl->procs, p) : NULL;
-	ident = file_hash(pl, f, file.path);
-	file.sha256 = ident ? ident->sha256 : NULL;
-	deliver_as(pl, &ev, ON_FILE);
-	ident__put(ident);
-	free((char *)file.path);
+	pe->slots[0] = (struct slot){ pe, SLOT_FILE };
+	if (f->op != FILE_OP_UNLINK)
+		st = identity__probe_file(pl->id, pe->file.path, pl->hash_files, &pe->slots[0],
+					  &ident, &why);
+	if (st != IDENT_PENDING) {
+		/* a full queue: said as it is, unchecked, rather than late or not at all */
+		pe->waiting = 1;
+		on_ident(pl, &pe->slots[0], ident, why == IDENT_BACKLOG ? IDENT_OK : why);
+		ident__put(ident);
+		return;
+	}
+	pe->waiting = 1;
+	if (p && !keep_copies(pe, p)) {
+		log_warn("out of memory: file event of pid %u reported unchecked", p->pid);
+		pe->ev.proc = p;
+		pe->ev.parent = proctable__parent(pl->procs, p);
+		deliver_as(pl, &pe->ev, ON_FILE, MATCH_ALL_RULES);
+		pe->delivered = true;
+	}
 }
 
 int pipeline__record(void *ctx, void *data, size_t size)

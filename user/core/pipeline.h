@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The corridor every kernel record walks: decode -> process table -> identity -> match ->
- * alert -> output. An exec whose file is not in the identity cache waits (as a copy) for
- * the hashing worker; nothing else waits for it, and it is never dropped.
+ * alert -> output. An exec whose file is not in the identity cache is matched at once
+ * against the rules that need no content (names, paths, argv), and waits (as a copy) for
+ * the hashing workers for the rest; nothing else waits for it, and it is never dropped:
+ * a file the workers cannot read in time is reported without its hash, saying why.
  */
 #ifndef EMBARGO_PIPELINE_H
 #define EMBARGO_PIPELINE_H
@@ -40,13 +42,17 @@ void pipeline__set_rules(struct pipeline *pl, struct rulebook *rb);
 void pipeline__set_pkgwatch(struct pipeline *pl, struct pkgwatch *pw);
 /* The package managers' state changed (its inotify fd was readable). */
 void pipeline__packages_changed(struct pipeline *pl);
-/* Housekeeping on every loop pass: settled package changes are compared. */
+/* Housekeeping on every loop pass: hashes over budget, settled package changes. */
 void pipeline__tick(struct pipeline *pl);
 /* Ring-buffer callback: one kernel record. */
 int pipeline__record(void *ctx, void *data, size_t size);
 /* Finish the events whose hashes came back (identity__fd() was readable). */
 void pipeline__complete(struct pipeline *pl);
-/* Wait for every outstanding hash and finish those events (at stop). */
+/*
+ * Wait for every outstanding hash, up to PIPELINE_DRAIN_MS, and finish those events; what
+ * is not answered by then is reported without its content (stop, reload).
+ */
+#define PIPELINE_DRAIN_MS 3000
 void pipeline__drain(struct pipeline *pl);
 /* A record about embargo itself (event.kind state). */
 void pipeline__state(struct pipeline *pl, const char *action, const char *outcome,

@@ -42,7 +42,7 @@ void scan__packages(struct scan *s, const struct inventory *inv)
 		struct event ev = scan_event(EVENT_CATEGORY_PACKAGE, "package-installed");
 
 		ev.package = &pkg;
-		s->alerts += alert__raise(s->rules, ON_PACKAGE, &ev, s->env, s->out, s->enf);
+		s->alerts += alert__raise(s->rules, ON_PACKAGE, MATCH_ALL_RULES, &ev, s->env, s->out, s->enf);
 	}
 	s->packages += inv->n;
 }
@@ -86,7 +86,7 @@ void scan__processes(struct scan *s, struct proctable *pt)
 		identify_running(s, p);
 		ev.proc = p;
 		ev.parent = proctable__parent(pt, p);
-		s->alerts += alert__raise(s->rules, ON_PROCESS, &ev, s->env, s->out, s->enf);
+		s->alerts += alert__raise(s->rules, ON_PROCESS, MATCH_ALL_RULES, &ev, s->env, s->out, s->enf);
 	}
 	free(pids);
 	sandbox__free(sb);
@@ -120,13 +120,13 @@ static int visit(const char *path, const struct stat *st, int type, struct FTW *
 		file.sha256 = ident ? ident->sha256 : NULL;
 	}
 	ev.file = &file;
-	s->alerts += alert__raise(s->rules, ON_FILE, &ev, s->env, s->out, NULL);
+	s->alerts += alert__raise(s->rules, ON_FILE, MATCH_ALL_RULES, &ev, s->env, s->out, NULL);
 	ident__put(ident);
 	/* as a program: what would run if it were executed */
 	if (st->st_mode & 0111 && !filefacts__as_proc(path, s->id, &fp)) {
 		ev = scan_event(EVENT_CATEGORY_PROCESS, "program-present");
 		ev.proc = &fp.proc;
-		s->alerts += alert__raise(s->rules, ON_PROCESS, &ev, s->env, s->out, s->enf);
+		s->alerts += alert__raise(s->rules, ON_PROCESS, MATCH_ALL_RULES, &ev, s->env, s->out, s->enf);
 		filefacts__release(&fp);
 	}
 	return 0;

@@ -486,7 +486,7 @@ static bool act(struct enforcer *e, const struct event *ev, const struct rule *r
 }
 
 bool enforce__event(struct enforcer *e, const struct event *ev, const struct rule *const *rules,
-		    size_t n, struct enforce_decision *d)
+		    size_t n, bool check_listed, struct enforce_decision *d)
 {
 	*d = (struct enforce_decision){ .acted = n };
 	for (size_t i = 0; i < n; i++) {
@@ -495,7 +495,7 @@ bool enforce__event(struct enforcer *e, const struct event *ev, const struct rul
 			return true;
 		}
 	}
-	if (ev->category == EVENT_CATEGORY_PROCESS)
+	if (check_listed && ev->category == EVENT_CATEGORY_PROCESS)
 		d->listed = listed(e, ev, &d->verdict, &d->listed_why, &d->listed_pkg);
 	return d->listed != NULL;
 }

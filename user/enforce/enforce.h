@@ -67,10 +67,11 @@ struct enforce_decision {
  * the first block rule enforcement acts on decides for the event, as the mode says
  * (process: kill the tree; file: quarantine; a Debian package: list its programs). An exec
  * no block rule acted on is checked against the learned list (a kill in the probe, a copy
- * or an ld.so run of a listed program: killed here). Returns whether there is a verdict
+ * or an ld.so run of a listed program: killed here) when check_listed (its content must
+ * be known by then: a copy is known by its hash). Returns whether there is a verdict
  * (d->verdict); false when e is NULL, enforcement is off or nothing applies.
  */
 bool enforce__event(struct enforcer *e, const struct event *ev, const struct rule *const *rules,
-		    size_t n, struct enforce_decision *d);
+		    size_t n, bool check_listed, struct enforce_decision *d);
 
 #endif /* EMBARGO_ENFORCE_H */

@@ -19,6 +19,31 @@ bool fsdev__on_overlay(int fd)
 	return !fstatfs(fd, &sf) && sf.f_type == OVERLAYFS_SUPER_MAGIC;
 }
 
+/*
+ * Filesystems whose reads wait on another process or host: FUSE (any user can mount one with
+ * fusermount3), NFS, SMB, 9p, Ceph, AFS. Not in linux/magic.h: the values are the kernels'
+ * own (fs/fuse/inode.c, fs/smb/client/cifsglob.h, fs/ceph/super.h, fs/afs/super.c).
+ */
+bool fsdev__on_remote(int fd)
+{
+	static const unsigned long remote[] = {
+		0x65735546,	/* FUSE_SUPER_MAGIC */
+		NFS_SUPER_MAGIC, SMB_SUPER_MAGIC, V9FS_MAGIC,
+		0xFF534D42,	/* CIFS_SUPER_MAGIC */
+		0xFE534D42,	/* SMB2_SUPER_MAGIC */
+		0x00C36400,	/* CEPH_SUPER_MAGIC */
+		0x5346414F,	/* AFS_FS_MAGIC */
+	};
+	struct statfs sf;
+
+	if (fstatfs(fd, &sf))
+		return false;
+	for (size_t i = 0; i < sizeof(remote) / sizeof(remote[0]); i++)
+		if ((unsigned long)sf.f_type == remote[i])
+			return true;
+	return false;
+}
+
 /* The superblock device of mount mnt_id: the MAJ:MIN column of its mountinfo line. */
 static int mount_dev(const char *mountinfo, uint64_t mnt_id, dev_t *dev)
 {

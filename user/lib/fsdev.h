@@ -13,6 +13,8 @@
 
 /* The open file (O_PATH will do) is on overlayfs. */
 bool fsdev__on_overlay(int fd);
+/* The open file is on FUSE or a network filesystem: a read may wait on someone else. */
+bool fsdev__on_remote(int fd);
 /*
  * stat(2), following symlinks, with st_dev the device the kernel knows the file by.
  * mountinfo is the mount table the path resolves in (NULL: /proc/self/mountinfo; another

@@ -9,4 +9,11 @@
  */
 char *path__absolute(const char *dir, const char *rel);
 
+/*
+ * open(2) of a path a user chose, never through a /proc magic link (/proc/self/fd/N would be
+ * embargo's own files): openat2 RESOLVE_NO_MAGICLINKS, where ordinary symlinks follow flags
+ * (O_NOFOLLOW); where openat2 is missing, a path through any symlink (-ELOOP). -errno.
+ */
+int path__open_no_magic(const char *path, int flags);
+
 #endif /* EMBARGO_PATH_H */

@@ -400,13 +400,14 @@ void workpool__load(struct workpool *wp, struct workpool_load *out)
 	out->oldest_ms = now - oldest;
 }
 
-void workpool__free(struct workpool *wp, uint64_t wait_ms)
+bool workpool__free(struct workpool *wp, uint64_t wait_ms)
 {
 	uint64_t due = workpool__now_ms() + wait_ms;
+	struct workpool_job *j;
 	bool left;
 
 	if (!wp)
-		return;
+		return true;
 	pthread_mutex_lock(&wp->lock);
 	wp->stop = true;
 	pthread_cond_broadcast(&wp->wake);
@@ -415,16 +416,18 @@ void workpool__free(struct workpool *wp, uint64_t wait_ms)
 	left = wp->alive > 0;
 	pthread_mutex_unlock(&wp->lock);
 	if (left)
-		return;	/* a worker stuck in a read that never returns keeps the pool */
+		return false;	/* a worker stuck in a read that never returns keeps the pool */
 	for (unsigned int i = 0; i < wp->max; i++)
 		if (wp->slots[i].state == SLOT_EXITED)
 			pthread_join(wp->slots[i].thread, NULL);
-	while (list_pop(&wp->todo) || list_pop(&wp->done))
-		;
+	/* what drain left (late releases of jobs given up on) is freed, never answered */
+	while ((j = list_pop(&wp->todo)) || (j = list_pop(&wp->done)))
+		wp->ops.release(wp->ctx, j);
 	if (wp->efd >= 0)
 		close(wp->efd);
 	pthread_cond_destroy(&wp->wake);
 	pthread_cond_destroy(&wp->idle);
 	pthread_mutex_destroy(&wp->lock);
 	free(wp);
+	return true;
 }

@@ -55,11 +55,11 @@ uint64_t workpool__now_ms(void);
 struct workpool *workpool__new(unsigned int workers, unsigned int max_workers,
 			       unsigned int queue_max, const struct workpool_ops *ops, void *ctx);
 /*
- * Stop: waits up to wait_ms for the workers to finish (answer/release are not called for
- * what is left: drain first). A worker stuck past that is left running, and the pool's
- * memory with it (the process is about to end).
+ * Stop: waits up to wait_ms for the workers to finish; what is left is released, never
+ * answered (drain first). A worker stuck past that is left running, and the pool's
+ * memory with it (the process is about to end): false then, and what run() uses must stay.
  */
-void workpool__free(struct workpool *wp, uint64_t wait_ms);
+bool workpool__free(struct workpool *wp, uint64_t wait_ms);
 int workpool__fd(const struct workpool *wp);
 /* Queue a job due by now + budget_ms; -EAGAIN when the queue is full (nothing is queued). */
 int workpool__submit(struct workpool *wp, struct workpool_job *job, uint64_t budget_ms);

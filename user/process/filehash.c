@@ -23,7 +23,8 @@ struct file_key file_key__of_stat(const struct stat *st)
  * not matter). Never past size: a file grown after its size was checked (a sparse 15 TB
  * truncate) is not read to its new end. -ESTALE if it ended before size.
  */
-int filehash__sha256(int fd, uint64_t size, char out[65], uint64_t *bytes)
+int filehash__sha256(int fd, uint64_t size, const struct hash_budget *budget, char out[65],
+		     uint64_t *bytes)
 {
 	unsigned char md[EVP_MAX_MD_SIZE], *buf = malloc(CHUNK);
 	unsigned int md_len = 0;
@@ -39,6 +40,11 @@ int filehash__sha256(int fd, uint64_t size, char out[65], uint64_t *bytes)
 		if (!EVP_DigestUpdate(ctx, buf, (size_t)n))
 			goto out;
 		off += (uint64_t)n;
+		if (budget && budget->overdue(budget->arg)) {
+			*bytes += off;
+			err = -ETIMEDOUT;
+			goto out;
+		}
 	}
 	*bytes += off;
 	if (n < 0)

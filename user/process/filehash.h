@@ -21,10 +21,18 @@ struct file_key {
 struct file_key file_key__of_stat(const struct stat *st);
 /* The open file still is that version (size, mtime, ctime); false if fstat fails. */
 bool file_key__still(int fd, const struct file_key *key);
+/* When hashing must stop: overdue(arg) is asked between chunks. */
+struct hash_budget {
+	bool (*overdue)(const void *arg);
+	const void *arg;
+};
+
 /*
  * SHA-256 (hex) of the first size bytes; bytes read are added to *bytes. 0, -ESTALE if the
- * file ended before size, -EIO on a read or digest failure.
+ * file ended before size, -ETIMEDOUT when budget (NULL: none) ran out, -EIO on a read or
+ * digest failure.
  */
-int filehash__sha256(int fd, uint64_t size, char out[65], uint64_t *bytes);
+int filehash__sha256(int fd, uint64_t size, const struct hash_budget *budget, char out[65],
+		     uint64_t *bytes);
 
 #endif /* EMBARGO_FILEHASH_H */

@@ -1,114 +1,67 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "process/identity.h"
-#include "process/filehash.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/fsdev.h"
-#include "lib/hmap.h"
+#include "lib/path.h"
+#include "lib/workpool.h"
+#include "process/filehash.h"
+#include "process/identcache.h"
 
-#define CACHE_MAX 8192		/* files; past it the cache starts over */
+#define QUEUE_MAX 256		/* files waiting for a worker; each may hold one fd */
+#define EXTRA_WORKERS 4		/* threads that may stand in for workers stuck in a file */
 
-/* The rule strings of one rule set, shared with the worker while it scans with them. */
-struct scan_ref {
-	struct strscan *scan;
-	unsigned int gen;
-	int refs;		/* atomic: the caller's thread and the worker both hold them */
-};
-
-/* One file for the worker: opened by the caller, answered through the done list. */
-struct job {
-	int fd;
+/* One file for a worker: what to open, and what it made of it. */
+struct ident_job {
+	struct workpool_job base;	/* first: the pool hands this back */
 	void *cookie;
-	struct file_key key;
+	int pathfd;			/* /proc/PID/exe opened O_PATH on the loop; -1: none */
+	char *path;			/* else (or when that failed) the worker opens this */
+	struct ev_file ran;		/* the file the kernel ran; ino 0: any file at path */
+	bool follow;			/* path's last component may be a symlink */
+	bool hash;			/* false: only whether it is there */
+	uint64_t max_size;
 	struct scan_ref *scan;
+	/* written by the worker; remote is read by the answer of a job given up on */
+	bool remote;
+	bool hit;			/* the cache had it */
+	bool read;			/* it was read to be hashed */
 	struct file_ident *result;
-	struct job *next;
-};
-
-struct job_list {
-	struct job *head, *tail;
-	unsigned int len;
+	enum ident_why why;
+	uint64_t bytes;
 };
 
 struct identity {
 	char *proc_root;
-	struct hmap cache;		/* dev/ino mix -> struct file_ident (a reference) */
+	struct identcache *cache;
 	struct scan_ref *scan;		/* current rule strings, NULL if none */
 	unsigned int scan_gen;
 	struct identity_stats stats;
-	unsigned int queue_max;
 	uint64_t max_size;		/* bytes: larger files are not hashed */
-	int efd;
-	pthread_t worker;
-	bool started;
-	pthread_mutex_t lock;		/* guards todo, done, busy, stop */
-	pthread_cond_t wake;		/* worker: work or stop */
-	pthread_cond_t idle;		/* drain: the worker has nothing left */
-	struct job_list todo, done;
-	bool busy, stop;
+	uint64_t budget_ms, remote_budget_ms;
+	struct workpool *pool;		/* NULL: answers are made on the caller */
+	ident_done_fn done;
+	void *done_ctx;
 };
 
-static void list_push(struct job_list *l, struct job *j)
+const char *ident__why_name(enum ident_why why)
 {
-	j->next = NULL;
-	if (l->tail)
-		l->tail->next = j;
-	else
-		l->head = j;
-	l->tail = j;
-	l->len++;
-}
+	static const char *const names[] = {
+		[IDENT_GONE] = "gone", [IDENT_NOT_REGULAR] = "not-a-regular-file",
+		[IDENT_TOO_LARGE] = "too-large", [IDENT_CHANGED] = "changed-while-hashing",
+		[IDENT_BACKLOG] = "backlog", [IDENT_TIMEOUT] = "timeout",
+		[IDENT_REMOTE_TIMEOUT] = "timeout-remote-filesystem",
+		[IDENT_STOPPING] = "stopping", [IDENT_FAILED] = "read-failed",
+	};
 
-static struct job *list_pop(struct job_list *l)
-{
-	struct job *j = l->head;
-
-	if (j) {
-		l->head = j->next;
-		if (!l->head)
-			l->tail = NULL;
-		l->len--;
-	}
-	return j;
-}
-
-static struct scan_ref *scan_get(struct scan_ref *s)
-{
-	if (s)
-		__atomic_add_fetch(&s->refs, 1, __ATOMIC_RELAXED);
-	return s;
-}
-
-static void scan_put(struct scan_ref *s)
-{
-	if (s && !__atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL)) {
-		strscan__free(s->scan);
-		free(s);
-	}
-}
-
-struct file_ident *ident__get(struct file_ident *f)
-{
-	if (f)
-		f->refs++;
-	return f;
-}
-
-void ident__put(struct file_ident *f)
-{
-	if (f && !--f->refs) {
-		elf__info_free(&f->elf);
-		free(f);
-	}
+	return why > IDENT_OK && why <= IDENT_FAILED ? names[why] : NULL;
 }
 
 static struct file_key key_of_event(const struct ev_file *f)
@@ -117,270 +70,37 @@ static struct file_key key_of_event(const struct ev_file *f)
 				  f->mtime_nsec, f->ctime_nsec };
 }
 
-
-static uint64_t key_slot(const struct file_key *k)
+static unsigned int gen_of(const struct scan_ref *scan)
 {
-	return (k->dev * 0x9e3779b97f4a7c15ULL) ^ k->ino;
+	return scan ? scan->gen : 0;
 }
 
-/* What hashing one file cost, for the counters (the worker adds them under the lock). */
-struct tally {
-	uint64_t bytes;
-	uint64_t changed;	/* files that changed while hashed: no identity */
-};
-
-/* The work itself, on whichever thread: content hash, then ELF identity. */
-static struct file_ident *identify(int fd, const struct file_key *key, struct scan_ref *scan,
-				   struct tally *t)
+/* Content hash, then ELF identity, of an open file as key says it is. */
+static enum ident_why identify(int fd, const struct file_key *key, struct scan_ref *scan,
+			       const struct hash_budget *budget, uint64_t *bytes,
+			       struct file_ident **out)
 {
 	struct file_ident *f = calloc(1, sizeof(*f));
 	int err;
 
 	if (!f)
-		return NULL;
+		return IDENT_FAILED;
 	f->refs = 1;
 	f->key = *key;
-	f->scan_gen = scan ? scan->gen : 0;
-	err = filehash__sha256(fd, key->size, f->sha256, &t->bytes);
-	if (err || !file_key__still(fd, key)) {
-		t->changed += err == -ESTALE || !err;
+	f->scan_gen = gen_of(scan);
+	err = filehash__sha256(fd, key->size, budget, f->sha256, bytes);
+	if (!err && !file_key__still(fd, key))
+		err = -ESTALE;
+	if (err) {
 		ident__put(f);
-		return NULL;
+		return err == -ESTALE ? IDENT_CHANGED : err == -ETIMEDOUT ? IDENT_TIMEOUT :
+									  IDENT_FAILED;
 	}
 	/* a file libelf cannot read is still known by its hash */
 	if (elf__read(fd, scan ? scan->scan : NULL, &f->elf) < 0)
 		memset(&f->elf, 0, sizeof(f->elf));
-	return f;
-}
-
-static void job_free(struct job *j)
-{
-	if (j->fd >= 0)
-		close(j->fd);
-	scan_put(j->scan);
-	free(j);
-}
-
-static void *worker_main(void *arg)
-{
-	struct identity *id = arg;
-	uint64_t one = 1;
-	struct tally t;
-
-	pthread_mutex_lock(&id->lock);
-	for (;;) {
-		struct job *j;
-
-		while (!id->todo.head && !id->stop) {
-			id->busy = false;
-			pthread_cond_broadcast(&id->idle);
-			pthread_cond_wait(&id->wake, &id->lock);
-		}
-		if (id->stop)
-			break;
-		j = list_pop(&id->todo);
-		id->busy = true;
-		pthread_mutex_unlock(&id->lock);
-		t = (struct tally){ 0 };
-		j->result = identify(j->fd, &j->key, j->scan, &t);
-		close(j->fd);
-		j->fd = -1;
-		pthread_mutex_lock(&id->lock);
-		id->stats.bytes += t.bytes;
-		id->stats.changed += t.changed;
-		list_push(&id->done, j);
-		if (write(id->efd, &one, sizeof(one)) < 0) {
-			/* the counter cannot overflow here; a failed write still leaves done set */
-		}
-	}
-	id->busy = false;
-	pthread_cond_broadcast(&id->idle);
-	pthread_mutex_unlock(&id->lock);
-	return NULL;
-}
-
-struct identity *identity__new(const char *proc_root, unsigned int queue_max)
-{
-	struct identity *id = calloc(1, sizeof(*id));
-
-	if (!id)
-		return NULL;
-	hmap__init(&id->cache);
-	pthread_mutex_init(&id->lock, NULL);
-	pthread_cond_init(&id->wake, NULL);
-	pthread_cond_init(&id->idle, NULL);
-	id->queue_max = queue_max;
-	id->max_size = IDENTITY_MAX_SIZE_DEFAULT;
-	id->proc_root = strdup(proc_root);
-	id->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (!id->proc_root || id->efd < 0 || pthread_create(&id->worker, NULL, worker_main, id)) {
-		identity__free(id);
-		return NULL;
-	}
-	id->started = true;
-	return id;
-}
-
-static void cache_clear(struct identity *id)
-{
-	uint64_t key;
-	void *value;
-
-	for (size_t it = 0; hmap__next(&id->cache, &it, &key, &value);)
-		ident__put(value);
-	hmap__free(&id->cache);
-}
-
-void identity__free(struct identity *id)
-{
-	struct job *j;
-
-	if (!id)
-		return;
-	if (id->started) {
-		pthread_mutex_lock(&id->lock);
-		id->stop = true;
-		pthread_cond_signal(&id->wake);
-		pthread_mutex_unlock(&id->lock);
-		pthread_join(id->worker, NULL);
-	}
-	while ((j = list_pop(&id->todo)))
-		job_free(j);
-	while ((j = list_pop(&id->done))) {
-		ident__put(j->result);
-		job_free(j);
-	}
-	cache_clear(id);
-	scan_put(id->scan);
-	if (id->efd >= 0)
-		close(id->efd);
-	pthread_cond_destroy(&id->wake);
-	pthread_cond_destroy(&id->idle);
-	pthread_mutex_destroy(&id->lock);
-	free(id->proc_root);
-	free(id);
-}
-
-int identity__fd(const struct identity *id)
-{
-	return id->efd;
-}
-
-const struct identity_stats *identity__stats(const struct identity *id)
-{
-	return &id->stats;
-}
-
-void identity__set_scanner(struct identity *id, struct strscan *scan)
-{
-	struct scan_ref *ref = scan ? calloc(1, sizeof(*ref)) : NULL;
-
-	scan_put(id->scan);
-	id->scan_gen++;
-	id->scan = NULL;
-	if (!ref) {
-		strscan__free(scan);
-		return;
-	}
-	ref->scan = scan;
-	ref->gen = id->scan_gen;
-	ref->refs = 1;
-	id->scan = ref;
-}
-
-/* A cached answer for this file, if it was made with the current rule strings. */
-static struct file_ident *cache_get(struct identity *id, const struct file_key *k)
-{
-	struct file_ident *f = hmap__get(&id->cache, key_slot(k));
-	unsigned int gen = id->scan ? id->scan->gen : 0;
-
-	if (!f || memcmp(&f->key, k, sizeof(*k)) || f->scan_gen != gen)
-		return NULL;
-	id->stats.hits++;
-	return ident__get(f);
-}
-
-static void cache_put(struct identity *id, struct file_ident *f)
-{
-	void *old;
-
-	if (hmap__len(&id->cache) >= CACHE_MAX)
-		cache_clear(id);
-	if (!hmap__put(&id->cache, key_slot(&f->key), ident__get(f), &old))
-		ident__put(old);
-	else
-		ident__put(f);
-}
-
-/* Queue the open file for the worker, or identify it here when the queue is full. */
-static enum ident_status submit(struct identity *id, int fd, const struct file_key *key,
-				void *cookie, struct file_ident **out)
-{
-	struct job *j;
-	struct tally t = { 0 };
-
-	pthread_mutex_lock(&id->lock);
-	if (id->todo.len + id->done.len < id->queue_max && (j = calloc(1, sizeof(*j)))) {
-		j->fd = fd;
-		j->cookie = cookie;
-		j->key = *key;
-		j->scan = scan_get(id->scan);
-		list_push(&id->todo, j);
-		id->stats.misses++;
-		pthread_cond_signal(&id->wake);
-		pthread_mutex_unlock(&id->lock);
-		return IDENT_PENDING;
-	}
-	pthread_mutex_unlock(&id->lock);
-	*out = identify(fd, key, id->scan, &t);
-	close(fd);
-	pthread_mutex_lock(&id->lock);	/* the worker adds to the same counters */
-	id->stats.inline_hashes++;
-	id->stats.bytes += t.bytes;
-	id->stats.changed += t.changed;
-	pthread_mutex_unlock(&id->lock);
-	if (!*out)
-		return IDENT_UNAVAILABLE;
-	cache_put(id, *out);
-	return IDENT_READY;
-}
-
-/* Look up an open file under key, then hand it over; fd is always consumed. */
-static enum ident_status resolve_open(struct identity *id, int fd, const struct stat *st,
-				     const struct file_key *key, void *cookie,
-				     struct file_ident **out)
-{
-	if (!S_ISREG(st->st_mode)) {
-		close(fd);
-		id->stats.unavailable++;
-		return IDENT_UNAVAILABLE;
-	}
-	if ((uint64_t)st->st_size > id->max_size) {
-		close(fd);
-		id->stats.too_large++;
-		return IDENT_UNAVAILABLE;
-	}
-	if ((*out = cache_get(id, key))) {
-		close(fd);
-		return IDENT_READY;
-	}
-	return submit(id, fd, key, cookie, out);
-}
-
-/* An open file known by its fstat; fd is always consumed. */
-static enum ident_status resolve_fd(struct identity *id, int fd, void *cookie,
-				    struct file_ident **out)
-{
-	struct stat st;
-	struct file_key key;
-
-	if (fstat(fd, &st)) {
-		close(fd);
-		id->stats.unavailable++;
-		return IDENT_UNAVAILABLE;
-	}
-	key = file_key__of_stat(&st);
-	return resolve_open(id, fd, &st, &key, cookie, out);
+	*out = f;
+	return IDENT_OK;
 }
 
 static bool same_stamp(const struct ev_file *ran, const struct stat *st)
@@ -416,71 +136,220 @@ static bool is_file_that_ran(int fd, const struct ev_file *ran, const struct sta
 	/* statfs only when the devices disagree: the common case costs no extra call */
 	bool overlay = st->st_dev != ran->dev && fsdev__on_overlay(fd);
 
-	return ident__same_file(ran, st, overlay);
+	return ran->ino == 0 || ident__same_file(ran, st, overlay);
 }
 
-/* path opened, if the file there is the one that ran (any file, when the kernel gave none). */
-static int open_if_ran(const char *path, const struct ev_file *ran, struct stat *st)
+/* The job's file, O_PATH: no filesystem open call, no FIFO or device opened. */
+static int open_target(const struct ident_job *j, struct stat *st, bool *owned)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = j->pathfd;
 
+	*owned = false;
+	if (fd >= 0 && !fstat(fd, st) && is_file_that_ran(fd, &j->ran, st))
+		return fd;
+	/* the process is gone: its path, if the file there is still the one that ran */
+	if (!j->path || (fd >= 0 && !j->ran.ino))
+		return -ENOENT;
+	fd = path__open_no_magic(j->path, O_PATH | (j->follow ? 0 : O_NOFOLLOW));
 	if (fd < 0)
-		return -errno;
-	if (!fstat(fd, st) && (!ran->ino || is_file_that_ran(fd, ran, st)))
+		return fd;
+	*owned = true;
+	if (!fstat(fd, st) && is_file_that_ran(fd, &j->ran, st))
 		return fd;
 	close(fd);
 	return -ENOENT;
 }
 
-/*
- * The running file: through /proc/PID/exe while the process lives (deleted files and
- * memfds included), else by path if the file there is still the one that ran.
- */
-static int open_executable(struct identity *id, const struct proc *p, struct stat *st)
+static bool job_overdue(const void *arg)
 {
-	char path[64];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%u/exe", id->proc_root, p->pid);
-	fd = open_if_ran(path, &p->file, st);
-	if (fd >= 0 || !p->exe || !p->file.ino)
-		return fd < 0 ? -ENOENT : fd;
-	return open_if_ran(p->exe, &p->file, st);
+	return workpool__overdue(NULL, arg);
 }
 
-enum ident_status identity__resolve_exe(struct identity *id, const struct proc *p,
-					void *cookie, struct file_ident **out)
+/* From the O_PATH file to its identity: the cache, else a read within the budget. */
+static enum ident_why identify_target(struct identity *id, struct ident_job *j, int pathfd,
+				      const struct stat *st)
 {
-	struct file_key key = key_of_event(&p->file);
-	struct stat st;
+	struct hash_budget budget = { job_overdue, &j->base };
+	struct file_key key = file_key__of_stat(st);
+	char reopen[64];
+	enum ident_why why;
 	int fd;
 
-	*out = NULL;
-	if (p->file.ino && (*out = cache_get(id, &key)))
-		return IDENT_READY;
-	fd = open_executable(id, p, &st);
-	if (fd < 0) {
-		id->stats.unavailable++;
-		return IDENT_UNAVAILABLE;
-	}
-	key = file_key__of_stat(&st);
+	if ((uint64_t)st->st_size > j->max_size)
+		return IDENT_TOO_LARGE;
 	/* the kernel's device (overlayfs: not fstat's), so the next exec of it is a cache hit */
-	if (p->file.ino)
-		key.dev = p->file.dev;
-	return resolve_open(id, fd, &st, &key, cookie, out);
+	if (j->ran.ino)
+		key.dev = j->ran.dev;
+	if ((j->result = identcache__get(id->cache, &key, gen_of(j->scan)))) {
+		j->hit = true;
+		return IDENT_OK;
+	}
+	if (fsdev__on_remote(pathfd)) {
+		__atomic_store_n(&j->remote, true, __ATOMIC_RELAXED);
+		if (id->pool)
+			workpool__shorten(id->pool, &j->base, id->remote_budget_ms);
+	}
+	snprintf(reopen, sizeof(reopen), "/proc/self/fd/%d", pathfd);
+	fd = open(reopen, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return IDENT_GONE;
+	j->read = true;
+	why = identify(fd, &key, j->scan, id->pool ? &budget : NULL, &j->bytes, &j->result);
+	close(fd);
+	if (why == IDENT_TIMEOUT && j->remote)
+		why = IDENT_REMOTE_TIMEOUT;
+	return why;
 }
 
-enum ident_status identity__resolve_path(struct identity *id, const char *path, void *cookie,
-					 struct file_ident **out)
+static void run_job(struct identity *id, struct ident_job *j)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
+	bool owned;
+	int fd = open_target(j, &st, &owned);
 
-	*out = NULL;
 	if (fd < 0) {
-		id->stats.unavailable++;
-		return IDENT_UNAVAILABLE;
+		j->why = IDENT_GONE;
+		return;
 	}
-	return resolve_fd(id, fd, cookie, out);
+	if (!S_ISREG(st.st_mode))
+		j->why = j->hash ? IDENT_NOT_REGULAR : IDENT_OK;
+	else
+		j->why = j->hash ? identify_target(id, j, fd, &st) : IDENT_OK;
+	if (owned)
+		close(fd);
+}
+
+static void pool_run(void *ctx, struct workpool_job *job)
+{
+	run_job(ctx, (struct ident_job *)job);
+	job->status = 0;
+}
+
+static enum ident_why why_of_status(const struct ident_job *j, int status)
+{
+	if (status == -ECANCELED)
+		return IDENT_STOPPING;
+	if (status == -ETIMEDOUT)
+		return __atomic_load_n(&j->remote, __ATOMIC_RELAXED) ? IDENT_REMOTE_TIMEOUT :
+								       IDENT_TIMEOUT;
+	return j->why;
+}
+
+/* The counters, on the loop's thread: what one answer says. */
+static void count_why(struct identity *id, enum ident_why why)
+{
+	if (why == IDENT_OK)
+		return;
+	id->stats.unavailable++;
+	id->stats.too_large += why == IDENT_TOO_LARGE;
+	id->stats.changed += why == IDENT_CHANGED;
+	id->stats.backlog += why == IDENT_BACKLOG;
+	id->stats.timeouts += why == IDENT_TIMEOUT || why == IDENT_REMOTE_TIMEOUT;
+}
+
+static void pool_answer(void *ctx, struct workpool_job *job, int status)
+{
+	struct identity *id = ctx;
+	struct ident_job *j = (struct ident_job *)job;
+	enum ident_why why = why_of_status(j, status);
+	/* a job given up on is still the worker's: its result is not read until release */
+	struct file_ident *f = status ? NULL : j->result;
+
+	count_why(id, why);
+	if (id->done)
+		id->done(id->done_ctx, j->cookie, why == IDENT_OK ? f : NULL, why);
+}
+
+static void job_free(struct ident_job *j)
+{
+	if (j->pathfd >= 0)
+		close(j->pathfd);
+	ident__put(j->result);
+	scan_ref__put(j->scan);
+	free(j->path);
+	free(j);
+}
+
+/* The worker is done with it: keep what it made (a late answer still fills the cache). */
+static void pool_release(void *ctx, struct workpool_job *job)
+{
+	struct identity *id = ctx;
+	struct ident_job *j = (struct ident_job *)job;
+
+	id->stats.bytes += j->bytes;
+	id->stats.hits += j->hit;
+	id->stats.misses += j->read;
+	id->stats.remote += j->remote;
+	if (j->result && !j->hit)
+		identcache__put(id->cache, j->result);
+	job_free(j);
+}
+
+static const struct workpool_ops pool_ops = { pool_run, pool_answer, pool_release };
+
+struct identity *identity__new(const char *proc_root, unsigned int workers)
+{
+	struct identity *id = calloc(1, sizeof(*id));
+
+	if (!id)
+		return NULL;
+	id->max_size = IDENTITY_MAX_SIZE_DEFAULT;
+	id->budget_ms = IDENTITY_BUDGET_MS;
+	id->remote_budget_ms = IDENTITY_REMOTE_BUDGET_MS;
+	id->proc_root = strdup(proc_root);
+	id->cache = identcache__new();
+	if (workers)
+		id->pool = workpool__new(workers, workers + EXTRA_WORKERS, QUEUE_MAX, &pool_ops, id);
+	if (!id->proc_root || !id->cache || (workers && !id->pool)) {
+		identity__free(id);
+		return NULL;
+	}
+	return id;
+}
+
+void identity__free(struct identity *id)
+{
+	if (!id)
+		return;
+	if (id->pool) {
+		id->done = NULL;	/* whoever asked is gone: the rest only frees */
+		identity__drain(id, 0);
+		if (!workpool__free(id->pool, 1000))
+			return;	/* a worker stuck in a file may still use the cache */
+	}
+	identcache__free(id->cache);
+	scan_ref__put(id->scan);
+	free(id->proc_root);
+	free(id);
+}
+
+void identity__set_done(struct identity *id, ident_done_fn fn, void *ctx)
+{
+	id->done = fn;
+	id->done_ctx = ctx;
+}
+
+int identity__fd(const struct identity *id)
+{
+	return id->pool ? workpool__fd(id->pool) : -1;
+}
+
+void identity__set_budget(struct identity *id, uint64_t local_ms, uint64_t remote_ms)
+{
+	id->budget_ms = local_ms;
+	id->remote_budget_ms = remote_ms;
+}
+
+const struct identity_stats *identity__stats(const struct identity *id)
+{
+	return &id->stats;
+}
+
+void identity__set_scanner(struct identity *id, struct strscan *scan)
+{
+	scan_ref__put(id->scan);
+	id->scan_gen++;
+	id->scan = scan ? scan_ref__new(scan, id->scan_gen) : NULL;
 }
 
 void identity__set_max_size(struct identity *id, uint64_t bytes)
@@ -493,36 +362,143 @@ uint64_t identity__max_size(const struct identity *id)
 	return id->max_size;
 }
 
-void identity__complete(struct identity *id, ident_done_fn fn, void *ctx)
+/* A cached answer for this version, if made with the current rule strings. */
+static struct file_ident *cache_get(struct identity *id, const struct file_key *k)
 {
-	struct job_list done;
-	struct job *j;
-	uint64_t count;
+	struct file_ident *f = identcache__get(id->cache, k, gen_of(id->scan));
 
-	if (read(id->efd, &count, sizeof(count)) < 0 && errno != EAGAIN)
-		return;
-	pthread_mutex_lock(&id->lock);
-	done = id->done;
-	id->done = (struct job_list){ 0 };
-	pthread_mutex_unlock(&id->lock);
-	while ((j = list_pop(&done))) {
-		if (j->result)
-			cache_put(id, j->result);
-		else
-			id->stats.unavailable++;
-		fn(ctx, j->cookie, j->result);
-		ident__put(j->result);
-		job_free(j);
-	}
+	id->stats.hits += f != NULL;
+	return f;
 }
 
-void identity__drain(struct identity *id, ident_done_fn fn, void *ctx)
+/* To a worker, or done here when there are none; j is consumed. */
+static enum ident_status submit(struct identity *id, struct ident_job *j, void *cookie,
+				struct file_ident **out, enum ident_why *why)
 {
-	pthread_mutex_lock(&id->lock);
-	while (id->todo.head || id->busy)
-		pthread_cond_wait(&id->idle, &id->lock);
-	pthread_mutex_unlock(&id->lock);
-	identity__complete(id, fn, ctx);
+	enum ident_status st;
+
+	j->cookie = cookie;
+	j->max_size = id->max_size;
+	j->scan = scan_ref__get(id->scan);
+	if (id->pool) {
+		if (!workpool__submit(id->pool, &j->base, id->budget_ms))
+			return IDENT_PENDING;
+		j->why = IDENT_BACKLOG;
+	} else {
+		run_job(id, j);
+	}
+	count_why(id, j->why);
+	*why = j->why;
+	*out = j->why == IDENT_OK ? ident__get(j->result) : NULL;
+	st = *out || (j->why == IDENT_OK && !j->hash) ? IDENT_READY : IDENT_UNAVAILABLE;
+	pool_release(id, &j->base);
+	return st;
+}
+
+static struct ident_job *job_new(const char *path, const struct ev_file *ran)
+{
+	struct ident_job *j = calloc(1, sizeof(*j));
+
+	if (!j)
+		return NULL;
+	j->pathfd = -1;
+	j->hash = true;
+	if (ran)
+		j->ran = *ran;
+	if (path && !(j->path = strdup(path))) {
+		free(j);
+		return NULL;
+	}
+	return j;
+}
+
+static enum ident_status no_memory(struct identity *id, enum ident_why *why)
+{
+	*why = IDENT_FAILED;
+	count_why(id, *why);
+	return IDENT_UNAVAILABLE;
+}
+
+enum ident_status identity__resolve_exe(struct identity *id, const struct proc *p,
+					void *cookie, struct file_ident **out,
+					enum ident_why *why)
+{
+	struct file_key key = key_of_event(&p->file);
+	char link[64];
+	struct ident_job *j;
+
+	*out = NULL;
+	*why = IDENT_OK;
+	if (p->file.ino && (*out = cache_get(id, &key)))
+		return IDENT_READY;
+	j = job_new(p->file.ino ? p->exe : NULL, &p->file);
+	if (!j)
+		return no_memory(id, why);
+	j->follow = true;
+	/* following the magic link asks no filesystem anything: safe on the loop */
+	snprintf(link, sizeof(link), "%s/%u/exe", id->proc_root, p->pid);
+	j->pathfd = open(link, O_PATH | O_CLOEXEC);
+	if (j->pathfd < 0 && !j->path) {
+		job_free(j);
+		*why = IDENT_GONE;
+		count_why(id, *why);
+		return IDENT_UNAVAILABLE;
+	}
+	return submit(id, j, cookie, out, why);
+}
+
+enum ident_status identity__resolve_path(struct identity *id, const char *path, void *cookie,
+					 struct file_ident **out, enum ident_why *why)
+{
+	struct ident_job *j = job_new(path, NULL);
+
+	*out = NULL;
+	if (!j)
+		return no_memory(id, why);
+	j->follow = true;
+	return submit(id, j, cookie, out, why);
+}
+
+enum ident_status identity__probe_file(struct identity *id, const char *path, bool hash,
+				       void *cookie, struct file_ident **out,
+				       enum ident_why *why)
+{
+	struct ident_job *j = job_new(path, NULL);
+
+	*out = NULL;
+	if (!j)
+		return no_memory(id, why);
+	j->hash = hash;
+	return submit(id, j, cookie, out, why);
+}
+
+void identity__tick(struct identity *id)
+{
+	if (id->pool)
+		workpool__tick(id->pool);
+}
+
+void identity__complete(struct identity *id)
+{
+	if (id->pool)
+		workpool__complete(id->pool);
+}
+
+void identity__drain(struct identity *id, uint64_t wait_ms)
+{
+	if (id->pool)
+		workpool__drain(id->pool, wait_ms);
+}
+
+void identity__load(struct identity *id, struct identity_load *out)
+{
+	struct workpool_load load = { 0 };
+
+	if (id->pool)
+		workpool__load(id->pool, &load);
+	*out = (struct identity_load){ .pending = load.queued + load.running,
+				       .stuck = load.stuck, .workers = load.workers,
+				       .oldest_ms = load.oldest_ms };
 }
 
 struct file_ident *identity__of_fd(struct identity *id, int fd)
@@ -537,21 +513,17 @@ struct file_ident *identity__of_fd(struct identity *id, int fd)
 struct file_ident *identity__of_fd_at(struct identity *id, int fd, const struct stat *st)
 {
 	struct file_key key;
-	struct file_ident *f;
-	struct tally t = { 0 };
+	struct file_ident *f = NULL;
+	enum ident_why why;
 
 	if (!S_ISREG(st->st_mode))
 		return NULL;
 	key = file_key__of_stat(st);
-	f = cache_get(id, &key);
-	if (f)
+	if ((f = cache_get(id, &key)))
 		return f;
-	f = identify(fd, &key, id->scan, &t);
-	pthread_mutex_lock(&id->lock);	/* the worker adds to the same counters */
-	id->stats.bytes += t.bytes;
-	id->stats.changed += t.changed;
-	pthread_mutex_unlock(&id->lock);
+	why = identify(fd, &key, id->scan, NULL, &id->stats.bytes, &f);
+	count_why(id, why);
 	if (f)
-		cache_put(id, f);
+		identcache__put(id->cache, f);
 	return f;
 }

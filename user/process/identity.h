@@ -4,10 +4,12 @@
  * provider can serve it) and its ELF identity, cached by the file's identity (device,
  * inode, size, mtime, ctime) so a cache hit reads nothing.
  *
- * Misses are hashed by a worker thread, off the ring-buffer consumer: the caller opens the
- * file at once (so a deleted file or a memfd stays reachable), hands the descriptor over,
- * and gets its answer back through identity__complete() when identity__fd() is readable.
- * The queue is bounded; when it is full the file is hashed in the caller, never dropped.
+ * The event loop never opens, stats or reads a file a user controls: a few workers do
+ * (lib/workpool.h), each file within a time budget (a short one on FUSE and network
+ * filesystems), and answers come back through the done function when identity__fd() is
+ * readable. The loop only opens /proc/PID/exe with O_PATH (no filesystem call: a deleted
+ * file or a memfd stays reachable for the worker). A full queue answers "backlog" at once.
+ * Made with no workers (the one-shot commands), it does the same work on the caller.
  */
 #ifndef EMBARGO_IDENTITY_H
 #define EMBARGO_IDENTITY_H
@@ -33,29 +35,67 @@ struct file_ident {
 
 struct identity;
 
+/* Counted on the loop's thread. */
 struct identity_stats {
 	uint64_t hits;		/* answered from the cache: no file read */
-	uint64_t misses;	/* hashed by the worker */
-	uint64_t inline_hashes;	/* hashed in the caller: the worker's queue was full */
-	uint64_t unavailable;	/* the file that ran could not be opened any more */
+	uint64_t misses;	/* not in the cache: read to be hashed */
+	uint64_t unavailable;	/* no identity, for any reason below or the file gone */
 	uint64_t too_large;	/* not hashed: larger than the hash size limit */
 	uint64_t changed;	/* no hash: the file changed while it was hashed (size, times) */
+	uint64_t backlog;	/* no hash: the workers' queue was full */
+	uint64_t timeouts;	/* no hash: over the time budget */
+	uint64_t remote;	/* files on FUSE or a network filesystem (short budget) */
 	uint64_t bytes;		/* hashed */
+};
+
+/* The work not done yet, for status and heartbeats. */
+struct identity_load {
+	unsigned int pending;	/* files queued or being hashed */
+	unsigned int stuck;	/* workers still inside a file given up on */
+	unsigned int workers;
+	uint64_t oldest_ms;	/* how long the oldest pending file has waited; 0: none */
 };
 
 enum ident_status {
 	IDENT_READY,		/* *out holds a reference */
-	IDENT_PENDING,		/* the answer comes through identity__complete() */
-	IDENT_UNAVAILABLE,
+	IDENT_PENDING,		/* the answer comes through the done function */
+	IDENT_UNAVAILABLE,	/* *why says why */
 };
 
-/* Called on the caller's thread with the cookie it gave; ident is NULL on failure. */
-typedef void (*ident_done_fn)(void *ctx, void *cookie, struct file_ident *ident);
+/* Why a file has no identity: embargo.process.identity_unavailable_reason. */
+enum ident_why {
+	IDENT_OK = 0,
+	IDENT_GONE,		/* not there any more, or not the file that ran */
+	IDENT_NOT_REGULAR,	/* a directory, a device, a symlink not followed */
+	IDENT_TOO_LARGE,
+	IDENT_CHANGED,		/* changed while hashed */
+	IDENT_BACKLOG,		/* the workers' queue was full */
+	IDENT_TIMEOUT,		/* over its time budget */
+	IDENT_REMOTE_TIMEOUT,	/* over the short budget of FUSE and network filesystems */
+	IDENT_STOPPING,		/* embargo stopped or reloaded before it was done */
+	IDENT_FAILED,		/* a read or memory failure */
+};
 
-struct identity *identity__new(const char *proc_root, unsigned int queue_max);
+/* "changed-while-hashing", "backlog", ...; NULL for IDENT_OK. */
+const char *ident__why_name(enum ident_why why);
+
+/*
+ * Called on the loop's thread with the cookie given: ident (a reference the callee may get)
+ * or NULL and why. For identity__probe_file without a hash, IDENT_OK and NULL: it exists.
+ */
+typedef void (*ident_done_fn)(void *ctx, void *cookie, struct file_ident *ident,
+			      enum ident_why why);
+
+/* workers 0: every answer is made on the caller (IDENT_PENDING never comes). */
+struct identity *identity__new(const char *proc_root, unsigned int workers);
 void identity__free(struct identity *id);
-/* An eventfd that is readable when answers wait; add it to the epoll set. */
+void identity__set_done(struct identity *id, ident_done_fn fn, void *ctx);
+/* An eventfd that is readable when answers wait; add it to the epoll set (-1: no workers). */
 int identity__fd(const struct identity *id);
+/* Time budgets per file, local and on FUSE / network filesystems (defaults below). */
+#define IDENTITY_BUDGET_MS 10000
+#define IDENTITY_REMOTE_BUDGET_MS 1000
+void identity__set_budget(struct identity *id, uint64_t local_ms, uint64_t remote_ms);
 /* Files larger than this are not hashed (IDENT_UNAVAILABLE, counted); default below. */
 #define IDENTITY_MAX_SIZE_DEFAULT (512ULL << 20)
 void identity__set_max_size(struct identity *id, uint64_t bytes);
@@ -65,14 +105,26 @@ void identity__set_scanner(struct identity *id, struct strscan *scan);
 
 /* The executable p runs (through /proc/PID/exe, else its path if still the same inode). */
 enum ident_status identity__resolve_exe(struct identity *id, const struct proc *p,
-					void *cookie, struct file_ident **out);
-/* A file by path (a script, the program ld.so was asked to run). */
+					void *cookie, struct file_ident **out,
+					enum ident_why *why);
+/* A file by path (a script, the program ld.so was asked to run); no magic links. */
 enum ident_status identity__resolve_path(struct identity *id, const char *path, void *cookie,
-					 struct file_ident **out);
-/* Hand every finished answer to fn. */
-void identity__complete(struct identity *id, ident_done_fn fn, void *ctx);
-/* Wait until the worker has finished everything queued, handing the answers to fn. */
-void identity__drain(struct identity *id, ident_done_fn fn, void *ctx);
+					 struct file_ident **out, enum ident_why *why);
+/*
+ * Whether a file a user just created is there (its last component not followed), and its
+ * identity if hash: a download. Answered through the done function; with no workers, as
+ * identity__resolve_path.
+ */
+enum ident_status identity__probe_file(struct identity *id, const char *path, bool hash,
+				       void *cookie, struct file_ident **out,
+				       enum ident_why *why);
+/* The loop's tick: answer files over budget, replace stuck workers. */
+void identity__tick(struct identity *id);
+/* Hand every finished answer to the done function. */
+void identity__complete(struct identity *id);
+/* Wait up to wait_ms for every pending file, then answer the rest IDENT_STOPPING. */
+void identity__drain(struct identity *id, uint64_t wait_ms);
+void identity__load(struct identity *id, struct identity_load *out);
 /* Identify an open file now, on the caller's thread (embargo inspect). */
 struct file_ident *identity__of_fd(struct identity *id, int fd);
 /*

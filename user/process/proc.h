@@ -45,7 +45,7 @@ struct proc {
 	bool args_truncated;
 	bool exe_deleted;	/* deleted, or memfd */
 	bool late;		/* /proc was needed but the process was already gone */
-	bool ident_unavailable;	/* its file could not be read any more: no hash */
+	const char *ident_unavailable;	/* why it has no identity (ident__why_name); NULL */
 	bool from_proc;		/* known from the /proc scan, not from a kernel record */
 	bool killed;		/* the exec probe killed it (block list): it never ran */
 	bool block_listed;	/* on the kernel's block list (killed unless dry-run) */

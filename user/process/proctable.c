@@ -249,7 +249,7 @@ struct proc *proctable__exec(struct proctable *pt, const struct exec_view *v)
 	proc_set_task(p, &v->ev->task);
 	p->exec_seq++;
 	p->from_proc = false;
-	p->ident_unavailable = false;
+	p->ident_unavailable = NULL;
 	p->late = false;
 	p->file = v->ev->file;
 	p->filename = strdup_or_null(v->filename);

@@ -305,6 +305,7 @@ RETURNS(get_app_type, set_str(v, p->app_type))
 RETURNS(get_app_id, set_str(v, p->app_id))
 RETURNS(get_app_path, set_str(v, p->app_path))
 RETURNS(get_ident_unavailable, p->ident_unavailable && set_num(v, 1))
+RETURNS(get_ident_unavailable_reason, set_str(v, p->ident_unavailable))
 RETURNS(get_script, set_str(v, p->script))
 RETURNS(get_script_sha256, p->script_ident && set_str(v, p->script_ident->sha256))
 RETURNS(get_cwd, set_str(v, p->cwd))
@@ -407,6 +408,7 @@ static const struct field_def all_fields[] = {
 	OURS("exe_source", FT_KEYWORD, get_exe_source),
 	OURS("filename", FT_KEYWORD, get_filename),
 	OURS("identity_unavailable", FT_BOOL, get_ident_unavailable),
+	OURS("identity_unavailable_reason", FT_KEYWORD, get_ident_unavailable_reason),
 	OURS("interpreter", FT_KEYWORD, get_interp),
 	OURS("late", FT_BOOL, get_late),
 	OURS("loader", FT_KEYWORD, get_loader),
@@ -525,6 +527,20 @@ static void index_by_name(void)
 static int cmp_name(const void *key, const void *elem)
 {
 	return strcmp(key, (*(const struct field_def *const *)elem)->name);
+}
+
+bool fields__from_content(const struct field_def *f)
+{
+	static const field_get_fn content[] = {
+		get_sha256, get_elf_arch, get_elf_build_id, get_elf_soname, get_elf_needed,
+		get_elf_sections, get_elf_strings, get_ident_unavailable,
+		get_ident_unavailable_reason, get_script_sha256, get_file_sha256,
+	};
+
+	for (size_t i = 0; i < sizeof(content) / sizeof(content[0]); i++)
+		if (f->get == content[i])
+			return true;
+	return false;
 }
 
 const struct field_def *fields__find(const char *name)

@@ -51,6 +51,11 @@ struct field_def {
 /* All fields, ordered so that the members of each JSON object are contiguous. */
 const struct field_def *fields__all(size_t *count);
 const struct field_def *fields__find(const char *name);
+/*
+ * The field is known only once the file has been read (a hash, what ELF says, whether
+ * there is an identity): rules naming one wait for it (match.h, MATCH_ON_CONTENT).
+ */
+bool fields__from_content(const struct field_def *f);
 /* Read one field of an event; false when the event does not have it. */
 bool fields__get(const struct field_def *f, const struct event *ev,
 		 const struct event_env *env, struct field_value *v);

@@ -36,6 +36,7 @@ struct matcher {
 	struct hmap index;		/* value key -> struct bucket */
 	struct index_field *fields;
 	size_t nfields;
+	bool *reads_content;		/* per rule: it names a field of the file's content */
 	uint32_t *unindexed;		/* rules tried for every event */
 	size_t nunindexed;
 	uint64_t *seen;			/* per rule: the generation it was last a candidate */
@@ -176,6 +177,20 @@ static int index_rule(struct matcher *m, uint32_t idx)
 	return err;
 }
 
+static bool reads_content(const struct match_node *n)
+{
+	for (size_t i = 0; i < n->nkids; i++)
+		if (reads_content(n->kids[i]))
+			return true;
+	return n->op == MATCH_FIELD && fields__from_content(n->field);
+}
+
+static bool in_phase(const struct matcher *m, uint32_t rule, enum match_phase phase)
+{
+	return phase == MATCH_ALL_RULES ||
+	       m->reads_content[rule] == (phase == MATCH_ON_CONTENT);
+}
+
 void match__free(struct matcher *m)
 {
 	uint64_t key;
@@ -193,6 +208,7 @@ void match__free(struct matcher *m)
 	free(m->cache);
 	free(m->fields);
 	free(m->unindexed);
+	free(m->reads_content);
 	free(m->seen);
 	free(m->candidates);
 	free(m->why);
@@ -210,16 +226,19 @@ struct matcher *match__new(const struct ruleset *rs)
 	hmap__init(&m->index);
 	m->catalogue = fields__all(&m->ncatalogue);
 	m->unindexed = calloc(n, sizeof(*m->unindexed));
+	m->reads_content = calloc(n, sizeof(*m->reads_content));
 	m->seen = calloc(n, sizeof(*m->seen));
 	m->candidates = calloc(n, sizeof(*m->candidates));
 	m->cache = calloc(m->ncatalogue, sizeof(*m->cache));
 	m->why_cap = 256;
 	m->why = malloc(m->why_cap);
-	if (!m->unindexed || !m->seen || !m->candidates || !m->cache || !m->why)
+	if (!m->unindexed || !m->reads_content || !m->seen || !m->candidates || !m->cache || !m->why)
 		goto err;
-	for (uint32_t i = 0; i < rs->nrules; i++)
+	for (uint32_t i = 0; i < rs->nrules; i++) {
 		if (rs->rules[i]->enabled && index_rule(m, i))
 			goto err;
+		m->reads_content[i] = reads_content(rs->rules[i]->match);
+	}
 	return m;
 err:
 	match__free(m);
@@ -467,8 +486,8 @@ static int by_index(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int match__event(struct matcher *m, unsigned int on, const struct event *ev,
-		 const struct event_env *env, match_fn fn, void *ctx)
+int match__event(struct matcher *m, unsigned int on, enum match_phase phase,
+		 const struct event *ev, const struct event_env *env, match_fn fn, void *ctx)
 {
 	size_t n;
 	int matched = 0;
@@ -480,7 +499,7 @@ int match__event(struct matcher *m, unsigned int on, const struct event *ev,
 	for (size_t i = 0; i < n; i++) {
 		const struct rule *r = m->rs->rules[m->candidates[i]];
 
-		if (!r->enabled || !(r->on & on))
+		if (!r->enabled || !(r->on & on) || !in_phase(m, m->candidates[i], phase))
 			continue;
 		m->stats.evaluated++;
 		m->why_len = 0;

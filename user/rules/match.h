@@ -20,6 +20,17 @@ struct match_stats {
 	uint64_t matched;
 };
 
+/*
+ * Which of an event's rules to try: all of them, or split around the file's content, so
+ * that what a name, path or argv shows is reported before a hash is made, and the rules
+ * that read the content (hashes, ELF, identity fields: fields__from_content) after it.
+ */
+enum match_phase {
+	MATCH_ALL_RULES,
+	MATCH_BEFORE_CONTENT,
+	MATCH_ON_CONTENT,
+};
+
 /* why: the conditions that matched, NUL-separated strings (why_len bytes). */
 typedef void (*match_fn)(void *ctx, const struct rule *r, const char *why, size_t why_len);
 
@@ -27,11 +38,11 @@ typedef void (*match_fn)(void *ctx, const struct rule *r, const char *why, size_
 struct matcher *match__new(const struct ruleset *rs);
 void match__free(struct matcher *m);
 /*
- * Call fn for each enabled rule whose on: includes `on` (enum rule_on) and whose
- * conditions hold for ev, in rule load order. Returns how many matched, or -ENOMEM.
+ * Call fn for each enabled rule of this phase whose on: includes `on` (enum rule_on) and
+ * whose conditions hold for ev, in rule load order. Returns how many matched, or -ENOMEM.
  */
-int match__event(struct matcher *m, unsigned int on, const struct event *ev,
-		 const struct event_env *env, match_fn fn, void *ctx);
+int match__event(struct matcher *m, unsigned int on, enum match_phase phase,
+		 const struct event *ev, const struct event_env *env, match_fn fn, void *ctx);
 const struct match_stats *match__stats(const struct matcher *m);
 /* Rules that are tried for every event (not indexable). */
 size_t match__unindexed(const struct matcher *m);

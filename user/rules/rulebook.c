@@ -96,10 +96,10 @@ int rulebook__reload(struct rulebook *rb, struct rules_errors *errs)
 	return rulebook_load(rb, errs);
 }
 
-int rulebook__match(struct rulebook *rb, unsigned int on, const struct event *ev,
-		    const struct event_env *env, match_fn fn, void *ctx)
+int rulebook__match(struct rulebook *rb, unsigned int on, enum match_phase phase,
+		    const struct event *ev, const struct event_env *env, match_fn fn, void *ctx)
 {
-	return match__event(rb->matcher, on, ev, env, fn, ctx);
+	return match__event(rb->matcher, on, phase, ev, env, fn, ctx);
 }
 
 const struct ruleset *rulebook__rules(const struct rulebook *rb)

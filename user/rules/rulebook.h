@@ -23,8 +23,8 @@ struct rulebook *rulebook__open_unguarded(char *const *paths, size_t npaths,
 void rulebook__free(struct rulebook *rb);
 /* Load the same paths again: 0 and the new rules in force, or -EINVAL and the old ones kept. */
 int rulebook__reload(struct rulebook *rb, struct rules_errors *errs);
-int rulebook__match(struct rulebook *rb, unsigned int on, const struct event *ev,
-		    const struct event_env *env, match_fn fn, void *ctx);
+int rulebook__match(struct rulebook *rb, unsigned int on, enum match_phase phase,
+		    const struct event *ev, const struct event_env *env, match_fn fn, void *ctx);
 const struct ruleset *rulebook__rules(const struct rulebook *rb);
 const struct match_stats *rulebook__stats(const struct rulebook *rb);
 /* Whether any enabled rule names this field. */

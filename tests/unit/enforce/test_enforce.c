@@ -74,7 +74,7 @@ static struct enforcer *enforcer(enum enforce_mode mode)
 /* The rules the event matched, as the matcher gives them: in the file's order. */
 static bool decide(struct fixture *fx, struct enforcer *e, size_t n)
 {
-	return enforce__event(e, &fx->ev, (const struct rule *const *)fx->rs->rules, n, &fx->d);
+	return enforce__event(e, &fx->ev, (const struct rule *const *)fx->rs->rules, n, true, &fx->d);
 }
 
 static void the_first_block_rule_decides_for_the_event(void **state)
@@ -190,7 +190,7 @@ static void a_kill_from_the_learned_list_is_reported_under_its_rule(void **state
 	const struct rule *kill = fx->rs->rules[1];
 
 	fx->proc.from_proc = true;
-	assert_true(enforce__event(e, &fx->ev, &kill, 1, &fx->d));
+	assert_true(enforce__event(e, &fx->ev, &kill, 1, true, &fx->d));
 	assert_int_equal(fx->d.verdict.result, VERDICT_SPARED);
 	assert_int_equal(enforce__listed_files(e), 1);
 

@@ -97,7 +97,7 @@ static const char *run(struct fixture *fx, unsigned int on)
 	int n;
 
 	fx->nhits = 0;
-	n = match__event(fx->m, on, &fx->ev, &fx->env, on_match, fx);
+	n = match__event(fx->m, on, MATCH_ALL_RULES, &fx->ev, &fx->env, on_match, fx);
 	assert_int_equal(n, fx->nhits);
 	*p = '\0';
 	for (size_t i = 0; i < fx->nhits; i++)
