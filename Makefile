@@ -22,7 +22,7 @@ UNITDIR    ?= /lib/systemd/system
 DEB_PKGS  := make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libyaml-dev \
 	     libssl-dev libsystemd-dev libcmocka-dev libclang-rt-14-dev pkg-config python3 \
 	     libestr0 libfastjson4 liblognorm5 dpkg-dev debhelper lintian \
-	     qemu-system-x86 busybox-static libbpf-tools
+	     qemu-system-x86 busybox-static libbpf-tools gdb
 
 WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-missing-field-initializers
 CPPFLAGS  ?=

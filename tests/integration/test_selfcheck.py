@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Self-checks against the real daemon: root changing the kernel's lists with bpftool, as an
-attacker would, is a `sensor-tampered` record and a failing heartbeat; the lists are written
-again; `embargo status` says so."""
+attacker would, is a `sensor-tampered` record and a failing heartbeat, and the lists are
+written again; root closing the exec probe's link inside the daemon (gdb) is a detached
+probe and a `sensor-blind` record once the canary misses; `embargo status` says so."""
 import json
 import os
 import shutil
@@ -18,6 +19,13 @@ def state(action, outcome=None):
     return lambda e: e.get("event", {}).get("kind") == "state" and \
         e["event"].get("action") == action and \
         (outcome is None or e["event"].get("outcome") == outcome)
+
+
+def ask(d, *args):
+    p = subprocess.run([EMBARGO, *args, "--socket", f"{d}/c.sock"], capture_output=True,
+                       text=True, timeout=30)
+    assert p.returncode == 0, p.stderr
+    return p.stdout
 
 
 def wait_after(w, earlier, pred, timeout, what):
@@ -93,9 +101,7 @@ def test_zeroed_download_suffix_is_tampering_and_is_written_again():
         wait_after(w, hb, lambda e: state("heartbeat")(e) and
                    e["embargo"]["health"]["sensor_state"] == "ok", 5 * SCALE,
                    "an ok heartbeat after the repair")
-        st = json.loads(subprocess.run([EMBARGO, "status", "--format", "json", "--socket",
-                                        f"{d}/c.sock"], capture_output=True, text=True,
-                                       timeout=30).stdout)
+        st = json.loads(ask(d, "status", "--format", "json"))
     msg = told["message"]
     assert "emb_dl_suffix: 1 changed" in msg and "written again" in msg, msg
     assert hb["event"]["outcome"] == "failure"
@@ -119,15 +125,57 @@ def test_an_entry_added_to_the_hot_list_is_extra_and_deleted():
 
 def test_a_normal_run_says_nothing_and_status_says_ok():
     with tempfile.TemporaryDirectory(prefix="embargo-selfcheck-") as d, \
-            Watch("--rules", RULES, "--heartbeat", "1", "--control", f"{d}/c.sock") as w:
+            Watch("--rules", RULES, "--all", "--heartbeat", "1",
+                  "--control", f"{d}/c.sock") as w:
         hbs = []
         while len(hbs) < 3:
             hbs.append(wait_after(w, hbs[-1] if hbs else None, state("heartbeat"),
                                   5 * SCALE, "three heartbeats"))
-        text = subprocess.run([EMBARGO, "status", "--socket", f"{d}/c.sock"],
-                              capture_output=True, text=True, timeout=30).stdout
+        text = ask(d, "status")
+        st = json.loads(ask(d, "status", "--format", "json"))
         events = list(w.events)
     assert all(h["event"]["outcome"] == "success" and
                h["embargo"]["health"]["sensor_state"] == "ok" for h in hbs), hbs
-    assert not [e for e in events if state("sensor-tampered")(e)]
-    assert "self-check: ok, every 1s" in text, text
+    assert not [e for e in events if state("sensor-tampered")(e) or state("sensor-blind")(e)]
+    # the canary is embargo's own: --all prints every exec but that one
+    assert not [e for e in events if e.get("process", {}).get("args") == ["embargo", "canary"]]
+    assert "self-check: ok, every 1s" in text and ", 0 missed" in text, text
+    assert st["selfcheck"]["canaries"] >= 2 and st["selfcheck"]["canaries_missed"] == 0, st
+
+
+def exec_link_fd(pid):
+    """The fd of the daemon's link that attaches its exec probe."""
+    for fd, info in bpf_fds(pid, "link").items():
+        prog = bpftool("prog", "show", "id", info["prog_id"])
+        if prog.get("name", "").startswith("handle_exec"):
+            return fd
+    raise AssertionError(f"embargo (pid {pid}) holds no link of an exec probe")
+
+
+def test_a_closed_exec_probe_link_is_a_detached_probe_and_a_blind_sensor():
+    if not shutil.which("gdb"):
+        raise Skip("no gdb here to close the probe's link inside the daemon with")
+    with tempfile.TemporaryDirectory(prefix="embargo-selfcheck-") as d, \
+            Watch("--rules", RULES, "--heartbeat", "1", "--control", f"{d}/c.sock") as w:
+        w.wait_for(lambda e: state("heartbeat")(e) and
+                   e["embargo"]["health"]["sensor_state"] == "ok", timeout=10 * SCALE,
+                   what="a heartbeat with the sensor ok")
+        fd = exec_link_fd(w.proc.pid)
+        # what root can do to any process: close the link, and the kernel detaches the probe
+        gdb = subprocess.run(["gdb", "-p", str(w.proc.pid), "-batch", "-nx",
+                              "-ex", f"call (int)close({fd})"], capture_output=True, text=True,
+                             timeout=60 * SCALE)
+        assert "$1 = 0" in gdb.stdout, gdb.stdout + gdb.stderr
+        detached = w.wait_for(state("sensor-tampered", "failure"), timeout=3 * SCALE,
+                              what="sensor-tampered")
+        # the next canary starts within a second and has 5 s to come back
+        blind = w.wait_for(state("sensor-blind", "failure"), timeout=10 * SCALE,
+                           what="sensor-blind")
+        hb = wait_after(w, blind, state("heartbeat"), 3 * SCALE, "a heartbeat after")
+        st = json.loads(ask(d, "status", "--format", "json"))
+    assert "probe handle_exec" in detached["message"] and \
+        "no longer attached" in detached["message"], detached["message"]
+    assert "did not come through the sensor within 5 s" in blind["message"], blind["message"]
+    assert hb["event"]["outcome"] == "failure"
+    assert hb["embargo"]["health"]["sensor_state"] == "tampered,blind"
+    assert st["selfcheck"]["state"] == "tampered,blind" and st["selfcheck"]["canaries_missed"] >= 1

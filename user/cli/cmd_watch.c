@@ -233,7 +233,7 @@ static int watch_start(struct watch *w)
 	struct sensor_opts so = {
 		.first = w->opts.family,
 		.only = w->opts.family_only,
-		.on_record = pipeline__record,
+		.on_record = watch_selfcheck__record,	/* then pipeline__record */
 	};
 	const struct capabilities *caps;
 	struct id_list protected = { 0 };
@@ -259,7 +259,7 @@ static int watch_start(struct watch *w)
 	if ((n = load_protected(w)) || (n = watch_rules__load(w)))
 		return n;
 	pipeline__set_rules(w->pl, w->rules);
-	so.ctx = w->pl;
+	so.ctx = w;
 	log__capture_libbpf();
 	/* attach first, then scan /proc: a process born in between is in one or the other */
 	so.enforce = w->opts.enforce == ENFORCE_ON;

@@ -41,6 +41,8 @@ static void selfcheck_json(const struct selfcheck_status *sc, struct json_writer
 	json__ulong(w, "selfcheck.interval_s", sc->interval_s);
 	json__ulong(w, "selfcheck.checks", sc->checks);
 	json__ulong(w, "selfcheck.tamperings", sc->tamperings);
+	json__ulong(w, "selfcheck.canaries", sc->canaries);
+	json__ulong(w, "selfcheck.canaries_missed", sc->canaries_missed);
 	json__string(w, "selfcheck.last_problem", sc->last);
 }
 
@@ -50,8 +52,9 @@ static void selfcheck_text(const struct selfcheck_status *sc, struct buf *out)
 		buf__puts(out, "self-check: off\n");
 		return;
 	}
-	buf__printf(out, "self-check: %s, every %us: %llu checks, %llu found tampering\n",
-		    sc->state, sc->interval_s, U(sc->checks), U(sc->tamperings));
+	buf__printf(out, "self-check: %s, every %us: %llu checks, %llu found tampering; "
+			 "%llu canaries seen, %llu missed\n", sc->state, sc->interval_s,
+		    U(sc->checks), U(sc->tamperings), U(sc->canaries), U(sc->canaries_missed));
 	if (sc->last[0])
 		buf__printf(out, "self-check last problem: %s\n", sc->last);
 }

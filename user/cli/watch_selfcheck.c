@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * embargo watch's self-checks: are the kernel's lists still those user space wrote, and is
- * every probe still attached. Root can change a map with bpftool (zeroing an installer
- * suffix silences download alerts) while every heartbeat says success: this is what makes
- * the heartbeat say otherwise.
+ * embargo watch's self-checks: are the kernel's lists still those user space wrote, is every
+ * probe still attached, and does an exec of embargo's own come through. Root can change a
+ * map with bpftool (zeroing an installer suffix silences download alerts) or close a probe's
+ * link while every heartbeat says success: this is what makes the heartbeat say otherwise.
  */
 #include "cli/watch_selfcheck.h"
 
@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli/canary.h"
 #include "cli/watch.h"
 #include "core/pipeline.h"
 #include "lib/buf.h"
@@ -21,6 +22,11 @@
 #include "sensor/sensor.h"
 
 #define MAX_LISTS 16	/* more than the sensor has (sensor.c enum sensor_list) */
+/* an exec waits at most a poll tick to be read (sensor.h); seconds leave room for a loaded box */
+#define CANARY_DEADLINE_MS 5000
+#define CANARY_PATH "/proc/self/exe"	/* the running binary, even once upgraded on disk */
+
+static char *const canary_argv[] = { "embargo", "canary", NULL };
 
 struct selfcheck {
 	unsigned int interval_s;
@@ -31,6 +37,12 @@ struct selfcheck {
 	uint64_t checks, tamperings;
 	char said[320];		/* the difference said: said again only once it changes */
 	char last[320];		/* the last difference ever found, for status */
+	/* the canary */
+	struct canary canary;
+	bool blind;		/* the last canary was missed */
+	bool blind_seen;	/* a canary missed since the last heartbeat */
+	uint64_t canaries, missed;
+	int spawn_err;		/* the last failure to start one, said once */
 };
 
 /* The check's own cost, said at -v: it reads every list the sensor has, each time. */
@@ -56,7 +68,64 @@ struct selfcheck *selfcheck__new(unsigned int interval_s)
 
 void selfcheck__free(struct selfcheck *sc)
 {
+	if (sc)
+		canary__stop(&sc->canary);
 	free(sc);
+}
+
+int watch_selfcheck__record(void *ctx, void *data, size_t size)
+{
+	struct watch *w = ctx;
+
+	/* embargo's own exec: never matched against the rules, never printed */
+	if (w->selfcheck && canary__is_exec(&w->selfcheck->canary, data, size))
+		return 0;
+	return pipeline__record(w->pl, data, size);
+}
+
+/* A missed canary is said once, and so is the first one seen after. */
+static void follow_canary(struct watch *w, struct selfcheck *sc, uint64_t now_ms)
+{
+	pid_t pid = sc->canary.pid;	/* reaped by the follow that says it missed */
+	char msg[320];
+
+	switch (canary__follow(&sc->canary, now_ms, CANARY_DEADLINE_MS)) {
+	case CANARY_SEEN:
+		sc->canaries++;
+		if (!sc->blind)
+			break;
+		sc->blind = false;
+		snprintf(msg, sizeof(msg), "embargo's canary exec came through the sensor again "
+			 "after %llu missed", (unsigned long long)sc->missed);
+		log_info("%s", msg);
+		pipeline__state(w->pl, "sensor-blind", "success", msg, NULL);
+		break;
+	case CANARY_MISSED:
+		sc->missed++;
+		sc->blind_seen = true;
+		if (sc->blind)
+			break;
+		sc->blind = true;
+		snprintf(msg, sizeof(msg), "embargo's canary (pid %d, `embargo canary`) ran but its "
+			 "exec did not come through the sensor within %d s: the exec probe is "
+			 "detached or its records are lost, and banned programs may run unseen",
+			 (int)pid, CANARY_DEADLINE_MS / 1000);
+		log_warn("sensor blind: %s", msg);
+		pipeline__state(w->pl, "sensor-blind", "failure", msg, NULL);
+		break;
+	default:
+		break;
+	}
+}
+
+static void start_canary(struct selfcheck *sc, uint64_t now_ms)
+{
+	int err = canary__start(&sc->canary, CANARY_PATH, canary_argv, now_ms);
+
+	if (err && err != sc->spawn_err)
+		log_warn("failed to start the self-check's canary: %s; whether the sensor sees "
+			 "execs is not checked until it starts", strerror(-err));
+	sc->spawn_err = err;
 }
 
 /* "emb_dl_suffix: 1 changed; emb_hot_names: 2 missing, 1 extra" */
@@ -145,24 +214,35 @@ void watch_selfcheck__tick(struct watch *w, uint64_t now_ms)
 
 	if (!sc)
 		return;
+	follow_canary(w, sc, now_ms);
 	if (!sc->next_ms)	/* in step with the heartbeats: checked just before one */
 		sc->next_ms = w->started_ms + sc->interval_s * 1000ULL;
 	if (now_ms < sc->next_ms)
 		return;
 	sc->next_ms = now_ms + sc->interval_s * 1000ULL;
 	check_sensor(w, sc);
+	if (!sc->canary.pid)	/* one out at a time: a late one is not another miss */
+		start_canary(sc, now_ms);
+}
+
+static const char *state_name(bool tampered, bool blind)
+{
+	if (tampered && blind)
+		return "tampered,blind";
+	return tampered ? "tampered" : blind ? "blind" : "ok";
 }
 
 const char *watch_selfcheck__heartbeat(struct watch *w)
 {
 	struct selfcheck *sc = w->selfcheck;
-	bool tampered;
+	bool tampered, blind;
 
 	if (!sc)
 		return NULL;
 	tampered = sc->tampered || sc->tampered_seen;
-	sc->tampered_seen = false;
-	return tampered ? "tampered" : "ok";
+	blind = sc->blind || sc->blind_seen;
+	sc->tampered_seen = sc->blind_seen = false;
+	return state_name(tampered, blind);
 }
 
 void watch_selfcheck__status(const struct watch *w, struct selfcheck_status *out)
@@ -172,9 +252,11 @@ void watch_selfcheck__status(const struct watch *w, struct selfcheck_status *out
 	*out = (struct selfcheck_status){ .last = "" };
 	if (!sc)
 		return;
-	out->state = sc->tampered ? "tampered" : "ok";
+	out->state = state_name(sc->tampered, sc->blind);
 	out->interval_s = sc->interval_s;
 	out->checks = sc->checks;
 	out->tamperings = sc->tamperings;
+	out->canaries = sc->canaries;
+	out->canaries_missed = sc->missed;
 	out->last = sc->last;
 }

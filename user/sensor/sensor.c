@@ -164,6 +164,7 @@ static void sensor_unload(struct sensor *s)
 	for (int i = 0; i < SENSOR_MAX_LINKS + FILE_PROGS; i++) {
 		bpf_link__destroy(s->links[i]);
 		s->links[i] = NULL;
+		s->link_ids[i] = 0;	/* a family tried after this one has its own */
 	}
 	for (int i = 0; i < LIST_COUNT; i++)
 		kmap__free(&s->lists[i]);
@@ -244,12 +245,6 @@ static __u32 link_id(const struct bpf_link *link)
 	return bpf_obj_get_info_by_fd(bpf_link__fd(link), &info, &len) ? 0 : info.id;
 }
 
-static void remember_link(struct sensor *s, int i, const struct bpf_program *prog)
-{
-	s->link_ids[i] = link_id(s->links[i]);
-	s->link_progs[i] = bpf_program__name(prog);
-}
-
 /*
  * Process probes must attach; a file probe whose syscall tracepoint this kernel lacks
  * (arm64 has no open(2), some kernels no syscall tracepoints at all) is one fewer source
@@ -270,7 +265,8 @@ static int sensor_attach(struct sensor *s,
 			continue;
 		s->links[i] = bpf_program__attach(progs[i]);
 		if (s->links[i]) {
-			remember_link(s, i, progs[i]);
+			s->link_ids[i] = link_id(s->links[i]);
+			s->link_progs[i] = bpf_program__name(progs[i]);
 			continue;
 		}
 		err = -errno;
@@ -580,13 +576,21 @@ int sensor__repair_lists(struct sensor *s)
 	return kmaps__repair(s->lists, LIST_COUNT);
 }
 
-int sensor__check_links(const struct sensor *s, const char **lost)
+/*
+ * A link whose fd someone closed (through ptrace) is forgotten without a close: the fd
+ * number may be another file's by now. It stays counted as lost.
+ */
+int sensor__check_links(struct sensor *s, const char **lost)
 {
 	int n = 0;
 
 	for (int i = 0; i < SENSOR_MAX_LINKS + FILE_PROGS; i++) {
-		if (!s->links[i] || !s->link_ids[i] || link_id(s->links[i]) == s->link_ids[i])
+		if (!s->link_ids[i] || (s->links[i] && link_id(s->links[i]) == s->link_ids[i]))
 			continue;
+		if (s->links[i])
+			bpf_link__disconnect(s->links[i]);
+		bpf_link__destroy(s->links[i]);
+		s->links[i] = NULL;
 		if (!n++)
 			*lost = s->link_progs[i];
 	}

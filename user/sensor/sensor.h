@@ -131,7 +131,7 @@ int sensor__check_lists(struct sensor *s, struct kmap_check *out, size_t n);
 /* Write again what the last check found missing or changed, delete what it found extra. */
 int sensor__repair_lists(struct sensor *s);
 /* How many probes are no longer attached (their link is gone); *lost names the first. */
-int sensor__check_links(const struct sensor *s, const char **lost);
+int sensor__check_links(struct sensor *s, const char **lost);
 enum sensor_family sensor__family(const struct sensor *s);
 const char *sensor__family_name(enum sensor_family f);
 int sensor__family_parse(const char *name, enum sensor_family *out);
