@@ -32,7 +32,7 @@ static void heartbeat(struct watch *w, __u64 now)
 	struct event ev = { .kind = EVENT_KIND_STATE, .category = EVENT_CATEGORY_CONFIGURATION,
 			    .type = "info", .action = "heartbeat", .outcome = "success",
 			    .health = &h };
-	char msg[160];
+	char msg[256];
 
 	if (!w->opts.heartbeat_s || now < w->next_heartbeat_ms)
 		return;
@@ -45,10 +45,10 @@ static void heartbeat(struct watch *w, __u64 now)
 	h.rules_version = w->rules ? rulebook__rules(w->rules)->version : NULL;
 	h.sensor_state = watch_selfcheck__heartbeat(w);
 	snprintf(msg, sizeof(msg), "alive: %llu events, %llu alerts, %llu kernel drops, "
-		 "%llu records spooled", (unsigned long long)h.events,
+		 "%llu records spooled, %llu could not be spooled", (unsigned long long)h.events,
 		 (unsigned long long)h.alerts, (unsigned long long)h.kernel_drops,
-		 (unsigned long long)h.spool_records);
-	if (h.kernel_drops || h.outputs_down || h.spool_evicted)
+		 (unsigned long long)h.spool_records, (unsigned long long)h.spool_write_failed);
+	if (h.kernel_drops || h.outputs_down || h.spool_evicted || h.spool_write_failed)
 		ev.outcome = "failure";
 	if (h.sensor_state && strcmp(h.sensor_state, "ok"))
 		ev.outcome = "failure";	/* tampered or blind: watch_selfcheck.c */
@@ -90,15 +90,18 @@ void watch_health__summary(struct watch *w)
 	__u64 stats[STAT_MAX] = { 0 };
 	const struct identity_stats *id = identity__stats(w->identity);
 	const struct pipeline_stats *ps = pipeline__stats(w->pl);
+	struct health h = { 0 };
 
 	sensor__stats(w->sensor, stats);
+	output__health(w->out, &h);
 	fprintf(stderr,
-		"embargo: stopped: %llu records printed (%llu alerts), %llu records read; kernel saw "
+		"embargo: stopped: %llu records printed (%llu alerts), %llu records read, "
+		"spool_write_failed=%llu; kernel saw "
 		"exec=%llu hot=%llu fork=%llu exit=%llu; dropped=%llu argv_faults=%llu paths_truncated=%llu "
 		"decode_errors=%llu; hash cache hits=%llu misses=%llu backlog=%llu timeouts=%llu "
 		"unavailable=%llu too_large=%llu changed=%llu waited=%llu; %zu processes known\n",
 		(unsigned long long)output__written(w->out), (unsigned long long)ps->alerts,
-		(unsigned long long)ps->records,
+		(unsigned long long)ps->records, (unsigned long long)h.spool_write_failed,
 		(unsigned long long)stats[STAT_EXEC], (unsigned long long)stats[STAT_HOT],
 		(unsigned long long)stats[STAT_FORK],
 		(unsigned long long)stats[STAT_EXIT], (unsigned long long)stats[STAT_RB_DROP],

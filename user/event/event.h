@@ -3,6 +3,7 @@
 #ifndef EMBARGO_EVENT_H
 #define EMBARGO_EVENT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "lib/host.h"
@@ -39,10 +40,18 @@ struct health {
 	uint64_t kernel_drops;		/* records the kernel could not queue */
 	uint64_t spool_records;		/* waiting in the spools of remote outputs */
 	uint64_t spool_evicted;		/* dropped oldest-first from a full spool, since start */
+	uint64_t spool_write_failed;	/* a spool could not take them (disk full), since start */
 	unsigned int outputs_up;
 	unsigned int outputs_down;
 	const char *rules_version;	/* NULL: no rules */
 	const char *sensor_state;	/* ok, tampered, blind (cli/watch_selfcheck.h); NULL: off */
+};
+
+/* A spool-write-failed record: an output whose spool refused records, lost to it. */
+struct spool_loss {
+	const char *output;		/* the output's spec */
+	uint64_t records;		/* refused since start */
+	bool recovered;			/* it spools again; this record comes before its next one */
 };
 
 struct capabilities;	/* sensor/sensor.h */
@@ -124,6 +133,7 @@ struct event {
 	const char *message;
 	const char *error;
 	const struct health *health;	/* heartbeats */
+	const struct spool_loss *spool_loss;	/* spool-write-failed */
 	const struct capabilities *caps;	/* the started record */
 };
 

@@ -337,6 +337,14 @@ static const struct mapping health_keys[] = {
 	STR("cs4", 4000, "embargo.health.outputs_up", NULL, "Outputs up"),
 	STR("cs5", 4000, "embargo.health.outputs_down", NULL, "Outputs down"),
 	STR("cs6", 4000, "embargo.health.rules_version", NULL, "Rules version"),
+	STR("flexString1", 1023, "embargo.health.spool_write_failed", NULL, "Records not spooled"),
+};
+
+/* spool-write-failed: which output lost records, how many since start, and if it is back. */
+static const struct mapping spool_loss_keys[] = {
+	NUM("cn1", CEF_LONG, "embargo.spool.write_failed", NULL, "Records not spooled"),
+	STR("cs1", 4000, "embargo.spool.output", NULL, "Output"),
+	STR("cs2", 4000, "embargo.spool.recovered", NULL, "Spooling again"),
 };
 
 /* true when both fields are present and differ */
@@ -378,6 +386,10 @@ static void put_extension(struct ext *x)
 	/* a heartbeat is about embargo alone, and reuses the custom keys */
 	if (ev->health) {
 		PUT_EACH(x, health_keys);
+		return;
+	}
+	if (ev->spool_loss) {
+		PUT_EACH(x, spool_loss_keys);
 		return;
 	}
 	PUT_EACH(x, process_keys);

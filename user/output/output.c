@@ -19,6 +19,7 @@
 #define CHECK_EVERY_NS 1000000000ULL	/* fold windows, outputs up/down */
 #define SYNC_EVERY_NS 1000000000ULL	/* spools of ordinary events; alerts sync at once */
 #define DRAIN_MS 2000			/* at stop, time given to senders to empty spools */
+#define LOSS_SAY_EVERY_NS (10 * 1000000000ULL)	/* a streak of spool losses, said again */
 
 struct sink {
 	struct output_spec spec;
@@ -26,12 +27,17 @@ struct sink {
 	struct buf envelope;
 	FILE *file;			/* stdout, file: */
 	struct sender *sender;		/* queued outputs */
-	uint64_t written, failed;
+	uint64_t written, failed;	/* failed: not written (direct), not spooled (queued) */
 	bool write_failing;		/* said once per streak, not per record */
 	bool dirty, urgent;		/* the spool has records not yet synced (one an alert) */
 	uint64_t synced_ns;
 	bool reported_up;
 	uint64_t reported_evicted;
+	/* queued: records the spool refused, said on the others at once, here once it takes more */
+	bool losing;			/* refused one since its last ordinary record went in */
+	int lost_err;			/* the last refusal's */
+	uint64_t lost_said;		/* of failed, said in a record */
+	uint64_t lost_next_ns;		/* no loss said before, stderr and records alike */
 };
 
 static void sink_free(struct sink *s)
@@ -197,8 +203,9 @@ static void write_direct(struct output *o, struct sink *s, const char *rec, size
 	clearerr(s->file);
 }
 
-static void write_queued(struct sink *s, const struct event *ev, const struct event_env *env,
-			 const char *rec, size_t len)
+/* 0, or -errno when the spool refused the record (the caller counts it). */
+static int write_queued(struct sink *s, const struct event *ev, const struct event_env *env,
+			const char *rec, size_t len, bool reserved)
 {
 	int err;
 
@@ -208,18 +215,20 @@ static void write_queued(struct sink *s, const struct event *ev, const struct ev
 	else
 		rfc5424__format(&s->envelope, ev, env, rec, len);
 	err = buf__error(&s->envelope) ?: sender__enqueue(s->sender, s->envelope.p,
-							   s->envelope.len);
-	if (err) {
-		s->failed++;
-		log_err("%s: cannot spool a record: %s", s->spec.spec, strerror(-err));
-		return;
-	}
+							   s->envelope.len, reserved);
+	if (err)
+		return err;
 	s->written++;
 	s->dirty = true;
 	s->urgent |= ev->kind != EVENT_KIND_EVENT;
+	return 0;
 }
 
-static void sink_event(struct output *o, struct sink *s, const struct event *ev)
+/*
+ * Write ev to s; 0 or -errno. reserved: a record about embargo itself may use the spool's
+ * reserve of disk (spool.h); only such records do.
+ */
+static int sink_write(struct output *o, struct sink *s, const struct event *ev, bool reserved)
 {
 	const char *rec;
 	size_t len;
@@ -228,21 +237,106 @@ static void sink_event(struct output *o, struct sink *s, const struct event *ev)
 	if (err) {
 		log_warn("%s: cannot encode an event: %s, skipping it",
 			 s->spec.spec ? s->spec.spec : "stdout", strerror(-err));
-		return;
+		return 0;
 	}
 	if (s->sender)
-		write_queued(s, ev, o->env, rec, len);
-	else
-		write_direct(o, s, rec, len);
+		return write_queued(s, ev, o->env, rec, len, reserved);
+	write_direct(o, s, rec, len);
+	return 0;
+}
+
+static void sink_event(struct output *o, struct sink *s, const struct event *ev)
+{
+	int err = sink_write(o, s, ev, ev->kind == EVENT_KIND_STATE);
+
+	if (!err)
+		return;
+	s->failed++;
+	s->losing = true;
+	s->lost_err = err;
+}
+
+static struct event state_event(const char *action, const char *outcome, const char *message,
+				const char *error)
+{
+	return (struct event){
+		.time_ns = host__now_real_ns(), .kind = EVENT_KIND_STATE,
+		.category = EVENT_CATEGORY_CONFIGURATION, .type = "change", .action = action,
+		.outcome = outcome, .message = message, .error = error,
+	};
+}
+
+/*
+ * Before a record: an output that lost records and takes an ordinary record again first
+ * says what it lost. The report is tried as an ordinary record (the reserve is no sign of
+ * room); once it is in, the other outputs get it too.
+ */
+static void recover_sinks(struct output *o)
+{
+	for (size_t i = 0; i < o->n; i++) {
+		struct sink *s = &o->sinks[i];
+		struct spool_loss loss = { s->spec.spec, s->failed, true };
+		struct event ev;
+		char msg[512];
+
+		if (!s->losing)
+			continue;
+		snprintf(msg, sizeof(msg), "output %s spools again: %llu records could not be "
+			 "spooled since start", s->spec.spec, (unsigned long long)s->failed);
+		ev = state_event("spool-write-failed", "failure", msg, NULL);
+		ev.spool_loss = &loss;
+		if (sink_write(o, s, &ev, false))
+			continue;
+		s->losing = false;
+		s->lost_said = s->failed;
+		log_warn("%s", msg);
+		for (size_t j = 0; j < o->n; j++)
+			if (j != i)
+				sink_event(o, &o->sinks[j], &ev);
+		o->written++;
+	}
+}
+
+static void fan_out(void *ctx, const struct event *ev);
+
+/*
+ * After a record: an output whose spool refused records says so at once, on stderr and in
+ * a record to every output (its own takes it only if its reserve does); then at most every
+ * LOSS_SAY_EVERY_NS while it keeps losing, with the count.
+ */
+static void say_losses(struct output *o, uint64_t now)
+{
+	for (size_t i = 0; i < o->n; i++) {
+		struct sink *s = &o->sinks[i];
+		struct spool_loss loss = { s->spec.spec, s->failed, false };
+		const char *why = strerror(-s->lost_err);
+		struct event ev;
+		char msg[512];
+
+		if (s->failed == s->lost_said || now < s->lost_next_ns)
+			continue;
+		snprintf(msg, sizeof(msg), "output %s: %llu records could not be spooled (%llu "
+			 "since start): %s", s->spec.spec,
+			 (unsigned long long)(s->failed - s->lost_said),
+			 (unsigned long long)s->failed, why);
+		log_err("%s", msg);
+		s->lost_said = s->failed;
+		s->lost_next_ns = now + LOSS_SAY_EVERY_NS;
+		ev = state_event("spool-write-failed", "failure", msg, why);
+		ev.spool_loss = &loss;
+		fan_out(o, &ev);
+	}
 }
 
 static void fan_out(void *ctx, const struct event *ev)
 {
 	struct output *o = ctx;
 
+	recover_sinks(o);
 	for (size_t i = 0; i < o->n; i++)
 		sink_event(o, &o->sinks[i], ev);
 	o->written++;
+	say_losses(o, host__now_real_ns());
 }
 
 void output__event(struct output *o, const struct event *ev)
@@ -272,27 +366,20 @@ int output__flush(struct output *o)
 	return o->err;
 }
 
-static void state_record(struct output *o, const char *action, const char *outcome,
-			 const char *message, const char *error, const struct capabilities *caps)
+void output__state(struct output *o, const char *action, const char *outcome,
+		   const char *message, const char *error)
 {
-	struct event ev = {
-		.time_ns = host__now_real_ns(), .kind = EVENT_KIND_STATE,
-		.category = EVENT_CATEGORY_CONFIGURATION, .type = "change", .action = action,
-		.outcome = outcome, .message = message, .error = error, .caps = caps,
-	};
+	struct event ev = state_event(action, outcome, message, error);
 
 	output__event(o, &ev);
 }
 
-void output__state(struct output *o, const char *action, const char *outcome,
-		   const char *message, const char *error)
-{
-	state_record(o, action, outcome, message, error, NULL);
-}
-
 void output__started(struct output *o, const char *message, const struct capabilities *caps)
 {
-	state_record(o, "started", "success", message, NULL, caps);
+	struct event ev = state_event("started", "success", message, NULL);
+
+	ev.caps = caps;
+	output__event(o, &ev);
 }
 
 /* Peers lose trust through silent gaps: an output going down or losing records is a record. */
@@ -336,6 +423,7 @@ void output__tick(struct output *o)
 	for (size_t i = 0; i < o->n; i++)
 		if (o->sinks[i].sender)
 			report_sender(o, &o->sinks[i]);
+	say_losses(o, now);
 }
 
 void output__fold_flush(struct output *o)
@@ -398,12 +486,14 @@ void output__health(struct output *o, struct health *h)
 	struct output_status st;
 
 	h->alerts = o->alerts;
-	h->spool_records = h->spool_evicted = 0;
+	h->spool_records = h->spool_evicted = h->spool_write_failed = 0;
 	h->outputs_up = h->outputs_down = 0;
 	for (size_t i = 0; i < o->n; i++) {
 		sink_status(&o->sinks[i], &st);
 		h->spool_records += st.spooled;
 		h->spool_evicted += st.evicted;
+		if (st.queued)
+			h->spool_write_failed += st.failed;
 		if (st.up)
 			h->outputs_up++;
 		else

@@ -30,7 +30,7 @@ struct output_status {
 	bool queued;
 	bool up;
 	uint64_t written;		/* records written or sent */
-	uint64_t failed;		/* records that could not be written (direct) */
+	uint64_t failed;		/* records not written (direct), not spooled (queued) */
 	uint64_t spooled, evicted;	/* queued outputs */
 	char error[256];
 };

@@ -48,10 +48,13 @@ static void write_state(struct buf *out, const struct event *ev, const struct ev
 	put_field(out, "drops", "embargo.health.kernel_drops", ev, env);
 	put_field(out, "spooled", "embargo.health.spool_records", ev, env);
 	put_field(out, "evicted", "embargo.health.spool_evicted", ev, env);
+	put_field(out, "not_spooled", "embargo.health.spool_write_failed", ev, env);
 	put_field(out, "outputs_up", "embargo.health.outputs_up", ev, env);
 	put_field(out, "outputs_down", "embargo.health.outputs_down", ev, env);
 	put_field(out, "rules", "embargo.health.rules_version", ev, env);
 	put_field(out, "sensor", "embargo.health.sensor_state", ev, env);
+	put_field(out, "output", "embargo.spool.output", ev, env);
+	put_field(out, "not_spooled", "embargo.spool.write_failed", ev, env);
 }
 
 int text__write(struct buf *out, const struct event *ev, const struct event_env *env)

@@ -116,10 +116,17 @@ HEALTH_NUM(get_health_alerts, alerts)
 HEALTH_NUM(get_health_drops, kernel_drops)
 HEALTH_NUM(get_health_spooled, spool_records)
 HEALTH_NUM(get_health_evicted, spool_evicted)
+HEALTH_NUM(get_health_write_failed, spool_write_failed)
 HEALTH_NUM(get_health_up, outputs_up)
 HEALTH_NUM(get_health_down, outputs_down)
 RETURNS(get_health_rules_version, ev->health && set_str(v, ev->health->rules_version))
 RETURNS(get_health_sensor_state, ev->health && set_str(v, ev->health->sensor_state))
+
+/* --- spool-write-failed: an output that lost records to its spool --------------------- */
+
+RETURNS(get_spool_output, ev->spool_loss && set_str(v, ev->spool_loss->output))
+RETURNS(get_spool_write_failed, ev->spool_loss && set_num(v, (long long)ev->spool_loss->records))
+RETURNS(get_spool_recovered, ev->spool_loss && set_num(v, ev->spool_loss->recovered))
 
 /* --- the started record: what the kernel gave the sensors ---------------------------- */
 
@@ -389,6 +396,7 @@ static const struct field_def all_fields[] = {
 	EVENT("embargo.health.sensor_state", FT_KEYWORD, get_health_sensor_state),
 	EVENT("embargo.health.spool_evicted", FT_LONG, get_health_evicted),
 	EVENT("embargo.health.spool_records", FT_LONG, get_health_spooled),
+	EVENT("embargo.health.spool_write_failed", FT_LONG, get_health_write_failed),
 	EVENT("embargo.health.uptime", FT_LONG, get_health_uptime),
 	RULE("embargo.match", FT_LIST, get_rule_why),
 	{ "embargo.package.previous_version", FT_KEYWORD, ROLE_PACKAGE, get_package_previous },
@@ -420,6 +428,9 @@ static const struct field_def all_fields[] = {
 	RULE("embargo.rule.action", FT_KEYWORD, get_rule_action),
 	RULE("embargo.rule.references", FT_LIST, get_rule_references),
 	RULE("embargo.rule.severity", FT_KEYWORD, get_rule_severity_name),
+	EVENT("embargo.spool.output", FT_KEYWORD, get_spool_output),
+	EVENT("embargo.spool.recovered", FT_BOOL, get_spool_recovered),
+	EVENT("embargo.spool.write_failed", FT_LONG, get_spool_write_failed),
 	EVENT("error.message", FT_KEYWORD, get_error),
 	EVENT("event.action", FT_KEYWORD, get_event_action),
 	EVENT("event.category", FT_LIST, get_event_category),

@@ -330,9 +330,10 @@ fail:
 	return NULL;
 }
 
-int sender__enqueue(struct sender *s, const char *rec, size_t len)
+int sender__enqueue(struct sender *s, const char *rec, size_t len, bool reserved)
 {
-	return spool__append(s->spool, rec, len);
+	return reserved ? spool__append_reserved(s->spool, rec, len)
+			: spool__append(s->spool, rec, len);
 }
 
 int sender__sync(struct sender *s)

@@ -33,8 +33,11 @@ struct sender;
 /* The spool is dir/<name>; 0 or -errno with a reason in err. */
 struct sender *sender__start(const struct output_spec *spec, const char *dir, const char *name,
 			     uint64_t spool_max, char *err, size_t errlen);
-/* Never blocks on the receiver. */
-int sender__enqueue(struct sender *s, const char *rec, size_t len);
+/*
+ * Never blocks on the receiver. reserved: a record about embargo itself, which may take the
+ * spool's reserve on a full disk (spool__append_reserved()).
+ */
+int sender__enqueue(struct sender *s, const char *rec, size_t len, bool reserved);
 int sender__sync(struct sender *s);
 /* Gives the thread up to drain_ms to empty the spool, then stops it; the rest stays spooled. */
 void sender__stop(struct sender *s, int drain_ms);

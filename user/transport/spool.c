@@ -38,6 +38,8 @@ struct spool {
 	uint64_t next_seq, next_id;
 	uint64_t sync_from;		/* the oldest segment that may hold unsynced records */
 	bool dir_dirty;			/* a segment was created since the last sync */
+	bool reserve_held;		/* the reserve file is there, whole */
+	bool wanting_room;		/* an ordinary record was refused for want of room */
 	/* the consumer's own */
 	int rfd;
 	uint64_t rfd_id, cursor_gen;
@@ -175,6 +177,41 @@ static int cursor_store(struct spool *s, const struct pos *p)
 	return spool_cursor_store(s->curfd, &s->cursor_gen, p);
 }
 
+static bool disk_full(int err)
+{
+	return err == -ENOSPC || err == -EDQUOT;
+}
+
+/*
+ * The producer's: an ordinary record goes in only while the reserve is whole, so that on a
+ * full disk the last room is left to state records; once the disk has room again the next
+ * ordinary append makes the reserve anew.
+ */
+static int reserve_keep(struct spool *s)
+{
+	int err;
+
+	if (s->reserve_held)
+		return 0;
+	err = spool_reserve_make(s->dirfd, SPOOL_RESERVE_NAME, SPOOL_RESERVE_BYTES);
+	s->reserve_held = !err;
+	return err;
+}
+
+/*
+ * After a refusal for want of room, room again is a reserve's worth of it, free: the rest
+ * of a page a record left half used is no sign, and would make an output seem to come and
+ * go with every record.
+ */
+static int room_again(struct spool *s)
+{
+	int err = spool_reserve_make(s->dirfd, SPOOL_ROOM_PROBE_NAME, SPOOL_RESERVE_BYTES);
+
+	if (!err)
+		spool_reserve_drop(s->dirfd, SPOOL_ROOM_PROBE_NAME);
+	return err;
+}
+
 /* --- opening: the segments found in the directory, where the cursor was --- */
 
 /*
@@ -259,6 +296,8 @@ struct spool *spool__open(const char *dir, uint64_t max_bytes, int *errp)
 		err = spool_dir_open(dir, &s->dirfd);
 	if (!err)
 		err = load(s);
+	if (!err)
+		reserve_keep(s);	/* a full disk at start: ordinary records wait for room */
 out:
 	if (err) {
 		spool__close(s);
@@ -344,14 +383,13 @@ static void make_room(struct spool *s, uint64_t framed)
 	}
 }
 
-int spool__append(struct spool *s, const void *rec, size_t len)
+/* Rotate if needed, make room, write: the record is in the log, or the log is as it was. */
+static int append_frame(struct spool *s, const void *rec, size_t len)
 {
 	uint64_t framed = SPOOL_FRAME_HDR + (uint64_t)len;
 	struct seg *g;
 	int err;
 
-	if (len > s->rec_max)
-		return -EMSGSIZE;
 	if (s->wfd < 0 || (s->wpos && s->wpos + framed > s->seg_max)) {
 		if ((err = rotate(s)))
 			return err;
@@ -372,6 +410,37 @@ int spool__append(struct spool *s, const void *rec, size_t len)
 	s->wpos += framed;
 	s->next_seq++;
 	return 0;
+}
+
+int spool__append(struct spool *s, const void *rec, size_t len)
+{
+	int err;
+
+	if (len > s->rec_max)
+		return -EMSGSIZE;
+	/* refused only for want of room: a file system that cannot keep a reserve still spools */
+	err = s->wanting_room ? room_again(s) : 0;
+	if (!disk_full(err))
+		err = reserve_keep(s);
+	if (!disk_full(err))
+		err = append_frame(s, rec, len);
+	s->wanting_room = disk_full(err);
+	return err;
+}
+
+int spool__append_reserved(struct spool *s, const void *rec, size_t len)
+{
+	int err;
+
+	if (len > s->rec_max)
+		return -EMSGSIZE;
+	err = append_frame(s, rec, len);
+	if (disk_full(err) && s->reserve_held) {
+		spool_reserve_drop(s->dirfd, SPOOL_RESERVE_NAME);
+		s->reserve_held = false;
+		err = append_frame(s, rec, len);
+	}
+	return err;
 }
 
 int spool__sync(struct spool *s)

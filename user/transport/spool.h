@@ -18,6 +18,7 @@
 #include "transport/spool_batch.h"
 
 #define SPOOL_MIN_BYTES (64u << 10)	/* the smallest max_bytes spool__open() takes */
+#define SPOOL_RESERVE_BYTES (16u << 10)	/* disk kept for state records, beyond max_bytes */
 
 /* Bytes are as on disk: each record plus its 24-byte frame header. */
 struct spool_stats {
@@ -45,8 +46,16 @@ size_t spool__record_max(const struct spool *s);
  * would exceed max_bytes the oldest records are evicted (counted in the stats), never the
  * new one. -EMSGSIZE: longer than spool__record_max(); -ENOSPC, -EIO...: the record is not
  * spooled, and the log is as it was before the call.
+ *
+ * The file system's last room is kept for records about embargo itself (a loss said where it
+ * happened): spool__append() takes a record only while the reserve file (SPOOL_RESERVE_BYTES,
+ * allocated on disk) is whole, and makes it anew first if it was used; -ENOSPC when it cannot.
+ * Once it refused a record for want of room, it takes the next only when a reserve's worth
+ * of room is free again. spool__append_reserved() gives the reserve's blocks back to the file
+ * system when the disk is full, and writes the record into them.
  */
 int spool__append(struct spool *s, const void *rec, size_t len);
+int spool__append_reserved(struct spool *s, const void *rec, size_t len);
 /* Producer: make appended records durable (fdatasync); the caller decides how often. */
 int spool__sync(struct spool *s);
 

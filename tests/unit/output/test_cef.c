@@ -335,7 +335,8 @@ static void test_heartbeat(void **state)
 
 	fx->health = (struct health){ .uptime_s = 86400, .events = 123456789012ULL,
 				      .alerts = 3, .kernel_drops = 7, .spool_records = 12,
-				      .spool_evicted = 1, .outputs_up = 2, .outputs_down = 1,
+				      .spool_evicted = 1, .spool_write_failed = 4,
+				      .outputs_up = 2, .outputs_down = 1,
 				      .rules_version = "0123456789abcdef" };
 	fx->ev = (struct event){ .time_ns = 1700000000000000000ULL, .kind = EVENT_KIND_STATE,
 				 .category = EVENT_CATEGORY_CONFIGURATION, .type = "info",
@@ -347,10 +348,32 @@ static void test_heartbeat(void **state)
 		    "cs1", "86400", "cs1Label", "Uptime seconds", "cs2", "12",
 		    "cs2Label", "Spooled records", "cs3", "1", "cs3Label", "Evicted records",
 		    "cs4", "2", "cs4Label", "Outputs up", "cs5", "1", "cs5Label", "Outputs down",
-		    "cs6", "0123456789abcdef", "cs6Label", "Rules version");
+		    "cs6", "0123456789abcdef", "cs6Label", "Rules version",
+		    "flexString1", "4", "flexString1Label", "Records not spooled");
 	/* no rules loaded */
 	fx->health.rules_version = NULL;
 	ASSERT_NO_EXTS(encode(fx), "cs6", "cs6Label");
+}
+
+static void test_spool_loss(void **state)
+{
+	struct fixture *fx = *state;
+	struct spool_loss loss = { "ecs:tcp://10.0.0.5:514", 17, false };
+	struct rec *r;
+
+	fx->ev = (struct event){ .time_ns = 1700000000000000000ULL, .kind = EVENT_KIND_STATE,
+				 .category = EVENT_CATEGORY_CONFIGURATION, .type = "change",
+				 .action = "spool-write-failed", .outcome = "failure",
+				 .message = "17 records could not be spooled",
+				 .error = "No space left on device", .spool_loss = &loss };
+	r = encode(fx);
+	assert_header(r, "state:spool-write-failed", "state spool write failed", "5");
+	ASSERT_EXTS(r, "cn1", "17", "cn1Label", "Records not spooled",
+		    "cs1", "ecs:tcp://10.0.0.5:514", "cs1Label", "Output", "cs2", "0",
+		    "cs2Label", "Spooling again", "reason", "No space left on device",
+		    "outcome", "failure");
+	loss.recovered = true;
+	assert_ext(encode(fx), "cs2", "1");
 }
 
 /* ---- escaping, truncation, hostile bytes ---------------------------------------------- */
@@ -561,6 +584,7 @@ int main(void)
 		T(test_file_event),
 		T(test_state_record),
 		T(test_heartbeat),
+		T(test_spool_loss),
 		T(test_header_escapes_pipe_and_backslash),
 		T(test_header_newline_made_visible),
 		T(test_extension_escapes),

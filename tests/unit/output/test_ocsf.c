@@ -441,7 +441,8 @@ static void test_heartbeat_counters_unmapped(void **state)
 
 	fx->health = (struct health){ .uptime_s = 3600, .events = 1000, .alerts = 2,
 				      .kernel_drops = 5, .spool_records = 7,
-				      .spool_evicted = 1, .outputs_up = 2, .outputs_down = 1,
+				      .spool_evicted = 1, .spool_write_failed = 3,
+				      .outputs_up = 2, .outputs_down = 1,
 				      .rules_version = "0123456789abcdef" };
 	set_state(fx, "heartbeat", NULL);
 	fx->ev.health = &fx->health;
@@ -452,7 +453,24 @@ static void test_heartbeat_counters_unmapped(void **state)
 	assert_jint(r, "unmapped.embargo.health.kernel_drops", 5);
 	assert_jint(r, "unmapped.embargo.health.outputs_down", 1);
 	assert_jstr(r, "unmapped.embargo.health.rules_version", "0123456789abcdef");
+	assert_jint(r, "unmapped.embargo.health.spool_write_failed", 3);
 	assert_jabsent(r, "status_id");
+}
+
+static void test_spool_loss_unmapped(void **state)
+{
+	struct fx *fx = *state;
+	struct spool_loss loss = { "ecs:tcp://10.0.0.5:514", 17, true };
+	const struct jv *r;
+
+	set_state(fx, "spool-write-failed", "failure");
+	fx->ev.spool_loss = &loss;
+	r = emit(fx);
+	classified(r, 6002, 99, "spool-write-failed", "Application Lifecycle: Other");
+	assert_jstr(r, "unmapped.embargo.spool.output", "ecs:tcp://10.0.0.5:514");
+	assert_jint(r, "unmapped.embargo.spool.write_failed", 17);
+	must(r, "unmapped.embargo.spool.recovered", J_BOOL);
+	assert_jstr(r, "status", "Failure");
 }
 
 static void test_unknown_category_is_base_event(void **state)
@@ -542,6 +560,7 @@ int main(void)
 		T(test_file_activity),
 		T(test_state_records),
 		T(test_heartbeat_counters_unmapped),
+		T(test_spool_loss_unmapped),
 		T(test_unknown_category_is_base_event),
 		T(test_hostile_strings_stay_json),
 		T(test_huge_strings_stay_json),
