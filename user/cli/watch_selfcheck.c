@@ -36,7 +36,7 @@ struct selfcheck {
 	bool tampered_seen;	/* a difference since the last heartbeat */
 	uint64_t checks, tamperings;
 	char said[320];		/* the difference said: said again only once it changes */
-	char last[320];		/* the last difference ever found, for status */
+	char last[320];		/* the last problem found, for status */
 	/* the canary */
 	struct canary canary;
 	bool blind;		/* the last canary was missed */
@@ -122,9 +122,12 @@ static void start_canary(struct selfcheck *sc, uint64_t now_ms)
 {
 	int err = canary__start(&sc->canary, CANARY_PATH, canary_argv, now_ms);
 
-	if (err && err != sc->spawn_err)
-		log_warn("failed to start the self-check's canary: %s; whether the sensor sees "
-			 "execs is not checked until it starts", strerror(-err));
+	if (err && err != sc->spawn_err) {
+		snprintf(sc->last, sizeof(sc->last), "failed to start the canary: %s",
+			 strerror(-err));
+		log_warn("%s; whether the sensor sees execs is not checked until it starts",
+			 sc->last);
+	}
 	sc->spawn_err = err;
 }
 
