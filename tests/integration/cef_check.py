@@ -4,7 +4,8 @@
 defines them, for tests that read what `embargo watch --output cef:...` wrote.
 
     header, ext = parse(line)   # 7 unescaped header fields, {key: unescaped value}
-    errors = validate(line)     # [] when the line is a record the spec allows
+    errors = validate(line)     # [] when the line is a record the spec allows, as embargo
+                                # writes them (its number and its run: run_errors)
 
     python3 cef_check.py FILE...     validate every line, exit 1 on any error
     python3 cef_check.py --self-test
@@ -322,8 +323,21 @@ def _label_errors(ext):
     return errors
 
 
-def validate(line: str) -> list:
-    """Every way the line breaks the spec; [] when it is a valid CEF:0 record."""
+def run_errors(ext):
+    """Ours, beyond the spec: an embargo record carries its number in the run (externalId,
+    1, 2, ...) and the run's start (flexDate1, labelled)."""
+    errors = []
+    seq = ext.get("externalId", "")
+    if not (seq.isdigit() and int(seq) >= 1):
+        errors.append(f"externalId: the record's number in its run, missing or {seq!r}")
+    if not ext.get("flexDate1", "").isdigit() or ext.get("flexDate1Label") != "Run start":
+        errors.append("flexDate1: the run's start, labelled 'Run start', missing")
+    return errors
+
+
+def validate(line: str, embargo=True) -> list:
+    """Every way the line breaks the spec, and unless embargo is False, how it fails to be
+    a record embargo writes (run_errors); [] when it is a valid CEF:0 record."""
     if isinstance(line, bytes):
         try:
             line = line.decode("utf-8")
@@ -339,14 +353,15 @@ def validate(line: str) -> list:
     errors = _header_errors(header)
     for key, value in ext.items():
         errors += _pair_errors(key, value)
-    return errors + _label_errors(ext)
+    return errors + _label_errors(ext) + (run_errors(ext) if embargo else [])
 
 
 # ---- self-test ---------------------------------------------------------------------
 
 _GOOD = (
     "CEF:0|embargo|embargo|0.1|process:exec|process exec|1|rt=1700000000123 cat=process "
-    "act=exec dvchost=desk-07 suser=root suid=0 spid=4242 sproc=kesl-control "
+    "act=exec dvchost=desk-07 externalId=17 flexDate1=1700000000001 flexDate1Label=Run start "
+    "suser=root suid=0 spid=4242 sproc=kesl-control "
     "cs1=kesl-control --start-task 1 cs1Label=Command line cs3=/home/ada/x\\=y\\\\z\\nw "
     "cs3Label=Working directory filePath=/opt/kaspersky/kesl/bin/kesl-control "
     "fname=kesl-control"
@@ -388,7 +403,10 @@ def _self_test():
     ok = header[1] == "em|bargo" and header[4] == "a\\b" and ext == {"msg": "a|b c=d e"}
     checks.append(("escapes", None if ok else f"{header} {ext}"))
     at_limit = "CEF:0|v|p|1|id|n|3|fileHash=" + "a" * 254 + "\\="
-    checks.append(("255-byte fileHash", validate(at_limit) or None))
+    checks.append(("255-byte fileHash", validate(at_limit, embargo=False) or None))
+    no_run = _GOOD.replace(" externalId=17", "").replace(" flexDate1Label=Run start", "")
+    run = run_errors(parse(no_run)[1])
+    checks.append(("no sequence, no run", None if len(run) == 2 else run))
     for line, want_error in _BAD.items():
         errors = validate(line)
         ok = any(want_error in e for e in errors)

@@ -100,8 +100,9 @@ OBJECTS = {
     "fingerprint": ("objects/fingerprint.json",
                     {"algorithm": "string", "algorithm_id": "integer!", "value": "string!"}),
     "metadata": ("objects/metadata.json",
-                 {"event_code": "string", "log_name": "string", "product": "product!",
-                  "profiles": "[]string", "uid": "string", "version": "string!"}),
+                 {"correlation_uid": "string", "event_code": "string", "log_name": "string",
+                  "product": "product!", "profiles": "[]string", "sequence": "integer",
+                  "uid": "string", "version": "string!"}),
     "os": ("objects/os.json",
            {"kernel_release": "string", "name": "string!", "type": "string",
             "type_id": "integer!"}),
@@ -188,6 +189,25 @@ def _table_errors(record):
         errors.append("time: not in milliseconds")
     if record["metadata"]["version"] != SCHEMA_VERSION:
         errors.append(f"metadata.version: not {SCHEMA_VERSION}")
+    return errors + _run_errors(record)
+
+
+def _run_errors(record):
+    """Ours, beyond the schema: every record names its run and its number in the run
+    (docs/outputs.md, "Sequence numbers"), the number in metadata.sequence while it fits the
+    schema's 32 bits, then in unmapped.embargo.sequence."""
+    meta = record["metadata"]
+    errors = []
+    if not meta.get("correlation_uid"):
+        errors.append("metadata.correlation_uid: the run id, missing")
+    unmapped = record.get("unmapped", {}).get("embargo", {}).get("sequence")
+    seq = meta.get("sequence", unmapped)
+    if not _is_int(seq) or seq < 1:
+        errors.append(f"metadata.sequence: the record's number, missing or {seq!r}")
+    elif "sequence" in meta and unmapped is not None:
+        errors.append("unmapped.embargo.sequence: only past metadata.sequence's 32 bits")
+    elif "sequence" not in meta and seq <= INT32[1]:
+        errors.append("unmapped.embargo.sequence: fits metadata.sequence")
     return errors
 
 

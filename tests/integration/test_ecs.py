@@ -48,8 +48,23 @@ def type_ok(ecs_type, value):
     return False
 
 
-def check_event(schema, event):
+def run_problems(event):
+    """Ours: every record names its run and its number in it (docs/outputs.md)."""
+    own = event.get("embargo", {})
     problems = []
+    seq = own.get("sequence")
+    if not (isinstance(seq, int) and not isinstance(seq, bool) and seq >= 1):
+        problems.append(f"embargo.sequence: the record's number, missing or {seq!r}")
+    run = own.get("run", {})
+    if not (isinstance(run.get("id"), str) and re.match(r"^[0-9a-z-]+-\d+$", run["id"])):
+        problems.append(f"embargo.run.id: missing or {run.get('id')!r}")
+    if not (isinstance(run.get("start"), str) and DATE.match(run["start"])):
+        problems.append(f"embargo.run.start: missing or {run.get('start')!r}")
+    return problems
+
+
+def check_event(schema, event):
+    problems = run_problems(event)
     for name, value in flatten(event):
         if name.startswith(OWN_PREFIXES):
             continue

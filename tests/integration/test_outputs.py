@@ -82,6 +82,19 @@ def alert_seqs(messages):
     return seqs
 
 
+def run_and_seqs(messages):
+    """The run ids and the record numbers of syslog messages, in arrival order; the
+    structured data's must be the body's."""
+    runs, seqs = set(), []
+    for msg in messages:
+        _, _, params, body = syslog_body(msg)
+        own = json.loads(body)["embargo"]
+        assert (params["run"], int(params["seq"])) == (own["run"]["id"], own["sequence"]), msg
+        runs.add(own["run"]["id"])
+        seqs.append(own["sequence"])
+    return runs, seqs
+
+
 def is_alert(e):
     return e.get("event", {}).get("kind") == "alert"
 
@@ -116,7 +129,9 @@ def test_receiver_outage_loses_nothing_and_duplicates_nothing():
             total = seq
             for inp in ("tcp", "tls"):
                 r.wait_for(inp, lambda m, t=total: f"--seq={t - 1}\"" in m, timeout=30)
-            w.wait_for(state("output-up"), timeout=10)
+            up = w.wait_for(state("output-up"), timeout=10)
+            for inp in ("tcp", "tls"):
+                r.wait_for(inp, lambda m: f'seq="{up["embargo"]["sequence"]}"' in m, timeout=30)
             code, _ = w.stop()
         assert code == 0
         assert down["event"]["outcome"] == "failure" and down["error"]["message"]
@@ -126,7 +141,14 @@ def test_receiver_outage_loses_nothing_and_duplicates_nothing():
                 f"{inp}: {len(seqs)} alerts for {total}; missing " \
                 f"{sorted(set(range(total)) - set(seqs))[:10]}, duplicates " \
                 f"{len(seqs) - len(set(seqs))}"
-        print(f"    {total} alerts, {OUTAGE_S}s outage: each arrived once, in order, on TCP and TLS")
+            # every record of the run, numbered 1, 2, ... without a gap: one run, no loss
+            runs, numbers = run_and_seqs(r.messages(inp))
+            assert runs == {up["embargo"]["run"]["id"]}, runs
+            assert numbers == list(range(1, len(numbers) + 1)), \
+                f"{inp}: gaps or repeats in {numbers}"
+            assert numbers[-1] >= up["embargo"]["sequence"]
+        print(f"    {total} alerts, {OUTAGE_S}s outage: each arrived once, in order, on TCP"
+              f" and TLS; records 1..{numbers[-1]} of one run, no gap")
 
 
 def test_syslog_messages_are_rfc5424_with_structured_data_and_valid_ecs():

@@ -111,6 +111,7 @@ enum event_kind {
 
 struct event {
 	uint64_t time_ns;		/* wall clock */
+	uint64_t sequence;		/* embargo.sequence: its number in the run (output.c); 0 none */
 	enum event_kind kind;
 	enum event_category category;
 	const char *type;		/* event.type: start, installation, creation, change... */

@@ -25,6 +25,22 @@ static int read_first_line(const char *root, const char *path, char *buf, size_t
 	return err;
 }
 
+/*
+ * Which run of embargo a record comes from: the boot, and the start within it. A receiver
+ * sees a restart as a new run id, and numbers (embargo.sequence) start again at 1.
+ */
+static void start_run(struct host *h, const char *root)
+{
+	char boot[40];
+
+	if (read_first_line(root, "/proc/sys/kernel/random/boot_id", boot, sizeof(boot)) ||
+	    !boot[0])
+		snprintf(boot, sizeof(boot), "noboot");
+	h->run_start_ns = host__now_real_ns();
+	snprintf(h->run_id, sizeof(h->run_id), "%s-%llu", boot,
+		 (unsigned long long)h->run_start_ns);
+}
+
 int host__load(struct host *h, const char *root)
 {
 	struct utsname uts;
@@ -32,6 +48,7 @@ int host__load(struct host *h, const char *root)
 	memset(h, 0, sizeof(*h));
 	if (read_first_line(root, "/etc/machine-id", h->id, sizeof(h->id)))
 		h->id[0] = '\0';
+	start_run(h, root);
 	if (!uname(&uts)) {
 		snprintf(h->kernel, sizeof(h->kernel), "%s", uts.release);
 		snprintf(h->arch, sizeof(h->arch), "%s", uts.machine);

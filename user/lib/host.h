@@ -10,9 +10,16 @@ struct host {
 	char id[64];		/* /etc/machine-id, "" if unreadable */
 	char kernel[65];	/* uname -r */
 	char arch[65];		/* uname -m */
+	/* this run of embargo: "<boot id>-<start, Unix ns>", the same in all its records */
+	char run_id[64];
+	uint64_t run_start_ns;	/* wall clock at host__load() */
 };
 
-/* Reads from the given root ("" or NULL: /); -errno if the host name is unknown. */
+/*
+ * Reads from the given root ("" or NULL: /), and starts a run (run_id: the boot id is
+ * /proc/sys/kernel/random/boot_id, "noboot" if unreadable); -errno if the host name is
+ * unknown.
+ */
 int host__load(struct host *h, const char *root);
 /* A CLOCK_BOOTTIME nanosecond stamp (what BPF records carry) as wall-clock nanoseconds. */
 uint64_t host__boot_to_real_ns(uint64_t boot_ns);

@@ -276,6 +276,9 @@ static const struct mapping record_keys[] = {
 	NUM("cnt", CEF_INTEGER, "embargo.alert.count"),
 	NUM("start", CEF_TIME, "event.start"),
 	NUM("end", CEF_TIME, "event.end"),
+	/* the record's number in its run, and the run: "usually increasing numbers" (spec) */
+	STR("externalId", 40, "embargo.sequence"),
+	NUM("flexDate1", CEF_TIME, "embargo.run.start", NULL, "Run start"),
 };
 
 /* The process: the source of the event (the one that ran, installed or wrote). */

@@ -7,6 +7,7 @@
 #include "output/ocsf.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,8 @@ static const char *const unmapped_fields[] = {
 	"embargo.process.script.hash.sha256",
 	"embargo.process.script.path",
 	"embargo.rule.references",
+	"embargo.run.start",
+	"embargo.sequence",	/* past metadata.sequence's 32 bits only */
 	"embargo.spool.output",
 	"embargo.spool.recovered",
 	"embargo.spool.write_failed",
@@ -307,8 +310,16 @@ void ocsf_write_product(struct json_writer *w, const char *at)
 	json__string(w, ocsf_key(key, at, "version"), EMBARGO_VERSION);
 }
 
+/* metadata.sequence is an integer_t, 32 bits: a longer run's numbers go to unmapped */
+static bool sequence_fits(const struct event *ev)
+{
+	return ev->sequence && ev->sequence <= INT32_MAX;
+}
+
 void ocsf_write_metadata(struct ocsf_ctx *c, struct json_writer *w)
 {
+	/* the run: the records of one run of embargo, numbered in metadata.sequence */
+	ocsf_copy(c, w, "metadata.correlation_uid", "embargo.run.id");
 	ocsf_copy(c, w, "metadata.event_code", "event.action");
 	ocsf_copy(c, w, "metadata.log_name", "event.dataset");
 	ocsf_write_product(w, "metadata.product");
@@ -316,6 +327,8 @@ void ocsf_write_metadata(struct ocsf_ctx *c, struct json_writer *w)
 	json__begin_array(w, "metadata.profiles");
 	json__array_string(w, "host");
 	json__end_array(w);
+	if (sequence_fits(c->ev))
+		json__long(w, "metadata.sequence", (long long)c->ev->sequence);
 	json__string(w, "metadata.version", OCSF_VERSION);
 }
 
@@ -366,6 +379,9 @@ void ocsf_write_unmapped(struct ocsf_ctx *c, struct json_writer *w)
 {
 	char key[JSON_MAX_KEY];
 
-	for (size_t i = 0; i < sizeof(unmapped_fields) / sizeof(unmapped_fields[0]); i++)
+	for (size_t i = 0; i < sizeof(unmapped_fields) / sizeof(unmapped_fields[0]); i++) {
+		if (!strcmp(unmapped_fields[i], "embargo.sequence") && sequence_fits(c->ev))
+			continue;
 		ocsf_copy(c, w, ocsf_key(key, "unmapped", unmapped_fields[i]), unmapped_fields[i]);
+	}
 }

@@ -61,6 +61,7 @@ struct output {
 	int err;			/* stdout cannot be written: the reader went away */
 	uint64_t written;	/* events that went out (to every output) */
 	uint64_t alerts;	/* alerts raised, folded repeats included */
+	uint64_t sequence;	/* the last number given a record (embargo.sequence) */
 	uint64_t next_check_ns;
 };
 
@@ -184,6 +185,11 @@ uint64_t output__alerts(const struct output *o)
 	return o->alerts;
 }
 
+uint64_t output__sequence(const struct output *o)
+{
+	return o->sequence;
+}
+
 static void write_direct(struct output *o, struct sink *s, const char *rec, size_t len)
 {
 	if (fwrite(rec, 1, len, s->file) == len && fputc('\n', s->file) != EOF) {
@@ -285,8 +291,10 @@ static void recover_sinks(struct output *o)
 			 "spooled since start", s->spec.spec, (unsigned long long)s->failed);
 		ev = state_event("spool-write-failed", "failure", msg, NULL);
 		ev.spool_loss = &loss;
+		ev.sequence = o->sequence + 1;	/* taken only if it goes in */
 		if (sink_write(o, s, &ev, false))
 			continue;
+		o->sequence++;
 		s->losing = false;
 		s->lost_said = s->failed;
 		log_warn("%s", msg);
@@ -328,13 +336,19 @@ static void say_losses(struct output *o, uint64_t now)
 	}
 }
 
+/*
+ * Every record goes to every output with one number (embargo.sequence), given here: a
+ * record an output lost leaves a gap in what it receives, and no number is given twice.
+ */
 static void fan_out(void *ctx, const struct event *ev)
 {
 	struct output *o = ctx;
+	struct event rec = *ev;
 
 	recover_sinks(o);
+	rec.sequence = ++o->sequence;
 	for (size_t i = 0; i < o->n; i++)
-		sink_event(o, &o->sinks[i], ev);
+		sink_event(o, &o->sinks[i], &rec);
 	o->written++;
 	say_losses(o, host__now_real_ns());
 }

@@ -51,6 +51,8 @@ void output__free(struct output *o);
 /* Records that went out (to every output), and alerts raised (folded repeats included). */
 uint64_t output__written(const struct output *o);
 uint64_t output__alerts(const struct output *o);
+/* The number (embargo.sequence) of the last record that went out: 1, 2... in this run. */
+uint64_t output__sequence(const struct output *o);
 void output__event(struct output *o, const struct event *ev);
 /* A record about embargo itself (event.kind state): what happened, and why if it failed. */
 void output__state(struct output *o, const char *action, const char *outcome,

@@ -32,6 +32,9 @@ static const struct {
 	{ "version", "package.version" },
 	{ "file", "file.path" },
 	{ "host_id", "host.id" },
+	/* a relay can check for losses without parsing the body */
+	{ "run", "embargo.run.id" },
+	{ "seq", "embargo.sequence" },
 };
 
 int rfc5424__severity(const struct event *ev)

@@ -39,6 +39,7 @@ static void write_state(struct buf *out, const struct event *ev, const struct ev
 			const char *when)
 {
 	buf__printf(out, "%s STATE %s", when, ev->action);
+	put_field(out, "seq", "embargo.sequence", ev, env);
 	put_field(out, "outcome", "event.outcome", ev, env);
 	put_field(out, "message", "message", ev, env);
 	put_field(out, "error", "error.message", ev, env);
@@ -55,6 +56,7 @@ static void write_state(struct buf *out, const struct event *ev, const struct ev
 	put_field(out, "sensor", "embargo.health.sensor_state", ev, env);
 	put_field(out, "output", "embargo.spool.output", ev, env);
 	put_field(out, "not_spooled", "embargo.spool.write_failed", ev, env);
+	put_field(out, "run", "embargo.run.id", ev, env);
 }
 
 int text__write(struct buf *out, const struct event *ev, const struct event_env *env)

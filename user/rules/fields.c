@@ -249,6 +249,10 @@ RETURNS(get_host_arch, env->host->arch[0] && set_str(v, env->host->arch))
 RETURNS(get_host_id, env->host->id[0] && set_str(v, env->host->id))
 RETURNS(get_host_name, set_str(v, env->host->name))
 RETURNS(get_host_kernel, env->host->kernel[0] && set_str(v, env->host->kernel))
+/* which run of embargo, and the record's number in it: a receiver's check for losses */
+RETURNS(get_run_id, env->host->run_id[0] && set_str(v, env->host->run_id))
+RETURNS(get_run_start, env->host->run_start_ns && set_num(v, (long long)env->host->run_start_ns))
+RETURNS(get_sequence, ev->sequence && set_num(v, (long long)ev->sequence))
 
 /* --- a process (the event's, or its parent) ---------------------------------------- */
 
@@ -428,6 +432,9 @@ static const struct field_def all_fields[] = {
 	RULE("embargo.rule.action", FT_KEYWORD, get_rule_action),
 	RULE("embargo.rule.references", FT_LIST, get_rule_references),
 	RULE("embargo.rule.severity", FT_KEYWORD, get_rule_severity_name),
+	EVENT("embargo.run.id", FT_KEYWORD, get_run_id),
+	EVENT("embargo.run.start", FT_DATE, get_run_start),
+	EVENT("embargo.sequence", FT_LONG, get_sequence),
 	EVENT("embargo.spool.output", FT_KEYWORD, get_spool_output),
 	EVENT("embargo.spool.recovered", FT_BOOL, get_spool_recovered),
 	EVENT("embargo.spool.write_failed", FT_LONG, get_spool_write_failed),

@@ -355,6 +355,23 @@ static void test_heartbeat(void **state)
 	ASSERT_NO_EXTS(encode(fx), "cs6", "cs6Label");
 }
 
+/* Every record: its number in the run (externalId) and when the run began (flexDate1). */
+static void test_sequence_and_run(void **state)
+{
+	struct fixture *fx = *state;
+	struct rec *r;
+
+	ASSERT_NO_EXTS(encode(fx), "externalId", "flexDate1", "flexDate1Label");
+	fx->host.run_start_ns = 1700000000123456789ULL;
+	fx->ev.sequence = 9223372036854775807ULL;	/* ECS long's most: 19 digits of 40 */
+	r = encode(fx);
+	ASSERT_EXTS(r, "externalId", "9223372036854775807", "flexDate1", "1700000000123",
+		    "flexDate1Label", "Run start");
+	make_alert(fx);
+	fx->ev.sequence = 7;
+	assert_ext(encode(fx), "externalId", "7");
+}
+
 static void test_spool_loss(void **state)
 {
 	struct fixture *fx = *state;
@@ -585,6 +602,7 @@ int main(void)
 		T(test_state_record),
 		T(test_heartbeat),
 		T(test_spool_loss),
+		T(test_sequence_and_run),
 		T(test_header_escapes_pipe_and_backslash),
 		T(test_header_newline_made_visible),
 		T(test_extension_escapes),

@@ -252,6 +252,20 @@ static void test_ecs_field_names(void **state)
 	assert_no_field(r, "EMBARGO_ALERT_COUNT");
 }
 
+static void test_run_and_sequence_fields(void **state)
+{
+	struct fixture *fx = *state;
+	struct jrec *r;
+
+	strcpy(fx->host.run_id, "0e1f5f7a-7b0c-4e43-9f6c-1b9d6e4b6a11-1700000000123456789");
+	fx->host.run_start_ns = 1700000000123456789ULL;
+	fx->ev.sequence = 42;
+	r = format(fx);
+	assert_field(r, "EMBARGO_RUN_ID", "0e1f5f7a-7b0c-4e43-9f6c-1b9d6e4b6a11-1700000000123456789");
+	assert_field(r, "EMBARGO_RUN_START", "2023-11-14T22:13:20.123Z");
+	assert_field(r, "EMBARGO_SEQUENCE", "42");
+}
+
 /* Every field the event has is there under its mapped name, and every name is valid. */
 static void test_every_field_mapped(void **state)
 {
@@ -449,6 +463,7 @@ int main(void)
 		T(test_standard_fields),
 		T(test_ecs_field_names),
 		T(test_every_field_mapped),
+		T(test_run_and_sequence_fields),
 		cmocka_unit_test(test_names_unique),
 		T(test_lists_repeated),
 		T(test_binary_values_kept),

@@ -457,6 +457,29 @@ static void test_heartbeat_counters_unmapped(void **state)
 	assert_jabsent(r, "status_id");
 }
 
+/* The run in metadata.correlation_uid, the record's number in metadata.sequence (32 bits). */
+static void test_run_and_sequence_in_metadata(void **state)
+{
+	struct fx *fx = *state;
+	const struct jv *r = emit(fx);
+
+	assert_jabsent(r, "metadata.sequence");
+	assert_jabsent(r, "metadata.correlation_uid");
+	strcpy(fx->host.run_id, "0e1f5f7a-7b0c-4e43-9f6c-1b9d6e4b6a11-1700000000123456789");
+	fx->host.run_start_ns = 1700000000123456789ULL;
+	fx->ev.sequence = 2147483647;
+	r = emit(fx);
+	assert_jint(r, "metadata.sequence", 2147483647);
+	assert_jstr(r, "metadata.correlation_uid", "0e1f5f7a-7b0c-4e43-9f6c-1b9d6e4b6a11-1700000000123456789");
+	assert_jint(r, "unmapped.embargo.run.start", 1700000000123);
+	assert_jabsent(r, "unmapped.embargo.sequence");
+	/* past integer_t: left out of metadata, kept whole in unmapped */
+	fx->ev.sequence = 2147483648;
+	r = emit(fx);
+	assert_jabsent(r, "metadata.sequence");
+	assert_jint(r, "unmapped.embargo.sequence", 2147483648);
+}
+
 static void test_spool_loss_unmapped(void **state)
 {
 	struct fx *fx = *state;
@@ -561,6 +584,7 @@ int main(void)
 		T(test_state_records),
 		T(test_heartbeat_counters_unmapped),
 		T(test_spool_loss_unmapped),
+		T(test_run_and_sequence_in_metadata),
 		T(test_unknown_category_is_base_event),
 		T(test_hostile_strings_stay_json),
 		T(test_huge_strings_stay_json),

@@ -4,7 +4,8 @@
  * listens to, whose records stay in its spool on a small tmpfs of the test's own
  * (tmpfs_fixture.h). Filling that file system shows what a loss does: counted, said at once
  * on the other output and on stderr (then at most every 10 s), and said on the output that
- * lost records before its next record once it spools again.
+ * lost records before its next record once it spools again; and how records are numbered
+ * (embargo.sequence): the same number everywhere, a gap where a record was lost.
  */
 #include <ftw.h>
 #include <netinet/in.h>
@@ -17,6 +18,7 @@
 #include "transport/spool.h"
 
 #define UNSET ((uint32_t)-1)
+#define SPOOL_LOSS "\"action\":\"spool-write-failed\""
 
 struct fx {
 	char root[64];			/* a temp dir outside the tmpfs: the file output */
@@ -64,7 +66,7 @@ static int setup(void **state)
 	strcpy(fx->root, "/tmp/embargo-output-test-XXXXXX");
 	if (!mkdtemp(fx->root))
 		return -1;
-	snprintf(fx->file, sizeof(fx->file), "text:file:%s/other.log", fx->root);
+	snprintf(fx->file, sizeof(fx->file), "ecs:file:%s/other.json", fx->root);
 	snprintf(fx->err_log, sizeof(fx->err_log), "%s/stderr", fx->root);
 	snprintf(fx->spool_dir, sizeof(fx->spool_dir), "%s/spool", tmpfs_dir);
 	snprintf(fx->tcp, sizeof(fx->tcp), "ecs:tcp://127.0.0.1:%d", closed_port());
@@ -168,14 +170,33 @@ static uint64_t queued_failed(struct fx *fx)
 	return st[1].failed;
 }
 
-/* The queued output's spool, read after the outputs are closed: the actions in order. */
-static size_t spooled_actions(struct fx *fx, char actions[][64], size_t max)
+/* A record as the tests look at it: its action ("+recovered" added) and its number. */
+struct seen {
+	char action[64];
+	uint64_t seq;
+};
+
+static void seen_of(const char *rec, size_t len, struct seen *out)
+{
+	const char *a = memmem(rec, len, "\"action\":\"", 10);
+	const char *q = memmem(rec, len, "\"sequence\":", 11);
+
+	assert_non_null(a);
+	assert_non_null(q);
+	a += 10;
+	snprintf(out->action, sizeof(out->action), "%.*s%s", (int)strcspn(a, "\""), a,
+		 memmem(rec, len, "\"recovered\":true", 16) ? "+recovered" : "");
+	out->seq = strtoull(q + 11, NULL, 10);
+}
+
+/* The queued output's spool, read after the outputs are closed, in order. */
+static size_t spooled(struct fx *fx, struct seen *out, size_t max)
 {
 	char dir[192], *name;
 	struct spool_batch b = { 0 };
 	struct spool *s;
 	size_t n = 0;
-	int err, got;
+	int err;
 
 	output__free(fx->out);
 	fx->out = NULL;
@@ -188,22 +209,27 @@ static size_t spooled_actions(struct fx *fx, char actions[][64], size_t max)
 	free(name);
 	s = spool__open(dir, 1 << 20, &err);
 	assert_non_null(s);
-	while ((got = spool__peek(s, &b, 1 << 20, 0)) > 0) {
-		for (size_t i = 0; i < b.n && n < max; i++) {
-			const char *a = memmem(b.recs[i].data, b.recs[i].len, "\"action\":\"", 10);
-			const char *rec = b.recs[i].data;
-
-			assert_non_null(a);
-			a += 10;
-			snprintf(actions[n], 64, "%.*s%s", (int)strcspn(a, "\""), a,
-				 memmem(rec, b.recs[i].len, "\"recovered\":true", 16) ? "+recovered"
-											 : "");
-			n++;
-		}
+	while (spool__peek(s, &b, 1 << 20, 0) > 0) {
+		for (size_t i = 0; i < b.n && n < max; i++)
+			seen_of(b.recs[i].data, b.recs[i].len, &out[n++]);
 		assert_int_equal(spool__commit(s, &b), 0);
 	}
 	spool__batch_free(&b);
 	spool__close(s);
+	return n;
+}
+
+/* The file output's records, in order. */
+static size_t written(struct fx *fx, struct seen *out, size_t max)
+{
+	FILE *f = fopen(fx->file + 9, "re");
+	char line[8192];
+	size_t n = 0;
+
+	assert_non_null(f);
+	while (n < max && fgets(line, sizeof(line), f))
+		seen_of(line, strlen(line), &out[n++]);
+	fclose(f);
 	return n;
 }
 
@@ -216,6 +242,7 @@ static void test_spool_loss_is_counted_and_said_at_once(void **state)
 	struct fx *fx = open_outputs(state);
 	struct health h = { 0 };
 	uint32_t pid = 100;
+	char output[96];
 
 	exec_record(fx, pid++);
 	assert_int_equal(queued_failed(fx), 0);
@@ -231,9 +258,10 @@ static void test_spool_loss_is_counted_and_said_at_once(void **state)
 	assert_true(h.spool_write_failed >= 20);
 	assert_int_equal(h.spool_write_failed, queued_failed(fx));
 	/* said at once, with the count: the one record lost so far */
-	assert_int_equal(LINES_WITH(fx->file + 10, "STATE spool-write-failed",
-				    "outcome=\"failure\"", fx->tcp, "not_spooled=1"), 1);
-	assert_int_equal(LINES_WITH(fx->file + 10, "STATE spool-write-failed"), 1);
+	snprintf(output, sizeof(output), "\"output\":\"%s\"", fx->tcp);
+	assert_int_equal(LINES_WITH(fx->file + 9, SPOOL_LOSS, "\"outcome\":\"failure\"", output,
+				    "\"write_failed\":1", "\"recovered\":false"), 1);
+	assert_int_equal(LINES_WITH(fx->file + 9, SPOOL_LOSS), 1);
 	assert_int_equal(LINES_WITH(fx->err_log, "could not be spooled"), 1);
 	assert_int_equal(LINES_WITH(fx->err_log, "No space left on device"), 1);
 }
@@ -245,9 +273,10 @@ static void test_spool_loss_is_counted_and_said_at_once(void **state)
 static void test_spool_recovery_is_said_before_the_next_record(void **state)
 {
 	struct fx *fx = open_outputs(state);
-	char actions[64][64], want[64];
+	struct seen recs[64];
 	uint32_t pid = 100;
 	uint64_t lost;
+	char want[64];
 	size_t n;
 
 	exec_record(fx, pid++);
@@ -258,15 +287,54 @@ static void test_spool_recovery_is_said_before_the_next_record(void **state)
 	assert_int_equal(unlink(tmpfs_filler()), 0);
 	exec_record(fx, 999);
 	output__flush(fx->out);
-	snprintf(want, sizeof(want), "not_spooled=%llu", (unsigned long long)lost);
-	assert_int_equal(LINES_WITH(fx->file + 10, "STATE spool-write-failed", "spools again",
-				    want), 1);
-	n = spooled_actions(fx, actions, 64);
+	snprintf(want, sizeof(want), "\"write_failed\":%llu", (unsigned long long)lost);
+	assert_int_equal(LINES_WITH(fx->file + 9, SPOOL_LOSS, "spools again", want,
+				    "\"recovered\":true"), 1);
+	n = spooled(fx, recs, 64);
 	assert_true(n >= 4);
 	/* ..., the report the reserve took, the recovery, the record that came after */
-	assert_string_equal(actions[n - 3], "spool-write-failed");
-	assert_string_equal(actions[n - 2], "spool-write-failed+recovered");
-	assert_string_equal(actions[n - 1], "exec");
+	assert_string_equal(recs[n - 3].action, "spool-write-failed");
+	assert_string_equal(recs[n - 2].action, "spool-write-failed+recovered");
+	assert_string_equal(recs[n - 1].action, "exec");
+}
+
+/*
+ * One number a record, the same on every output; the output that lost records sees the gaps
+ * where they were, and no number twice.
+ */
+static void test_records_numbered_with_gaps_where_lost(void **state)
+{
+	struct fx *fx = open_outputs(state);
+	struct seen file[128], spool[128];
+	size_t nfile, nspool, j = 0;
+	uint32_t pid = 100;
+	uint64_t lost;
+
+	for (int i = 0; i < 5; i++)
+		exec_record(fx, pid++);
+	tmpfs_fill(tmpfs_filler());
+	while (queued_failed(fx) < 3)
+		exec_record(fx, pid++);
+	lost = queued_failed(fx);
+	assert_int_equal(unlink(tmpfs_filler()), 0);
+	for (int i = 0; i < 5; i++)
+		exec_record(fx, pid++);
+	assert_int_equal(output__sequence(fx->out), pid - 100 + 2);	/* and loss, recovery */
+	output__flush(fx->out);
+	nfile = written(fx, file, 128);
+	nspool = spooled(fx, spool, 128);
+	/* the file got every record: 1, 2, 3... */
+	assert_int_equal(nfile, pid - 100 + 2);
+	for (size_t i = 0; i < nfile; i++)
+		assert_int_equal(file[i].seq, i + 1);
+	/* the spool: the same records by the same numbers, but for the lost ones */
+	assert_int_equal(nspool, nfile - lost);
+	for (size_t i = 0; i < nspool; i++) {
+		while (file[j].seq < spool[i].seq)
+			j++;
+		assert_int_equal(file[j].seq, spool[i].seq);
+		assert_string_equal(file[j].action, spool[i].action);
+	}
 }
 
 int main(void)
@@ -275,6 +343,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_spool_loss_is_counted_and_said_at_once),
 		T(test_spool_recovery_is_said_before_the_next_record),
+		T(test_records_numbered_with_gaps_where_lost),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, tmpfs_group_close);

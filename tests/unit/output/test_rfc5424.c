@@ -329,6 +329,21 @@ static void test_body_verbatim(void **state)
 }
 
 /* The parser itself: it must refuse what RFC 5424 does not allow, or it proves nothing. */
+/* Which run, which record in it: what a receiver checks for losses, without the body. */
+static void test_run_and_sequence_params(void **state)
+{
+	struct fixture *fx = *state;
+	struct msg *m;
+
+	assert_no_param(format(fx), "seq");	/* not numbered: not through output.c */
+	assert_no_param(&fx->m, "run");
+	strcpy(fx->host.run_id, "0e1f5f7a-7b0c-4e43-9f6c-1b9d6e4b6a11-1700000000123456789");
+	fx->ev.sequence = 9223372036854775807ULL;	/* ECS long's most */
+	m = format(fx);
+	assert_param(m, "run", "0e1f5f7a-7b0c-4e43-9f6c-1b9d6e4b6a11-1700000000123456789");
+	assert_param(m, "seq", "9223372036854775807");
+}
+
 static void test_parser_rejects_bad_messages(void **state)
 {
 	static const char *const bad[] = {
@@ -414,6 +429,7 @@ int main(void)
 		T(test_invalid_utf8),
 		T(test_hostnames),
 		T(test_body_verbatim),
+		T(test_run_and_sequence_params),
 		T(test_parser_rejects_bad_messages),
 		T(test_appends),
 		T(test_long_values),
