@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/sysmacros.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -19,51 +20,77 @@ bool fsdev__on_overlay(int fd)
 	return !fstatfs(fd, &sf) && sf.f_type == OVERLAYFS_SUPER_MAGIC;
 }
 
-/*
- * Filesystems whose reads wait on another process or host: FUSE (any user can mount one with
- * fusermount3), NFS, SMB, 9p, Ceph, AFS. Not in linux/magic.h: the values are the kernels'
- * own (fs/fuse/inode.c, fs/smb/client/cifsglob.h, fs/ceph/super.h, fs/afs/super.c).
- */
-bool fsdev__on_remote(int fd)
+/* Mount mnt_id's line of the mount table (malloc'ed), or NULL. */
+static char *mount_line(const char *mountinfo, uint64_t mnt_id)
 {
-	static const unsigned long remote[] = {
-		0x65735546,	/* FUSE_SUPER_MAGIC */
-		NFS_SUPER_MAGIC, SMB_SUPER_MAGIC, V9FS_MAGIC,
-		0xFF534D42,	/* CIFS_SUPER_MAGIC */
-		0xFE534D42,	/* SMB2_SUPER_MAGIC */
-		0x00C36400,	/* CEPH_SUPER_MAGIC */
-		0x5346414F,	/* AFS_FS_MAGIC */
-	};
-	struct statfs sf;
+	FILE *f = fopen(mountinfo ? mountinfo : "/proc/self/mountinfo", "re");
+	unsigned long long id;
+	char *line = NULL;	/* whole lines: an overlay's lowerdir list can be very long */
+	size_t size = 0;
 
-	if (fstatfs(fd, &sf))
-		return false;
-	for (size_t i = 0; i < sizeof(remote) / sizeof(remote[0]); i++)
-		if ((unsigned long)sf.f_type == remote[i])
-			return true;
-	return false;
+	if (!f)
+		return NULL;
+	while (getline(&line, &size, f) > 0)
+		if (sscanf(line, "%llu", &id) == 1 && id == mnt_id) {
+			fclose(f);
+			return line;
+		}
+	free(line);
+	fclose(f);
+	return NULL;
 }
 
 /* The superblock device of mount mnt_id: the MAJ:MIN column of its mountinfo line. */
 static int mount_dev(const char *mountinfo, uint64_t mnt_id, dev_t *dev)
 {
-	FILE *f = fopen(mountinfo ? mountinfo : "/proc/self/mountinfo", "re");
-	unsigned long long id;
+	char *line = mount_line(mountinfo, mnt_id);
 	unsigned int major, minor;
-	char *line = NULL;	/* whole lines: an overlay's lowerdir list can be very long */
-	size_t size = 0;
 	int err = -ENOENT;
 
-	if (!f)
-		return -errno;
-	while (err && getline(&line, &size, f) > 0)
-		if (sscanf(line, "%llu %*u %u:%u", &id, &major, &minor) == 3 && id == mnt_id) {
-			*dev = makedev(major, minor);
-			err = 0;
-		}
+	if (line && sscanf(line, "%*u %*u %u:%u", &major, &minor) == 2) {
+		*dev = makedev(major, minor);
+		err = 0;
+	}
 	free(line);
-	fclose(f);
 	return err;
+}
+
+/*
+ * Whose reads wait on another process or host that may never answer: FUSE (any user can
+ * mount one with fusermount3; fuseblk, fuse.sshfs...) and network filesystems. 9p is left
+ * out: a hypervisor's shared folder, which only root mounts.
+ */
+static bool remote_type(const char *type, size_t len)
+{
+	static const char *const remote[] = { "nfs", "nfs4", "cifs", "smb3", "smbfs", "ceph",
+					      "afs", "lustre", "glusterfs" };
+
+	if (len >= 4 && !strncmp(type, "fuse", 4))
+		return true;
+	for (size_t i = 0; i < sizeof(remote) / sizeof(remote[0]); i++)
+		if (strlen(remote[i]) == len && !strncmp(type, remote[i], len))
+			return true;
+	return false;
+}
+
+bool fsdev__on_remote(int fd)
+{
+	struct statx sx;
+	const char *type;
+	char *line;
+	bool remote = false;
+
+	/* DONT_SYNC: the attributes the kernel has, never a question to the filesystem */
+	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_MNT_ID, &sx) ||
+	    !(sx.stx_mask & STATX_MNT_ID) || !(line = mount_line(NULL, sx.stx_mnt_id)))
+		return false;
+	type = strstr(line, " - ");
+	if (type) {
+		type += 3;
+		remote = remote_type(type, strcspn(type, " \n"));
+	}
+	free(line);
+	return remote;
 }
 
 /* An overlay file's device as the kernel has it: its mount's superblock, not fstat's. */

@@ -13,7 +13,10 @@
 
 /* The open file (O_PATH will do) is on overlayfs. */
 bool fsdev__on_overlay(int fd);
-/* The open file is on FUSE or a network filesystem: a read may wait on someone else. */
+/*
+ * The open file (O_PATH will do) is on FUSE or a network filesystem, where a read may wait
+ * on someone else forever. Known from the mount table: the filesystem is asked nothing.
+ */
 bool fsdev__on_remote(int fd);
 /*
  * stat(2), following symlinks, with st_dev the device the kernel knows the file by.

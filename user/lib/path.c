@@ -48,12 +48,23 @@ static int open_unlinked_path(const char *path, int flags)
 	return -ELOOP;
 }
 
+#ifndef RESOLVE_CACHED
+#define RESOLVE_CACHED 0x20	/* 5.12 */
+#endif
+
 int path__open_no_magic(const char *path, int flags)
 {
 	struct open_how how = { .flags = (uint64_t)(flags | O_CLOEXEC),
-				.resolve = RESOLVE_NO_MAGICLINKS };
+				.resolve = RESOLVE_NO_MAGICLINKS | RESOLVE_CACHED };
 	long fd = syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
 
+	/* the path just run or written is in the kernel's cache: no filesystem is asked */
+	if (fd >= 0)
+		return (int)fd;
+	if (errno == EAGAIN || errno == EINVAL) {
+		how.resolve &= ~(uint64_t)RESOLVE_CACHED;	/* not cached; or before 5.12 */
+		fd = syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+	}
 	if (fd >= 0)
 		return (int)fd;
 	/* before 5.6, or a seccomp filter that does not know the call (it answers EPERM) */

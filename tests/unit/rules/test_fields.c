@@ -434,7 +434,7 @@ static void test_every_field_readable(void **state)
 	fx->proc.loginuid = 0, fx->proc.sessionid = 1, fx->proc.tty_major = 4;
 	fx->proc.exe_source = EXE_PROC, fx->proc.file.ino = 1, fx->proc.start_boot_ns = 1;
 	fx->proc.cgroup_id = 1, fx->proc.mntns = 1, fx->proc.late = true;
-	fx->proc.ident_unavailable = true;
+	fx->proc.ident_unavailable = "gone";
 	fx->proc.app_type = "flatpak", fx->proc.app_id = "com.example.App", fx->proc.app_path = "/x";
 	fx->proc.args_truncated = true, fx->proc.filename = "sudo", fx->proc.interp = "/x";
 	fx->parent.start_boot_ns = 1;

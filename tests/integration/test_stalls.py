@@ -1,0 +1,133 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Never silent: a file a user controls cannot stall identity, alerts, or stop (issue 18).
+
+A program grown to 15 TB after its size was seen, and files on a FUSE mount that never
+answers a read (stallfs.py), are hashed within bounds off the event loop: another banned
+program started at the same time is alerted at once, and `stop` ends in seconds.
+"""
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+
+from harness import Skip, Watch, exec_event, run
+from stallfs import StallFS
+
+LDSO = "/lib64/ld-linux-x86-64.so.2"
+ALERT_WITHIN_S = 2.0
+STOP_WITHIN_S = 5.0
+
+RULES = """\
+vendor: Stall tests
+rules:
+  - id: stall-banned-by-hash
+    name: The banned test program, by content
+    severity: high
+    match:
+      process.hash.sha256: "{sha}"
+"""
+
+
+class Lab:
+    """A banned program (a copy of true with bytes of its own: its hash is unique)."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="embargo-stall-")
+        with open("/usr/bin/true", "rb") as f:
+            self.true = f.read()
+        data = self.true + b"\0" + os.urandom(16)
+        self.banned = self.write("banned", data)
+        self.rules = os.path.join(self.dir, "rules.yaml")
+        with open(self.rules, "w") as f:
+            f.write(RULES.format(sha=hashlib.sha256(data).hexdigest()))
+
+    def write(self, name, data):
+        path = os.path.join(self.dir, name)
+        with open(path, "wb") as f:
+            f.write(data)
+        os.chmod(path, 0o755)
+        return path
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        shutil.rmtree(self.dir)
+
+
+def alert_on(pid):
+    return lambda e: e["event"]["kind"] == "alert" and \
+        e["rule"]["id"] == "stall-banned-by-hash" and e.get("process", {}).get("pid") == pid
+
+
+def exec_record(pid):
+    return lambda e: exec_event(pid)(e) and e["event"]["kind"] == "event"
+
+
+def banned_alerted_soon(w, lab):
+    start = time.monotonic()
+    pid = run([lab.banned])
+    w.wait_for(alert_on(pid), timeout=10, what="the banned program's alert")
+    return time.monotonic() - start
+
+
+def stop_timed(w):
+    start = time.monotonic()
+    code, summary = w.stop(timeout=30)
+    return code, time.monotonic() - start, summary
+
+
+def test_a_program_grown_to_15_tb_stalls_nothing():
+    with Lab() as lab:
+        big = lab.write("grown", lab.true)
+        os.truncate(big, 500 << 20)              # a 500 MB program (sparse): under the limit
+        with Watch("--rules", lab.rules, "--all") as w:
+            pid = run([big])
+            os.truncate(big, 15 << 40)           # grown to 15 TB once its size was seen
+            took = banned_alerted_soon(w, lab)
+            grown = w.wait_for(exec_record(pid), what="the grown program's exec record")
+            code, stop_s, summary = stop_timed(w)
+    print(f"    banned program alerted {took:.2f}s after its exec; stop took {stop_s:.2f}s")
+    assert took < ALERT_WITHIN_S, took
+    assert code == 0 and stop_s < STOP_WITHIN_S, (code, stop_s)
+    # read no further than it was: changed while hashed, or already too large to hash
+    why = grown["embargo"]["process"].get("identity_unavailable_reason")
+    assert why in ("changed-while-hashing", "too-large"), grown["embargo"]["process"]
+    assert "hash" not in grown["process"]
+
+
+def test_a_stalled_fuse_file_delays_no_other_alert_and_no_stop():
+    with Lab() as lab:
+        try:
+            # more stalled files than there are workers for FUSE and network files
+            names = [f"stalled-{i}" for i in range(4)]
+            fs = StallFS({n: len(lab.true) for n in names})
+            fs.__enter__()
+        except OSError as e:
+            raise Skip(f"cannot mount a FUSE file system here: {e}")
+        stuck = []
+        try:
+            with Watch("--rules", lab.rules, "--all") as w:
+                # ld.so PROG: the loader runs (and hangs in its read); embargo hashes PROG
+                stuck = [subprocess.Popen([LDSO, fs.path(n)]) for n in names]
+                took = banned_alerted_soon(w, lab)
+                records = [w.wait_for(exec_record(p.pid), what="the stalled exec's record")
+                           for p in stuck]
+                held = fs.reads
+                code, stop_s, summary = stop_timed(w)
+        finally:
+            for p in stuck:
+                p.kill()
+            fs.__exit__()
+            for p in stuck:
+                p.wait(10)
+    print(f"    {held} reads held by the stalled server; banned program alerted {took:.2f}s "
+          f"after its exec; stop took {stop_s:.2f}s")
+    assert held >= len(stuck), held              # the loaders (and embargo's copiers) wait
+    assert took < ALERT_WITHIN_S, took
+    assert code == 0 and stop_s < STOP_WITHIN_S, (code, stop_s, summary)
+    for r in records:
+        assert r["embargo"]["process"]["identity_unavailable_reason"] == \
+            "timeout-remote-filesystem", r["embargo"]["process"]
