@@ -48,15 +48,26 @@ int canary__start(struct canary *c, const char *path, char *const argv[], uint64
 	return 0;
 }
 
-bool canary__is_exec(struct canary *c, const void *data, size_t size)
+bool canary__take(struct canary *c, const void *data, size_t size)
 {
+	const struct ev_exit *exit;
 	struct exec_view v;
 
-	if (!c->pid || c->seen || decode__type(data, size) != EV_EXEC ||
-	    decode__exec(data, size, &v) || v.ev->task.tgid != (__u32)c->pid)
+	if (!c->pid)
 		return false;
-	c->seen = true;
-	return true;
+	switch (decode__type(data, size)) {
+	case EV_EXEC:
+		if (decode__exec(data, size, &v) || v.ev->task.tgid != (__u32)c->pid)
+			return false;
+		c->seen = true;
+		return true;
+	case EV_EXIT:
+		if (!decode__exit(data, size, &exit) && exit->tgid == (__u32)c->pid)
+			c->exited = true;
+		return false;
+	default:
+		return false;
+	}
 }
 
 /* Gone (or never ours): the pid is free again. */
@@ -81,7 +92,7 @@ enum canary_news canary__follow(struct canary *c, uint64_t now_ms, uint64_t dead
 	}
 	if (overdue)
 		kill(c->pid, SIGKILL);	/* stopped or stuck: it must not hold its pid */
-	if (c->told)
+	if (c->told && (c->exited || overdue))
 		reap(c);
 	return news;
 }

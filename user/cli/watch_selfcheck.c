@@ -78,7 +78,7 @@ int watch_selfcheck__record(void *ctx, void *data, size_t size)
 	struct watch *w = ctx;
 
 	/* embargo's own exec: never matched against the rules, never printed */
-	if (w->selfcheck && canary__is_exec(&w->selfcheck->canary, data, size))
+	if (w->selfcheck && canary__take(&w->selfcheck->canary, data, size))
 		return 0;
 	return pipeline__record(w->pl, data, size);
 }

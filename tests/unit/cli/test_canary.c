@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests for user/cli/canary.c with real children: the exec record that names the
- * canary, the deadline, the kill, and the reaping that leaves no zombie behind.
+ * Unit tests for user/cli/canary.c with real children: the exec records that name the
+ * canary, its exit record, the deadline, the kill, and the reaping that leaves no zombie.
  */
 #include <errno.h>
 #include <signal.h>
@@ -25,6 +25,14 @@ static struct ev_exec *exec_of(pid_t tgid, size_t *size)
 	return ev;
 }
 
+static struct ev_exit exit_of(pid_t tgid)
+{
+	struct ev_exit ev = { .hdr = { .type = EV_EXIT, .abi = EV_ABI_VERSION,
+				       .size = sizeof(ev) }, .tgid = (__u32)tgid };
+
+	return ev;
+}
+
 /* Follow on the same tick until the canary is reaped; at most 2 s of real time. */
 static void follow_until_reaped(struct canary *c, uint64_t now_ms)
 {
@@ -39,11 +47,12 @@ static void assert_no_child(pid_t pid)
 	assert_int_equal(errno, ECHILD);
 }
 
-static void test_its_exec_is_seen_once_and_it_is_reaped(void **state)
+static void test_its_execs_are_taken_and_it_is_reaped_after_its_exit_record(void **state)
 {
 	char *argv[] = { "true", NULL };
 	struct canary c = { 0 };
 	struct ev_exec *mine, *other;
+	struct ev_exit exit, other_exit;
 	size_t size, other_size;
 	pid_t pid;
 
@@ -52,15 +61,47 @@ static void test_its_exec_is_seen_once_and_it_is_reaped(void **state)
 	pid = c.pid;
 	mine = exec_of(pid, &size);
 	other = exec_of(pid + 1, &other_size);
-	assert_false(canary__is_exec(&c, other, other_size));
-	assert_false(canary__is_exec(&c, mine, 10));	/* cut short: not an exec record */
-	assert_true(canary__is_exec(&c, mine, size));
-	assert_false(canary__is_exec(&c, mine, size));	/* once */
+	exit = exit_of(pid);
+	other_exit = exit_of(pid + 1);
+	assert_false(canary__take(&c, other, other_size));
+	assert_false(canary__take(&c, mine, 10));	/* cut short: not an exec record */
+	assert_true(canary__take(&c, mine, size));
+	assert_true(canary__take(&c, mine, size));	/* an exec after it: taken too */
 	assert_int_equal(canary__follow(&c, 1001, DEADLINE_MS), CANARY_SEEN);
-	follow_until_reaped(&c, 1001);
+	/* exited, not reaped: its exit record, and any exec before it, may still be queued */
+	nanosleep(&(struct timespec){ .tv_nsec = 100 * 1000 * 1000 }, NULL);
+	assert_int_equal(canary__follow(&c, 1002, DEADLINE_MS), CANARY_PENDING);
+	assert_int_equal(c.pid, pid);
+	assert_false(canary__take(&c, &other_exit, sizeof(other_exit)));
+	assert_int_equal(canary__follow(&c, 1003, DEADLINE_MS), CANARY_PENDING);
+	assert_false(canary__take(&c, &exit, sizeof(exit)));	/* the pipeline's too */
+	follow_until_reaped(&c, 1004);
 	assert_no_child(pid);
+	assert_false(canary__take(&c, mine, size));	/* none out: the pid is anyone's */
 	free(mine);
 	free(other);
+}
+
+/* An exit probe detached or a record dropped: its deadline frees its pid all the same. */
+static void test_one_seen_whose_exit_record_is_lost_is_reaped_at_the_deadline(void **state)
+{
+	char *argv[] = { "true", NULL };
+	struct canary c = { 0 };
+	struct ev_exec *mine;
+	size_t size;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(canary__start(&c, "/bin/true", argv, 1000), 0);
+	pid = c.pid;
+	mine = exec_of(pid, &size);
+	assert_true(canary__take(&c, mine, size));
+	assert_int_equal(canary__follow(&c, 1001, DEADLINE_MS), CANARY_SEEN);
+	assert_int_equal(canary__follow(&c, 1002, DEADLINE_MS), CANARY_PENDING);
+	assert_int_equal(c.pid, pid);
+	follow_until_reaped(&c, 1000 + DEADLINE_MS);
+	assert_no_child(pid);
+	free(mine);
 }
 
 static void test_one_never_seen_is_missed_once_killed_and_reaped(void **state)
@@ -146,7 +187,8 @@ static void test_stop_kills_the_one_out(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_its_exec_is_seen_once_and_it_is_reaped),
+		cmocka_unit_test(test_its_execs_are_taken_and_it_is_reaped_after_its_exit_record),
+		cmocka_unit_test(test_one_seen_whose_exit_record_is_lost_is_reaped_at_the_deadline),
 		cmocka_unit_test(test_one_never_seen_is_missed_once_killed_and_reaped),
 		cmocka_unit_test(test_it_runs_with_no_signal_blocked),
 		cmocka_unit_test(test_its_stdout_is_dev_null),
