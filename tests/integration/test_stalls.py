@@ -131,3 +131,36 @@ def test_a_stalled_fuse_file_delays_no_other_alert_and_no_stop():
     for r in records:
         assert r["embargo"]["process"]["identity_unavailable_reason"] == \
             "timeout-remote-filesystem", r["embargo"]["process"]
+
+
+def test_a_hash_backlog_fails_the_heartbeat():
+    n = 150                                     # more than the FUSE pool's queue (64) holds
+    with Lab() as lab:
+        try:
+            names = [f"stalled-{i}" for i in range(n)]
+            fs = StallFS({name: len(lab.true) for name in names})
+            fs.__enter__()
+        except OSError as e:
+            raise Skip(f"cannot mount a FUSE file system here: {e}")
+        stuck = []
+        try:
+            with Watch("--rules", lab.rules, "--heartbeat", "1") as w:
+                stuck = [subprocess.Popen([LDSO, fs.path(name)]) for name in names]
+                beat = w.wait_for(lambda e: e["event"]["action"] == "heartbeat" and
+                                  e["embargo"]["health"].get("hash_backlog", 0) > 0,
+                                  timeout=15, what="a heartbeat with a hash backlog")
+                took = banned_alerted_soon(w, lab)
+                code, stop_s, _ = stop_timed(w)
+        finally:
+            for p in stuck:
+                p.kill()
+            fs.__exit__()
+            for p in stuck:
+                p.wait(10)
+    health = beat["embargo"]["health"]
+    print(f"    {n} stalled files: heartbeat {beat['event']['outcome']}, hash_backlog "
+          f"{health['hash_backlog']}, pending {health.get('hash_pending', 0)}; banned program "
+          f"alerted {took:.2f}s after its exec; stop took {stop_s:.2f}s")
+    assert beat["event"]["outcome"] == "failure", beat
+    assert took < ALERT_WITHIN_S, took
+    assert code == 0 and stop_s < STOP_WITHIN_S, (code, stop_s)

@@ -32,6 +32,7 @@ struct watch {
 	struct selfcheck *selfcheck;	/* NULL: --self-check 0 (watch_selfcheck.h) */
 	struct output *out;
 	__u64 drops_reported;
+	__u64 hash_backlog_reported;	/* files refused a hash, as of the last heartbeat */
 	__u64 next_stats_check_ms;
 	__u64 next_heartbeat_ms;
 	__u64 started_ms;

@@ -24,6 +24,24 @@ __u64 watch_health__now_ms(void)
 	return (__u64)ts.tv_sec * 1000 + (__u64)ts.tv_nsec / 1000000;
 }
 
+/*
+ * Hashing that falls behind fails the heartbeat: files refused a hash since the last one (the
+ * queue was full), or one waiting twice as long as any file's budget allows.
+ */
+static bool hashing_behind(struct watch *w, struct health *h)
+{
+	struct identity_load load;
+	bool refused;
+
+	identity__load(w->identity, &load);
+	h->hash_pending = load.pending;
+	h->hash_oldest_ms = load.oldest_ms;
+	h->hash_backlog = identity__stats(w->identity)->backlog;
+	refused = h->hash_backlog > w->hash_backlog_reported;
+	w->hash_backlog_reported = h->hash_backlog;
+	return refused || load.oldest_ms > 2 * IDENTITY_BUDGET_MS;
+}
+
 /* So a SIEM can tell a quiet desktop from a dead or lossy sensor. */
 static void heartbeat(struct watch *w, __u64 now)
 {
@@ -52,6 +70,8 @@ static void heartbeat(struct watch *w, __u64 now)
 		ev.outcome = "failure";
 	if (h.sensor_state && strcmp(h.sensor_state, "ok"))
 		ev.outcome = "failure";	/* tampered or blind: watch_selfcheck.c */
+	if (hashing_behind(w, &h))
+		ev.outcome = "failure";
 	ev.message = msg;
 	ev.time_ns = host__now_real_ns();
 	output__event(w->out, &ev);

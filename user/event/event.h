@@ -41,6 +41,9 @@ struct health {
 	uint64_t spool_records;		/* waiting in the spools of remote outputs */
 	uint64_t spool_evicted;		/* dropped oldest-first from a full spool, since start */
 	uint64_t spool_write_failed;	/* a spool could not take them (disk full), since start */
+	uint64_t hash_pending;		/* files waiting for their identity now */
+	uint64_t hash_oldest_ms;	/* how long the oldest of them has waited */
+	uint64_t hash_backlog;		/* files refused a hash since start: the queue was full */
 	unsigned int outputs_up;
 	unsigned int outputs_down;
 	const char *rules_version;	/* NULL: no rules */

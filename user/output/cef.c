@@ -341,6 +341,7 @@ static const struct mapping health_keys[] = {
 	STR("cs5", 4000, "embargo.health.outputs_down", NULL, "Outputs down"),
 	STR("cs6", 4000, "embargo.health.rules_version", NULL, "Rules version"),
 	STR("flexString1", 1023, "embargo.health.spool_write_failed", NULL, "Records not spooled"),
+	STR("flexString2", 1023, "embargo.health.hash_backlog", NULL, "Files refused a hash"),
 };
 
 /* spool-write-failed: which output lost records, how many since start, and if it is back. */

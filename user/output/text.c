@@ -47,6 +47,8 @@ static void write_state(struct buf *out, const struct event *ev, const struct ev
 	put_field(out, "events", "embargo.health.events", ev, env);
 	put_field(out, "alerts", "embargo.health.alerts", ev, env);
 	put_field(out, "drops", "embargo.health.kernel_drops", ev, env);
+	put_field(out, "hashes_pending", "embargo.health.hash_pending", ev, env);
+	put_field(out, "hash_backlog", "embargo.health.hash_backlog", ev, env);
 	put_field(out, "spooled", "embargo.health.spool_records", ev, env);
 	put_field(out, "evicted", "embargo.health.spool_evicted", ev, env);
 	put_field(out, "not_spooled", "embargo.health.spool_write_failed", ev, env);

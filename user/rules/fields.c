@@ -117,6 +117,9 @@ HEALTH_NUM(get_health_drops, kernel_drops)
 HEALTH_NUM(get_health_spooled, spool_records)
 HEALTH_NUM(get_health_evicted, spool_evicted)
 HEALTH_NUM(get_health_write_failed, spool_write_failed)
+HEALTH_NUM(get_health_hash_pending, hash_pending)
+HEALTH_NUM(get_health_hash_oldest, hash_oldest_ms)
+HEALTH_NUM(get_health_hash_backlog, hash_backlog)
 HEALTH_NUM(get_health_up, outputs_up)
 HEALTH_NUM(get_health_down, outputs_down)
 RETURNS(get_health_rules_version, ev->health && set_str(v, ev->health->rules_version))
@@ -393,6 +396,9 @@ static const struct field_def all_fields[] = {
 	RULE("embargo.enforcement.result", FT_KEYWORD, get_enforce_result),
 	EVENT("embargo.health.alerts", FT_LONG, get_health_alerts),
 	EVENT("embargo.health.events", FT_LONG, get_health_events),
+	EVENT("embargo.health.hash_backlog", FT_LONG, get_health_hash_backlog),
+	EVENT("embargo.health.hash_oldest_pending_ms", FT_LONG, get_health_hash_oldest),
+	EVENT("embargo.health.hash_pending", FT_LONG, get_health_hash_pending),
 	EVENT("embargo.health.kernel_drops", FT_LONG, get_health_drops),
 	EVENT("embargo.health.outputs_down", FT_LONG, get_health_down),
 	EVENT("embargo.health.outputs_up", FT_LONG, get_health_up),
