@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0-only
-"""Losses are records: what embargo could not deliver is said where a SIEM sees it.
+"""Losses are records: what embargo could not deliver, or did not get to say, is said where
+a SIEM sees it.
 
 A spool on a small tmpfs that another file fills: the records it cannot take are counted, a
 spool-write-failed record says so at once on the other outputs, heartbeats turn to failure,
 and once there is room the output that lost records says so itself, before its next record.
+A run killed with SIGKILL: the next start says it did not stop in order, and how far it got.
 """
 import contextlib
 import errno
@@ -119,3 +121,33 @@ def test_full_spool_disk_is_reported_on_the_other_outputs_and_after_it():
     assert "spool_write_failed=" in summary
     assert int(summary.split("spool_write_failed=")[1].split(";")[0]) >= len(lost_pids)
 
+
+
+def test_a_killed_run_is_said_unclean_at_the_next_start():
+    with Lab() as lab:
+        args = ("--state-dir", lab.path("state"), "--heartbeat", "1")
+        with lab.watch(*args) as w:
+            first = w.wait_for(state("started"))
+            hb = w.wait_for(state("heartbeat"), timeout=10)
+            w.proc.kill()  # the marker still says running, as after a crash or power loss
+            w.proc.wait()
+        with lab.watch(*args) as w:
+            second = w.wait_for(state("started"))
+            assert w.stop()[0] == 0
+            stopped = next(e for e in w.events if state("stopped")(e))
+        with lab.watch(*args) as w:
+            third = w.wait_for(state("started"))
+    prev = second["embargo"]["previous_run"]
+    assert prev["state"] == "unclean"
+    assert prev["run_id"] == first["embargo"]["run"]["id"] != second["embargo"]["run"]["id"]
+    assert prev["last_sequence"] >= hb["embargo"]["sequence"] > first["embargo"]["sequence"]
+    assert prev["last_heartbeat"] >= hb["@timestamp"]
+    assert second["event"]["outcome"] == "failure"
+    assert f"the previous run {prev['run_id']} did not stop in order" in second["message"]
+    assert second["message"].startswith("started: probes ")
+    # stopped in order: the next start says so, and where the run ended
+    prev = third["embargo"]["previous_run"]
+    assert (prev["state"], prev["run_id"], prev["last_sequence"]) == \
+        ("clean", second["embargo"]["run"]["id"], stopped["embargo"]["sequence"])
+    assert third["event"]["outcome"] == "success"
+    assert "did not stop" not in third["message"]

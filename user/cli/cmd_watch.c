@@ -18,6 +18,7 @@
 
 #include "cli/cli.h"
 #include "cli/control.h"
+#include "cli/runmark.h"
 #include "cli/status.h"
 #include "cli/watch.h"
 #include "cli/watch_opts.h"
@@ -228,6 +229,34 @@ static int protected_ids(struct watch *w, struct id_list *l)
 	return 0;
 }
 
+/*
+ * The marker in --state-dir says this run is going on from here (runmark.h); it said how the
+ * previous run ended, which the started record will tell.
+ */
+static void open_runmark(struct watch *w)
+{
+	int err;
+
+	w->runmark = runmark__open(w->opts.state_dir, w->host.run_id, &err);
+	if (!w->runmark)
+		log_warn("no run marker in %s: %s%s; the next start cannot tell how this run ended",
+			 w->opts.state_dir, strerror(-err),
+			 err == -EBUSY ? " (another embargo watch has it)" : "");
+}
+
+static void started_record(struct watch *w, const char *msg, const struct capabilities *caps)
+{
+	const struct previous_run *prev = runmark__previous(w->runmark);
+	char started[768], unclean[320];
+
+	runmark__describe(prev, unclean, sizeof(unclean));
+	if (unclean[0])
+		log_warn("%s", unclean + 2);
+	snprintf(started, sizeof(started), "%s%s", msg, unclean);
+	output__started(w->out, started, caps, prev);
+	runmark__update(w->runmark, output__sequence(w->out), 0);
+}
+
 static int watch_start(struct watch *w)
 {
 	struct sensor_opts so = {
@@ -245,6 +274,7 @@ static int watch_start(struct watch *w)
 	if ((n = host__load(&w->host, NULL)))
 		log_warn("failed to read host name: %s, ignoring", strerror(-n));
 	w->env.host = &w->host;
+	open_runmark(w);
 	w->env.users = users__new();
 	w->procs = proctable__new("/proc", w->host.id);
 	w->identity = identity__new("/proc", IDENTITY_WORKERS);
@@ -294,7 +324,7 @@ static int watch_start(struct watch *w)
 		 caps->kernel,
 		 w->rules ? rulebook__rules(w->rules)->nrules : 0, proctable__len(w->procs),
 		 pkgwatch__inventory(w->pkg)->n);
-	output__started(w->out, msg, caps);
+	started_record(w, msg, caps);
 	output__flush(w->out);
 	open_control(w);
 	log_info("ready: %s", msg + sizeof("started: ") - 1);
@@ -324,6 +354,9 @@ static void watch_stop(struct watch *w)
 	identity__free(w->identity);
 	proctable__free(w->procs);
 	users__free(w->env.users);
+	/* in order, whatever it got to: only a run that vanished leaves its marker running */
+	runmark__stopped(w->runmark, output__sequence(w->out));
+	runmark__close(w->runmark);
 	output__free(w->out);
 	watch_opts__free(&w->opts);
 }

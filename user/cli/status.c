@@ -147,8 +147,8 @@ static void render_text(const struct daemon_status *st, struct buf *out)
 			buf__printf(out, ", %llu spooled, %llu evicted", U(o->spooled),
 				    U(o->evicted));
 		if (o->failed)
-			buf__printf(out, o->queued ? ", %llu could not be spooled" : ", %llu failed",
-				    U(o->failed));
+			buf__printf(out, o->queued ? ", %llu could not be spooled"
+						   : ", %llu failed", U(o->failed));
 		buf__printf(out, "%s%s\n", o->error[0] ? ": " : "", o->error);
 	}
 }

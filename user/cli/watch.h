@@ -31,6 +31,7 @@ struct watch {
 	struct protect *protect;	/* under enforcement: what no rule may kill */
 	struct selfcheck *selfcheck;	/* NULL: --self-check 0 (watch_selfcheck.h) */
 	struct output *out;
+	struct runmark *runmark;	/* NULL: no marker this run (runmark.h) */
 	__u64 drops_reported;
 	__u64 hash_backlog_reported;	/* files refused a hash, as of the last heartbeat */
 	__u64 next_stats_check_ms;

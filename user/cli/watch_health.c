@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli/runmark.h"
 #include "cli/watch.h"
 #include "cli/watch_selfcheck.h"
 #include "core/pipeline.h"
@@ -51,6 +52,7 @@ static void heartbeat(struct watch *w, __u64 now)
 			    .type = "info", .action = "heartbeat", .outcome = "success",
 			    .health = &h };
 	char msg[256];
+	int err;
 
 	if (!w->opts.heartbeat_s || now < w->next_heartbeat_ms)
 		return;
@@ -75,6 +77,10 @@ static void heartbeat(struct watch *w, __u64 now)
 	ev.message = msg;
 	ev.time_ns = host__now_real_ns();
 	output__event(w->out, &ev);
+	/* how far this run got, for the next start to tell if it ended uncleanly */
+	if ((err = runmark__update(w->runmark, output__sequence(w->out), ev.time_ns)))
+		log_warn("cannot note this run's progress in %s: %s", w->opts.state_dir,
+			 strerror(-err));
 }
 
 /*

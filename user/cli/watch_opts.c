@@ -9,6 +9,7 @@
 
 #include "lib/config.h"
 #include "cli/control.h"
+#include "cli/runmark.h"
 #include "process/identity.h"
 #include "enforce/quarantine.h"
 #include "lib/log.h"
@@ -48,6 +49,9 @@ static const char watch_usage[] =
 	"      --quarantine-dir DIR\n"
 	"                         where --enforce moves downloads a block rule matched\n"
 	"                         (default " QUARANTINE_DEFAULT_DIR ")\n"
+	"      --state-dir DIR    where watch notes how far its run got, so that the next start\n"
+	"                         can say whether it stopped in order (default\n"
+	"                         " STATE_DEFAULT_DIR ")\n"
 	"      --control PATH     the control socket `embargo status` asks (default\n"
 	"                         " CONTROL_DEFAULT_PATH "; 'none': no socket)\n"
 	"  -c, --config FILE      settings file (YAML); the command line wins over it\n"
@@ -69,6 +73,7 @@ enum setting {
 	SET_ENFORCE,
 	SET_QUARANTINE,
 	SET_SELFCHECK,
+	SET_STATE_DIR,
 	SET_COUNT,
 };
 
@@ -89,6 +94,7 @@ static const struct {
 	[SET_ENFORCE] = { "enforce", "--enforce", 'E', false },
 	[SET_QUARANTINE] = { "quarantine_dir", "--quarantine-dir", 'Q', false },
 	[SET_SELFCHECK] = { "self_check", "--self-check", 'K', false },
+	[SET_STATE_DIR] = { "state_dir", "--state-dir", 'T', false },
 };
 
 /* Which settings the command line gave: those the config file may not change. */
@@ -225,13 +231,17 @@ static int set_value(struct watch_opts *o, enum setting set, const char *name, c
 		snprintf(err, errlen, "%s must be off, dry-run or on, not '%s'", name, v);
 		return -EINVAL;
 	case SET_QUARANTINE:
+	case SET_STATE_DIR: {
+		char **dir = set == SET_QUARANTINE ? &o->quarantine_dir : &o->state_dir;
+
 		if (v[0] != '/') {
 			snprintf(err, errlen, "%s needs an absolute path", name);
 			return -EINVAL;
 		}
-		free(o->quarantine_dir);
-		o->quarantine_dir = strdup(v);
-		return o->quarantine_dir ? 0 : -ENOMEM;
+		free(*dir);
+		*dir = strdup(v);
+		return *dir ? 0 : -ENOMEM;
+	}
 	case SET_CONTROL:
 		if (v[0] != '/' && strcmp(v, "none")) {
 			snprintf(err, errlen, "%s needs an absolute path or 'none', not '%s'", name, v);
@@ -279,6 +289,7 @@ static int parse_args(int argc, char **argv, struct watch_opts *o, struct given 
 		{ "dry-run", no_argument, NULL, 'D' },
 		{ "quarantine-dir", required_argument, NULL, 'Q' },
 		{ "self-check", required_argument, NULL, 'K' },
+		{ "state-dir", required_argument, NULL, 'T' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "probes", required_argument, NULL, 'P' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -305,6 +316,7 @@ static int parse_args(int argc, char **argv, struct watch_opts *o, struct given 
 		case 'Z':
 		case 'Q':
 		case 'K':
+		case 'T':
 			if ((err = setting_option(c, optarg, o, g)))
 				return err;
 			break;
@@ -397,6 +409,8 @@ int watch_opts__parse(int argc, char **argv, struct watch_opts *o)
 		return EXIT_USAGE;
 	if (!o->quarantine_dir && !(o->quarantine_dir = strdup(QUARANTINE_DEFAULT_DIR)))
 		return EXIT_USAGE;
+	if (!o->state_dir && !(o->state_dir = strdup(STATE_DEFAULT_DIR)))
+		return EXIT_USAGE;
 	/* with no output at all, or with --format: stdout, as before outputs existed */
 	if (!o->noutputs || o->format != FORMAT_AUTO) {
 		char err_msg[128];
@@ -419,6 +433,7 @@ void watch_opts__free(struct watch_opts *o)
 	free(o->config);
 	free(o->control);
 	free(o->quarantine_dir);
+	free(o->state_dir);
 	cli__free_rule_paths(&o->rules);
 	memset(o, 0, sizeof(*o));
 }

@@ -28,6 +28,7 @@ struct watch_opts {
 	uint64_t hash_max;		/* bytes: larger files are not hashed */
 	enum enforce_mode enforce;	/* block rules: off (default), dry-run, on */
 	char *quarantine_dir;		/* owned: where blocked downloads go */
+	char *state_dir;		/* owned: the run marker's (runmark.h) */
 	char *spool_dir;		/* owned; out.spool_dir points here */
 	char *config;			/* --config FILE */
 	char *control;			/* control socket path; "" for none (owned) */

@@ -57,6 +57,14 @@ struct spool_loss {
 	bool recovered;			/* it spools again; this record comes before its next one */
 };
 
+/* The run of watch before this one, as its marker left it (cli/runmark.h): the started record. */
+struct previous_run {
+	char state[16];			/* "clean": stopped in order; "unclean": it did not */
+	char run_id[64];		/* "" when not known (a damaged marker) */
+	uint64_t last_sequence;		/* the last record number it wrote down; 0: none */
+	uint64_t last_heartbeat_ns;	/* its last heartbeat; 0: none */
+};
+
 struct capabilities;	/* sensor/sensor.h */
 
 struct rule;
@@ -139,6 +147,7 @@ struct event {
 	const struct health *health;	/* heartbeats */
 	const struct spool_loss *spool_loss;	/* spool-write-failed */
 	const struct capabilities *caps;	/* the started record */
+	const struct previous_run *previous_run;	/* the started record; NULL: none known */
 };
 
 /*

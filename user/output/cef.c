@@ -344,6 +344,16 @@ static const struct mapping health_keys[] = {
 	STR("flexString2", 1023, "embargo.health.hash_backlog", NULL, "Files refused a hash"),
 };
 
+/* The started record: how the run before it ended (docs/outputs.md, "Unclean ends"). */
+static const struct mapping previous_run_keys[] = {
+	NUM("cn1", CEF_LONG, "embargo.previous_run.last_sequence", NULL,
+	    "Previous run last record"),
+	STR("cs1", 4000, "embargo.previous_run.state", NULL, "Previous run"),
+	STR("cs2", 4000, "embargo.previous_run.run_id", NULL, "Previous run id"),
+	NUM("deviceCustomDate2", CEF_TIME, "embargo.previous_run.last_heartbeat", NULL,
+	    "Previous run last heartbeat"),
+};
+
 /* spool-write-failed: which output lost records, how many since start, and if it is back. */
 static const struct mapping spool_loss_keys[] = {
 	NUM("cn1", CEF_LONG, "embargo.spool.write_failed", NULL, "Records not spooled"),
@@ -394,6 +404,10 @@ static void put_extension(struct ext *x)
 	}
 	if (ev->spool_loss) {
 		PUT_EACH(x, spool_loss_keys);
+		return;
+	}
+	if (ev->previous_run) {
+		PUT_EACH(x, previous_run_keys);
 		return;
 	}
 	PUT_EACH(x, process_keys);

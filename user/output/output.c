@@ -388,11 +388,14 @@ void output__state(struct output *o, const char *action, const char *outcome,
 	output__event(o, &ev);
 }
 
-void output__started(struct output *o, const char *message, const struct capabilities *caps)
+void output__started(struct output *o, const char *message, const struct capabilities *caps,
+		     const struct previous_run *prev)
 {
-	struct event ev = state_event("started", "success", message, NULL);
+	bool unclean = prev && !strcmp(prev->state, "unclean");
+	struct event ev = state_event("started", unclean ? "failure" : "success", message, NULL);
 
 	ev.caps = caps;
+	ev.previous_run = prev && prev->state[0] ? prev : NULL;
 	output__event(o, &ev);
 }
 

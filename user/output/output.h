@@ -57,8 +57,12 @@ void output__event(struct output *o, const struct event *ev);
 /* A record about embargo itself (event.kind state): what happened, and why if it failed. */
 void output__state(struct output *o, const char *action, const char *outcome,
 		   const char *message, const char *error);
-/* The started record, with what the kernel gave the sensors. */
-void output__started(struct output *o, const char *message, const struct capabilities *caps);
+/*
+ * The started record, with what the kernel gave the sensors and how the previous run ended
+ * (NULL, or state "": none known); its outcome is failure when that run ended uncleanly.
+ */
+void output__started(struct output *o, const char *message, const struct capabilities *caps,
+		     const struct previous_run *prev);
 /* End of a loop turn: flush files, make spooled records durable. */
 int output__flush(struct output *o);
 /* Once in a while: close fold windows; report outputs that went down or up, evictions. */

@@ -58,6 +58,9 @@ static void write_state(struct buf *out, const struct event *ev, const struct ev
 	put_field(out, "sensor", "embargo.health.sensor_state", ev, env);
 	put_field(out, "output", "embargo.spool.output", ev, env);
 	put_field(out, "not_spooled", "embargo.spool.write_failed", ev, env);
+	put_field(out, "previous_run", "embargo.previous_run.state", ev, env);
+	put_field(out, "previous_run_id", "embargo.previous_run.run_id", ev, env);
+	put_field(out, "previous_last_seq", "embargo.previous_run.last_sequence", ev, env);
 	put_field(out, "run", "embargo.run.id", ev, env);
 }
 

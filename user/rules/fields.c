@@ -131,6 +131,18 @@ RETURNS(get_spool_output, ev->spool_loss && set_str(v, ev->spool_loss->output))
 RETURNS(get_spool_write_failed, ev->spool_loss && set_num(v, (long long)ev->spool_loss->records))
 RETURNS(get_spool_recovered, ev->spool_loss && set_num(v, ev->spool_loss->recovered))
 
+/* --- the started record: how the previous run ended ----------------------------------- */
+
+#define PREVIOUS(expr) ev->previous_run && (expr)
+
+RETURNS(get_prev_state, PREVIOUS(set_str(v, ev->previous_run->state)))
+RETURNS(get_prev_run_id, PREVIOUS(ev->previous_run->run_id[0] &&
+				  set_str(v, ev->previous_run->run_id)))
+RETURNS(get_prev_sequence, PREVIOUS(ev->previous_run->last_sequence &&
+				    set_num(v, (long long)ev->previous_run->last_sequence)))
+RETURNS(get_prev_heartbeat, PREVIOUS(ev->previous_run->last_heartbeat_ns &&
+				     set_num(v, (long long)ev->previous_run->last_heartbeat_ns)))
+
 /* --- the started record: what the kernel gave the sensors ---------------------------- */
 
 RETURNS(get_caps_kernel, ev->caps && set_str(v, ev->caps->kernel))
@@ -410,6 +422,10 @@ static const struct field_def all_fields[] = {
 	EVENT("embargo.health.uptime", FT_LONG, get_health_uptime),
 	RULE("embargo.match", FT_LIST, get_rule_why),
 	{ "embargo.package.previous_version", FT_KEYWORD, ROLE_PACKAGE, get_package_previous },
+	EVENT("embargo.previous_run.last_heartbeat", FT_DATE, get_prev_heartbeat),
+	EVENT("embargo.previous_run.last_sequence", FT_LONG, get_prev_sequence),
+	EVENT("embargo.previous_run.run_id", FT_KEYWORD, get_prev_run_id),
+	EVENT("embargo.previous_run.state", FT_KEYWORD, get_prev_state),
 	OURS("app.id", FT_KEYWORD, get_app_id),
 	OURS("app.path", FT_KEYWORD, get_app_path),
 	OURS("app.type", FT_KEYWORD, get_app_type),

@@ -372,6 +372,32 @@ static void test_sequence_and_run(void **state)
 	assert_ext(encode(fx), "externalId", "7");
 }
 
+/* The started record after a run that did not stop in order. */
+static void test_previous_run(void **state)
+{
+	struct fixture *fx = *state;
+	struct previous_run prev = { "unclean", "0e1f-1700000000000000001", 17,
+				     1700000060123456789ULL };
+	struct rec *r;
+
+	fx->ev = (struct event){ .time_ns = 1700000000000000000ULL, .kind = EVENT_KIND_STATE,
+				 .category = EVENT_CATEGORY_CONFIGURATION, .type = "change",
+				 .action = "started", .outcome = "failure", .message = "started",
+				 .previous_run = &prev };
+	r = encode(fx);
+	assert_header(r, "state:started", "state started", "5");
+	ASSERT_EXTS(r, "cs1", "unclean", "cs1Label", "Previous run",
+		    "cs2", "0e1f-1700000000000000001", "cs2Label", "Previous run id",
+		    "cn1", "17", "cn1Label", "Previous run last record",
+		    "deviceCustomDate2", "1700000060123",
+		    "deviceCustomDate2Label", "Previous run last heartbeat");
+	/* a damaged marker: no id, no numbers, just the state */
+	prev = (struct previous_run){ .state = "unclean" };
+	r = encode(fx);
+	assert_ext(r, "cs1", "unclean");
+	ASSERT_NO_EXTS(r, "cs2", "cn1", "deviceCustomDate2");
+}
+
 static void test_spool_loss(void **state)
 {
 	struct fixture *fx = *state;
@@ -602,6 +628,7 @@ int main(void)
 		T(test_state_record),
 		T(test_heartbeat),
 		T(test_spool_loss),
+		T(test_previous_run),
 		T(test_sequence_and_run),
 		T(test_header_escapes_pipe_and_backslash),
 		T(test_header_newline_made_visible),

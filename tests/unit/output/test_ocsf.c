@@ -480,6 +480,24 @@ static void test_run_and_sequence_in_metadata(void **state)
 	assert_jint(r, "unmapped.embargo.sequence", 2147483648);
 }
 
+static void test_previous_run_unmapped(void **state)
+{
+	struct fx *fx = *state;
+	struct previous_run prev = { "unclean", "0e1f-1700000000000000001", 17,
+				     1700000060123456789ULL };
+	const struct jv *r;
+
+	set_state(fx, "started", "failure");
+	fx->ev.previous_run = &prev;
+	r = emit(fx);
+	classified(r, 6002, 3, "Start", "Application Lifecycle: Start");
+	assert_jstr(r, "status", "Failure");
+	assert_jstr(r, "unmapped.embargo.previous_run.state", "unclean");
+	assert_jstr(r, "unmapped.embargo.previous_run.run_id", "0e1f-1700000000000000001");
+	assert_jint(r, "unmapped.embargo.previous_run.last_sequence", 17);
+	assert_jint(r, "unmapped.embargo.previous_run.last_heartbeat", 1700000060123);
+}
+
 static void test_spool_loss_unmapped(void **state)
 {
 	struct fx *fx = *state;
@@ -584,6 +602,7 @@ int main(void)
 		T(test_state_records),
 		T(test_heartbeat_counters_unmapped),
 		T(test_spool_loss_unmapped),
+		T(test_previous_run_unmapped),
 		T(test_run_and_sequence_in_metadata),
 		T(test_unknown_category_is_base_event),
 		T(test_hostile_strings_stay_json),

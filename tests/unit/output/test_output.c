@@ -337,6 +337,29 @@ static void test_records_numbered_with_gaps_where_lost(void **state)
 	}
 }
 
+/* The started record says how the previous run ended; a run that did not stop in order fails it. */
+static void test_started_says_how_the_previous_run_ended(void **state)
+{
+	struct fx *fx = open_outputs(state);
+	struct previous_run unclean = { "unclean", "0e1f-1700000000000000001", 17, 0 };
+	struct previous_run clean = { "clean", "0e1f-1700000000000000002", 40, 0 };
+	struct previous_run none = { 0 };
+
+	output__started(fx->out, "started", NULL, &unclean);
+	output__started(fx->out, "started", NULL, &clean);
+	output__started(fx->out, "started", NULL, &none);
+	output__started(fx->out, "started", NULL, NULL);
+	output__flush(fx->out);
+	assert_int_equal(LINES_WITH(fx->file + 9, "\"action\":\"started\"",
+				    "\"outcome\":\"failure\"", "\"state\":\"unclean\"",
+				    "\"run_id\":\"0e1f-1700000000000000001\"",
+				    "\"last_sequence\":17"), 1);
+	assert_int_equal(LINES_WITH(fx->file + 9, "\"action\":\"started\"",
+				    "\"outcome\":\"success\"", "\"state\":\"clean\""), 1);
+	assert_int_equal(LINES_WITH(fx->file + 9, "\"outcome\":\"success\"", "previous_run"), 1);
+	assert_int_equal(LINES_WITH(fx->file + 9, "\"action\":\"started\""), 4);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -344,6 +367,7 @@ int main(void)
 		T(test_spool_loss_is_counted_and_said_at_once),
 		T(test_spool_recovery_is_said_before_the_next_record),
 		T(test_records_numbered_with_gaps_where_lost),
+		T(test_started_says_how_the_previous_run_ended),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, tmpfs_group_close);

@@ -471,6 +471,13 @@ static void test_every_field_readable(void **state)
 				     S("path walk: bounded loop\0"), S("file probe x: y\0") };
 
 	fx->ev.caps = &caps;
+	/* every record's run and number; a spool's loss; how the previous run ended */
+	struct spool_loss loss = { "ecs:tcp://10.0.0.5:514", 3, true };
+	struct previous_run prev = { "unclean", "0e1f-1700000000000000001", 17, 1 };
+
+	strcpy(fx->host.run_id, "0e1f-1700000000000000002");
+	fx->host.run_start_ns = 1;
+	fx->ev.sequence = 9, fx->ev.spool_loss = &loss, fx->ev.previous_run = &prev;
 	for (size_t i = 0; i < n; i++) {
 		if (!fields__get(&all[i], &fx->ev, &fx->env, &v))
 			continue;
