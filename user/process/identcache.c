@@ -41,21 +41,6 @@ void scan_ref__put(struct scan_ref *s)
 	}
 }
 
-struct file_ident *ident__get(struct file_ident *f)
-{
-	if (f)
-		__atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
-	return f;
-}
-
-void ident__put(struct file_ident *f)
-{
-	if (f && !__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL)) {
-		elf__info_free(&f->elf);
-		free(f);
-	}
-}
-
 static uint64_t key_slot(const struct file_key *k)
 {
 	return (k->dev * 0x9e3779b97f4a7c15ULL) ^ k->ino;

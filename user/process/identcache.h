@@ -7,7 +7,8 @@
 #ifndef EMBARGO_IDENTCACHE_H
 #define EMBARGO_IDENTCACHE_H
 
-#include "process/identity.h"
+#include "lib/strscan.h"
+#include "process/fileident.h"
 
 /* The rule strings of one rule set, shared with the workers while they scan with them. */
 struct scan_ref {

@@ -36,19 +36,6 @@ struct identity {
 	void *done_ctx;
 };
 
-const char *ident__why_name(enum ident_why why)
-{
-	static const char *const names[] = {
-		[IDENT_GONE] = "gone", [IDENT_NOT_REGULAR] = "not-a-regular-file",
-		[IDENT_TOO_LARGE] = "too-large", [IDENT_CHANGED] = "changed-while-hashing",
-		[IDENT_BACKLOG] = "backlog", [IDENT_TIMEOUT] = "timeout",
-		[IDENT_REMOTE_TIMEOUT] = "timeout-remote-filesystem",
-		[IDENT_STOPPING] = "stopping", [IDENT_FAILED] = "read-failed",
-	};
-
-	return why > IDENT_OK && why <= IDENT_FAILED ? names[why] : NULL;
-}
-
 static void local_run(void *ctx, struct workpool_job *job)
 {
 	identread__run(&((struct identity *)ctx)->local, (struct ident_job *)job);

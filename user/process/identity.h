@@ -18,20 +18,10 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
-#include "process/elfinfo.h"
-#include "process/filehash.h"
+#include "process/fileident.h"
 #include "process/proc.h"
 #include "lib/strscan.h"
 
-
-/* What a file is, shared (reference-counted) by the cache and the processes running it. */
-struct file_ident {
-	unsigned int refs;
-	struct file_key key;
-	char sha256[65];
-	struct elf_info elf;
-	unsigned int scan_gen;	/* the string scanner its elf.strings came from */
-};
 
 struct identity;
 
@@ -61,23 +51,6 @@ enum ident_status {
 	IDENT_PENDING,		/* the answer comes through the done function */
 	IDENT_UNAVAILABLE,	/* *why says why */
 };
-
-/* Why a file has no identity: embargo.process.identity_unavailable_reason. */
-enum ident_why {
-	IDENT_OK = 0,
-	IDENT_GONE,		/* not there any more, or not the file that ran */
-	IDENT_NOT_REGULAR,	/* a directory, a device, a symlink not followed */
-	IDENT_TOO_LARGE,
-	IDENT_CHANGED,		/* changed while hashed */
-	IDENT_BACKLOG,		/* the workers' queue was full */
-	IDENT_TIMEOUT,		/* over its time budget */
-	IDENT_REMOTE_TIMEOUT,	/* over the short budget of FUSE and network filesystems */
-	IDENT_STOPPING,		/* embargo stopped or reloaded before it was done */
-	IDENT_FAILED,		/* a read or memory failure */
-};
-
-/* "changed-while-hashing", "backlog", ...; NULL for IDENT_OK. */
-const char *ident__why_name(enum ident_why why);
 
 /*
  * Called on the loop's thread with the cookie given: ident (a reference the callee may get)
@@ -134,14 +107,6 @@ struct file_ident *identity__of_fd(struct identity *id, int fd);
  */
 struct file_ident *identity__of_fd_at(struct identity *id, int fd, const struct stat *st);
 
-/*
- * The file fstat describes is the one the kernel ran: the same device and inode, or, on
- * overlayfs (where the two disagree on the device), the same inode, size, mtime and ctime.
- */
-bool ident__same_file(const struct ev_file *ran, const struct stat *st, bool on_overlay);
-
-struct file_ident *ident__get(struct file_ident *f);
-void ident__put(struct file_ident *f);
 const struct identity_stats *identity__stats(const struct identity *id);
 
 #endif /* EMBARGO_IDENTITY_H */

@@ -88,34 +88,6 @@ static enum ident_why identify(int fd, const struct file_key *key, struct scan_r
 	return IDENT_OK;
 }
 
-static bool same_stamp(const struct ev_file *ran, const struct stat *st)
-{
-	return ran->size == (uint64_t)st->st_size && ran->mtime_sec == st->st_mtim.tv_sec &&
-	       ran->mtime_nsec == (uint32_t)st->st_mtim.tv_nsec &&
-	       ran->ctime_sec == st->st_ctim.tv_sec &&
-	       ran->ctime_nsec == (uint32_t)st->st_ctim.tv_nsec;
-}
-
-bool ident__same_file(const struct ev_file *ran, const struct stat *st, bool on_overlay)
-{
-	if (st->st_ino != ran->ino)
-		return false;
-	if (st->st_dev == ran->dev)
-		return true;
-	/*
-	 * overlayfs: the kernel names the file by the overlay's superblock (or by a layer's,
-	 * where it holds the backing file), fstat by a per-layer pseudo device when the layers
-	 * are on different filesystems without xino, so the devices cannot be compared. The
-	 * stamp stands in for the device: size, mtime and ctime to the nanosecond. The kernel
-	 * sets ctime to "now" on every change and no syscall sets it to a chosen value, so
-	 * another file with this inode number (another layer's, or the number reused) passes
-	 * only if changed in the same clock tick as the one that ran: harder than the reused
-	 * inode number the device+inode check lets through. Off overlayfs, another device is
-	 * another file.
-	 */
-	return on_overlay && same_stamp(ran, st);
-}
-
 static bool is_file_that_ran(int fd, const struct ev_file *ran, const struct stat *st)
 {
 	/* statfs only when the devices disagree: the common case costs no extra call */
@@ -261,6 +233,7 @@ static enum ident_why hand_over(const struct ident_reader *r, struct ident_job *
 		return IDENT_FAILED;
 	*to = (struct ident_job){ .cookie = j->cookie, .ticket = j->ticket, .ran = j->ran,
 				  .follow = j->follow, .hash = true, .max_size = j->max_size,
+				  .remote = true,
 				  .scan = scan_ref__get(j->scan),
 				  .pathfd = fcntl(fd, F_DUPFD_CLOEXEC, 0) };
 	__atomic_add_fetch(&j->ticket->refs, 1, __ATOMIC_RELAXED);

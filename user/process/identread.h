@@ -9,8 +9,8 @@
 #define EMBARGO_IDENTREAD_H
 
 #include "lib/workpool.h"
+#include "process/fileident.h"
 #include "process/identcache.h"
-#include "process/identity.h"
 
 /*
  * Shared by a job and its hand-off to the remote pool, so the asker hears once: the local
