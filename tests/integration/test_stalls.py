@@ -98,31 +98,44 @@ def test_a_program_grown_to_15_tb_stalls_nothing():
     assert "hash" not in grown["process"]
 
 
-def test_a_stalled_fuse_file_delays_no_other_alert_and_no_stop():
-    with Lab() as lab:
+class StalledLoaders:
+    """n files on a FUSE server that never answers a read, and `ld.so FILE` run on each once
+    start() is called: the loader hangs in its read; embargo must hash FILE."""
+
+    def __init__(self, lab, n):
+        self.names = [f"stalled-{i}" for i in range(n)]
+        self.fs = StallFS({name: len(lab.true) for name in self.names})
+        self.procs = []
+
+    def __enter__(self):
         try:
-            # more stalled files than there are workers for FUSE and network files
-            names = [f"stalled-{i}" for i in range(4)]
-            fs = StallFS({n: len(lab.true) for n in names})
-            fs.__enter__()
+            self.fs.__enter__()
         except OSError as e:
             raise Skip(f"cannot mount a FUSE file system here: {e}")
-        stuck = []
-        try:
-            with Watch("--rules", lab.rules, "--all") as w:
-                # ld.so PROG: the loader runs (and hangs in its read); embargo hashes PROG
-                stuck = [subprocess.Popen([LDSO, fs.path(n)]) for n in names]
-                took = banned_alerted_soon(w, lab)
-                records = [w.wait_for(exec_record(p.pid), what="the stalled exec's record")
-                           for p in stuck]
-                held = fs.reads
-                code, stop_s, summary = stop_timed(w)
-        finally:
-            for p in stuck:
-                p.kill()
-            fs.__exit__()
-            for p in stuck:
-                p.wait(10)
+        return self
+
+    def start(self):
+        self.procs = [subprocess.Popen([LDSO, self.fs.path(n)]) for n in self.names]
+        return self.procs
+
+    def __exit__(self, *exc):
+        for p in self.procs:
+            p.kill()
+        self.fs.__exit__()                      # answers the held reads: they can die now
+        for p in self.procs:
+            p.wait(10)
+
+
+def test_a_stalled_fuse_file_delays_no_other_alert_and_no_stop():
+    # more stalled files than there are workers for FUSE and network files
+    with Lab() as lab, StalledLoaders(lab, 4) as stalled:
+        with Watch("--rules", lab.rules, "--all") as w:
+            stuck = stalled.start()
+            took = banned_alerted_soon(w, lab)
+            records = [w.wait_for(exec_record(p.pid), what="the stalled exec's record")
+                       for p in stuck]
+            held = stalled.fs.reads
+            code, stop_s, summary = stop_timed(w)
     print(f"    {held} reads held by the stalled server; banned program alerted {took:.2f}s "
           f"after its exec; stop took {stop_s:.2f}s")
     assert held >= len(stuck), held              # the loaders (and embargo's copiers) wait
@@ -135,28 +148,14 @@ def test_a_stalled_fuse_file_delays_no_other_alert_and_no_stop():
 
 def test_a_hash_backlog_fails_the_heartbeat():
     n = 150                                     # more than the FUSE pool's queue (64) holds
-    with Lab() as lab:
-        try:
-            names = [f"stalled-{i}" for i in range(n)]
-            fs = StallFS({name: len(lab.true) for name in names})
-            fs.__enter__()
-        except OSError as e:
-            raise Skip(f"cannot mount a FUSE file system here: {e}")
-        stuck = []
-        try:
-            with Watch("--rules", lab.rules, "--heartbeat", "1") as w:
-                stuck = [subprocess.Popen([LDSO, fs.path(name)]) for name in names]
-                beat = w.wait_for(lambda e: e["event"]["action"] == "heartbeat" and
-                                  e["embargo"]["health"].get("hash_backlog", 0) > 0,
-                                  timeout=15, what="a heartbeat with a hash backlog")
-                took = banned_alerted_soon(w, lab)
-                code, stop_s, _ = stop_timed(w)
-        finally:
-            for p in stuck:
-                p.kill()
-            fs.__exit__()
-            for p in stuck:
-                p.wait(10)
+    with Lab() as lab, StalledLoaders(lab, n) as stalled:
+        with Watch("--rules", lab.rules, "--heartbeat", "1") as w:
+            stalled.start()
+            beat = w.wait_for(lambda e: e["event"]["action"] == "heartbeat" and
+                              e["embargo"]["health"].get("hash_backlog", 0) > 0,
+                              timeout=15, what="a heartbeat with a hash backlog")
+            took = banned_alerted_soon(w, lab)
+            code, stop_s, _ = stop_timed(w)
     health = beat["embargo"]["health"]
     print(f"    {n} stalled files: heartbeat {beat['event']['outcome']}, hash_backlog "
           f"{health['hash_backlog']}, pending {health.get('hash_pending', 0)}; banned program "
