@@ -24,6 +24,7 @@
 
 #include "lib/log.h"
 #include "transport/spool_disk.h"
+#include "transport/spool_reserve.h"
 
 #define SEG_MIN (64u << 10)
 #define SEG_MAX (64u << 20)
@@ -38,8 +39,7 @@ struct spool {
 	uint64_t next_seq, next_id;
 	uint64_t sync_from;		/* the oldest segment that may hold unsynced records */
 	bool dir_dirty;			/* a segment was created since the last sync */
-	bool reserve_held;		/* the reserve file is there, whole */
-	bool wanting_room;		/* an ordinary record was refused for want of room */
+	struct spool_reserve reserve;	/* disk kept for state records */
 	/* the consumer's own */
 	int rfd;
 	uint64_t rfd_id, cursor_gen;
@@ -177,41 +177,6 @@ static int cursor_store(struct spool *s, const struct pos *p)
 	return spool_cursor_store(s->curfd, &s->cursor_gen, p);
 }
 
-static bool disk_full(int err)
-{
-	return err == -ENOSPC || err == -EDQUOT;
-}
-
-/*
- * The producer's: an ordinary record goes in only while the reserve is whole, so that on a
- * full disk the last room is left to state records; once the disk has room again the next
- * ordinary append makes the reserve anew.
- */
-static int reserve_keep(struct spool *s)
-{
-	int err;
-
-	if (s->reserve_held)
-		return 0;
-	err = spool_reserve_make(s->dirfd, SPOOL_RESERVE_NAME, SPOOL_RESERVE_BYTES);
-	s->reserve_held = !err;
-	return err;
-}
-
-/*
- * After a refusal for want of room, room again is a reserve's worth of it, free: the rest
- * of a page a record left half used is no sign, and would make an output seem to come and
- * go with every record.
- */
-static int room_again(struct spool *s)
-{
-	int err = spool_reserve_make(s->dirfd, SPOOL_ROOM_PROBE_NAME, SPOOL_RESERVE_BYTES);
-
-	if (!err)
-		spool_reserve_drop(s->dirfd, SPOOL_ROOM_PROBE_NAME);
-	return err;
-}
-
 /* --- opening: the segments found in the directory, where the cursor was --- */
 
 /*
@@ -296,8 +261,9 @@ struct spool *spool__open(const char *dir, uint64_t max_bytes, int *errp)
 		err = spool_dir_open(dir, &s->dirfd);
 	if (!err)
 		err = load(s);
+	s->reserve = (struct spool_reserve){ .dirfd = s->dirfd, .bytes = SPOOL_RESERVE_BYTES };
 	if (!err)
-		reserve_keep(s);	/* a full disk at start: ordinary records wait for room */
+		spool_reserve_before(&s->reserve);	/* made now; a full disk: made later */
 out:
 	if (err) {
 		spool__close(s);
@@ -418,13 +384,9 @@ int spool__append(struct spool *s, const void *rec, size_t len)
 
 	if (len > s->rec_max)
 		return -EMSGSIZE;
-	/* refused only for want of room: a file system that cannot keep a reserve still spools */
-	err = s->wanting_room ? room_again(s) : 0;
-	if (!disk_full(err))
-		err = reserve_keep(s);
-	if (!disk_full(err))
+	if (!(err = spool_reserve_before(&s->reserve)))
 		err = append_frame(s, rec, len);
-	s->wanting_room = disk_full(err);
+	spool_reserve_after(&s->reserve, err);
 	return err;
 }
 
@@ -435,11 +397,8 @@ int spool__append_reserved(struct spool *s, const void *rec, size_t len)
 	if (len > s->rec_max)
 		return -EMSGSIZE;
 	err = append_frame(s, rec, len);
-	if (disk_full(err) && s->reserve_held) {
-		spool_reserve_drop(s->dirfd, SPOOL_RESERVE_NAME);
-		s->reserve_held = false;
+	if (spool_reserve_release(&s->reserve, err))
 		err = append_frame(s, rec, len);
-	}
 	return err;
 }
 

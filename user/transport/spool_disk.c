@@ -169,29 +169,6 @@ void spool_seg_unlink(int dirfd, uint64_t id)
 		log_warn("spool: cannot remove %s: %s", name, strerror(errno));
 }
 
-/* --- the reserve --- */
-
-int spool_reserve_make(int dirfd, const char *name, uint64_t size)
-{
-	int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	int err;
-
-	if (fd < 0)
-		return -errno;
-	err = posix_fallocate(fd, 0, (off_t)size);
-	close(fd);
-	/* a file system may keep what a failed fallocate got: a part of a reserve is none */
-	if (err)
-		spool_reserve_drop(dirfd, name);
-	return -err;
-}
-
-void spool_reserve_drop(int dirfd, const char *name)
-{
-	if (unlinkat(dirfd, name, 0) && errno != ENOENT)
-		log_warn("spool: cannot remove %s: %s", name, strerror(errno));
-}
-
 /* --- the cursor file: two checksummed slots, the newer valid one wins --- */
 
 static uint32_t cursor_crc(const struct cursor_slot *c)

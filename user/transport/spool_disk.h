@@ -49,20 +49,6 @@ int spool_seg_open(int dirfd, uint64_t id, int flags);
 /* Remove it; a failure other than "gone already" is logged. */
 void spool_seg_unlink(int dirfd, uint64_t id);
 
-/* --- the reserve: disk kept for state records (spool__append_reserved) --- */
-
-#define SPOOL_RESERVE_NAME "reserve"
-#define SPOOL_ROOM_PROBE_NAME "reserve.probe"	/* is there room again? made, then removed */
-
-/*
- * Make the file name (one of the above) size bytes with its blocks allocated (an existing
- * one is kept, or grown); 0 or -errno (-ENOSPC: the disk has no room for it, and nothing of
- * it is left).
- */
-int spool_reserve_make(int dirfd, const char *name, uint64_t size);
-/* Remove it, giving its blocks back to the file system. */
-void spool_reserve_drop(int dirfd, const char *name);
-
 /* --- the cursor file: two checksummed slots, the newer valid one wins --- */
 
 /*

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests for the spool's reserve (user/transport/spool.c): on a file system that is
+ * Unit tests for the spool's reserve (user/transport/spool_reserve.c): on a file system that is
  * really full (a small tmpfs of the test's own, tmpfs_fixture.h), ordinary records are
  * refused while records about embargo itself still go in, and the reserve comes back once
  * there is room. Skipped where no mount namespace can be had.
