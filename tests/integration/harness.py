@@ -9,8 +9,10 @@ import json
 import os
 import queue
 import re
+import shutil
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 
@@ -34,8 +36,14 @@ class Watch:
     """`embargo watch` running in the background, its JSON lines parsed as they come."""
 
     def __init__(self, *args, prefix=()):
-        # the default control socket is the installed service's: tests name their own
+        # the default control socket and state directory are the installed service's: tests
+        # name their own (a run's marker in /var/lib/embargo would tell the next test's
+        # start of a run it never had)
         own = [] if {"--control", "--config"} & set(args) else ["--control", "none"]
+        self.state_dir = None
+        if not {"--state-dir", "--config"} & set(args):
+            self.state_dir = tempfile.mkdtemp(prefix="embargo-state-")
+            own += ["--state-dir", self.state_dir]
         self.argv = list(prefix) + [EMBARGO, "watch", "--format", "json", *own, *args]
         self.events = []
         self.stderr_lines = []
@@ -50,9 +58,10 @@ class Watch:
         threading.Thread(target=self._read_stdout, daemon=True).start()
         threading.Thread(target=self._read_stderr, daemon=True).start()
         if not self._ready.wait(READY_TIMEOUT):
-            self.proc.kill()
+            self.__exit__()
             raise AssertionError("embargo watch never said ready; stderr:\n" + self.stderr())
         if self.proc.poll() is not None:
+            self.__exit__()
             raise AssertionError("embargo watch exited early; stderr:\n" + self.stderr())
         return self
 
@@ -60,6 +69,8 @@ class Watch:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+        if self.state_dir:
+            shutil.rmtree(self.state_dir, ignore_errors=True)
 
     def _read_stdout(self):
         for raw in self.proc.stdout:
