@@ -2,6 +2,7 @@
 #include "process/sandbox.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <stdio.h>
@@ -209,21 +210,119 @@ static void identify_cgroup(struct sandbox *sb, const struct proc *p, struct app
 		free(cached);
 }
 
-/* A program inside /tmp/.mount_XXXX runs from an AppImage: find the image's process. */
-static void identify_appimage(struct proctable *pt, const struct proc *p, struct app_info *app)
+/* mountinfo writes a space, tab, newline or backslash in a field as \ooo: decode in place. */
+static void unescape_octal(char *s)
+{
+	char *out = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*out++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
+			s += 3;
+		} else {
+			*out++ = *s;
+		}
+	}
+	*out = '\0';
+}
+
+/* The fields of a mountinfo line we need: its mount point and its filesystem type. */
+static bool mountinfo_fields(char *line, char **mount_point, char **fstype)
+{
+	char *dash = strstr(line, " - "), *save = NULL, *f = strtok_r(line, " ", &save);
+
+	for (int i = 1; f && i < 5; i++)
+		f = strtok_r(NULL, " ", &save);
+	if (!f || !dash || f > dash)
+		return false;
+	*mount_point = f;
+	*fstype = dash + 3;
+	(*fstype)[strcspn(*fstype, " \n")] = '\0';
+	unescape_octal(*mount_point);
+	unescape_octal(*fstype);
+	return true;
+}
+
+/*
+ * The image an AppImage's FUSE tree was mounted from. The runtime mounts it with the
+ * image's file name as the FUSE subtype ("fuse.WeChatLinux_x86_64.AppImage"), while the
+ * mount point keeps only the name's first letters (/tmp/.mount_WeChatXXXXXX): two images
+ * whose names begin alike share that, so the mount table names the image, not the path.
+ */
+/* 0: found; 1: the table was read and has no such FUSE mount; -errno: it cannot be read. */
+static int mounted_image(const struct sandbox *sb, uint32_t pid, const char *exe, char *name,
+			 size_t size)
+{
+	const char *mnt = strstr(exe, "/.mount_");
+	size_t len;
+	char path[64], *line = NULL, *mount_point, *fstype;
+	size_t cap = 0;
+	int err = 1;
+	FILE *f;
+
+	if (!mnt)
+		return 1;
+	len = (size_t)(mnt - exe) + 1 + strcspn(mnt + 1, "/");
+	snprintf(path, sizeof(path), "%s/%u/mountinfo", sb->proc_root, pid);
+	if (!(f = fopen(path, "re")))
+		return -errno;
+	while (err && getline(&line, &cap, f) > 0) {
+		if (!mountinfo_fields(line, &mount_point, &fstype) ||
+		    strlen(mount_point) != len || strncmp(mount_point, exe, len) ||
+		    strncmp(fstype, "fuse.", 5) || !fstype[5] || strlen(fstype + 5) >= size)
+			continue;
+		strcpy(name, fstype + 5);
+		err = 0;
+	}
+	free(line);
+	fclose(f);
+	return err;
+}
+
+/* The nearest ancestor (a few up) running an AppImage named name, or any if name is NULL. */
+static const struct proc *appimage_ancestor(struct proctable *pt, const struct proc *p,
+					    const char *name)
 {
 	const struct proc *up = p;
 
-	if (!p->exe || fnmatch("/tmp/.mount_*", p->exe, 0))
-		return;
 	for (int depth = 0; depth < APPIMAGE_DEPTH && up; depth++) {
 		up = proctable__parent(pt, up);
-		if (up && up->exe && !fnmatch("*.appimage", up->exe, FNM_CASEFOLD)) {
-			app->type = "appimage";
-			snprintf(app->path, sizeof(app->path), "%s", up->exe);
-			snprintf(app->id, sizeof(app->id), "%s", strrchr(up->exe, '/') + 1);
-			return;
-		}
+		if (!up || !up->exe)
+			continue;
+		if (name ? !strcmp(strrchr(up->exe, '/') + 1, name) :
+			   !fnmatch("*.appimage", up->exe, FNM_CASEFOLD))
+			return up;
+	}
+	return NULL;
+}
+
+/*
+ * A program inside an AppImage's mount (/tmp/.mount_XXXX) runs from that image: named by
+ * the mount table where the process can still be read, else (gone already) by an ancestor
+ * running one.
+ */
+static void identify_appimage(struct sandbox *sb, struct proctable *pt, const struct proc *p,
+			      struct app_info *app)
+{
+	const struct proc *up;
+	int found;
+
+	if (!p->exe || fnmatch("*/.mount_*/*", p->exe, 0))
+		return;
+	found = mounted_image(sb, p->pid, p->exe, app->id, sizeof(app->id));
+	if (found > 0)
+		return;
+	if (!found) {
+		app->type = "appimage";
+		up = appimage_ancestor(pt, p, app->id);
+		snprintf(app->path, sizeof(app->path), "%s", up ? up->exe : "");
+		return;
+	}
+	if ((up = appimage_ancestor(pt, p, NULL))) {
+		app->type = "appimage";
+		snprintf(app->path, sizeof(app->path), "%s", up->exe);
+		snprintf(app->id, sizeof(app->id), "%s", strrchr(up->exe, '/') + 1);
 	}
 }
 
@@ -234,7 +333,7 @@ void sandbox__identify(struct sandbox *sb, struct proctable *pt, const struct pr
 	app->id[0] = app->path[0] = '\0';
 	identify_cgroup(sb, p, app);
 	if (!app->type)
-		identify_appimage(pt, p, app);
+		identify_appimage(sb, pt, p, app);
 	/* the AppImage file itself, run directly */
 	if (!app->type && p->exe && !fnmatch("*.appimage", p->exe, FNM_CASEFOLD)) {
 		app->type = "appimage";

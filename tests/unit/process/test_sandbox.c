@@ -250,6 +250,46 @@ static void test_identify_appimage_run_directly(void **state)
 	assert_string_equal(app.path, "/home/ada/WeChat.APPIMAGE");
 }
 
+/* Two images whose names begin alike share /tmp/.mount_WeChat...: the mount table tells them apart. */
+static void test_identify_appimage_by_its_mount(void **state)
+{
+	struct fixture *fx = *state;
+	struct app_info app;
+	const struct proc *p;
+	static const char mounts[] =
+		"22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
+		"90 22 0:50 / /tmp/.mount_WeChatAbCdEf ro,nosuid,nodev shared:70 - "
+		"fuse.WeChatLinux_x86_64.AppImage WeChatLinux_x86_64.AppImage ro,user_id=1000\n"
+		"91 22 0:51 / /tmp/.mount_WeChatAbC ro,nosuid,nodev shared:71 - "
+		"fuse.WeChat-Notes.AppImage WeChat-Notes.AppImage ro,user_id=1000\n"
+		"92 22 0:52 / /tmp/.mount_My\\040ApXyZ ro shared:72 - fuse.My\\040App.AppImage "
+		"My\\040App.AppImage ro\n";
+
+	/* the runtime that mounted it has exec'd AppRun: no ancestor runs the image any more */
+	p = spawn(fx, 600, 1, "/tmp/.mount_WeChatAbC/usr/bin/wechat-notes");
+	put_file(fx, 600, "mountinfo", S(mounts));
+	identify(fx, p, &app);
+	assert_string_equal(app.type, "appimage");
+	assert_string_equal(app.id, "WeChat-Notes.AppImage");
+	assert_string_equal(app.path, "");
+	p = spawn(fx, 601, 1, "/tmp/.mount_WeChatAbCdEf/opt/wechat/wechat");
+	put_file(fx, 601, "mountinfo", S(mounts));
+	identify(fx, p, &app);
+	assert_string_equal(app.id, "WeChatLinux_x86_64.AppImage");
+	/* escaped spaces are decoded; an ancestor running that image gives its path */
+	spawn(fx, 602, 1, "/home/ada/My App.AppImage");
+	p = spawn(fx, 603, 602, "/tmp/.mount_My ApXyZ/AppRun");
+	put_file(fx, 603, "mountinfo", S(mounts));
+	identify(fx, p, &app);
+	assert_string_equal(app.id, "My App.AppImage");
+	assert_string_equal(app.path, "/home/ada/My App.AppImage");
+	/* a mount the table does not have: no image named from it, nor from a stranger */
+	p = spawn(fx, 604, 602, "/tmp/.mount_Other1/AppRun");
+	put_file(fx, 604, "mountinfo", S(mounts));
+	identify(fx, p, &app);
+	assert_null(app.type);
+}
+
 static void test_identify_plain_process_is_no_app(void **state)
 {
 	struct fixture *fx = *state;
@@ -284,6 +324,7 @@ int main(void)
 		T(test_identify_appimage_through_parent),
 		T(test_identify_appimage_ancestors_bounded),
 		T(test_identify_appimage_run_directly),
+		T(test_identify_appimage_by_its_mount),
 		T(test_identify_plain_process_is_no_app),
 #undef T
 	};
