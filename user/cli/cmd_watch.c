@@ -32,6 +32,7 @@
 #include "packages/pkgwatch.h"
 #include "packages/protect.h"
 #include "process/identity.h"
+#include "process/origins.h"
 #include "process/proctable.h"
 #include "rules/rulebook.h"
 #include "sensor/sensor.h"
@@ -289,6 +290,7 @@ static int watch_start(struct watch *w)
 	if ((n = load_protected(w)) || (n = watch_rules__load(w)))
 		return n;
 	pipeline__set_rules(w->pl, w->rules);
+	watch_rules__index_vendors(w);
 	so.ctx = w;
 	log__capture_libbpf();
 	/* attach first, then scan /proc: a process born in between is in one or the other */
@@ -349,6 +351,7 @@ static void watch_stop(struct watch *w)
 	enforce__free(w->enforcer);
 	protect__free(w->protect);
 	pipeline__free(w->pl);
+	origins__free(w->origins);
 	pkgwatch__free(w->pkg);
 	rulebook__free(w->rules);
 	identity__free(w->identity);

@@ -23,6 +23,7 @@ struct watch {
 	struct proctable *procs;
 	struct identity *identity;
 	struct rulebook *rules;		/* NULL: no rules loaded */
+	struct origins *origins;	/* the rules' vendor files by inode; NULL: none */
 	struct pipeline *pl;
 	struct pkgwatch *pkg;
 	struct sensor *sensor;
@@ -49,6 +50,8 @@ void watch_health__summary(struct watch *w);
 
 /* Load the rules at start (none when the default directory does not exist); -EINVAL. */
 int watch_rules__load(struct watch *w);
+/* Index by inode the vendor files and trees the rules in force name (process/origins.h). */
+void watch_rules__index_vendors(struct watch *w);
 /* Give the kernel the hot list and the block list of the rules in force. */
 void watch_rules__tell_kernel(struct watch *w);
 /* Reload; false when refused (the rules in force stay). reply: for `rules reload`. */

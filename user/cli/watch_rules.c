@@ -20,6 +20,7 @@
 #include "lib/log.h"
 #include "lib/privs.h"
 #include "packages/pkgwatch.h"
+#include "process/origins.h"
 #include "rules/hotlist.h"
 #include "rules/rulebook.h"
 #include "sensor/sensor.h"
@@ -126,6 +127,29 @@ void watch_rules__tell_kernel(struct watch *w)
  * New rules, new block list: the banned packages' programs are learned again, quietly (they
  * were reported at start or when installed; the reload itself is a state record).
  */
+static void index_vendor_path(void *ctx, const char *path, bool tree)
+{
+	struct origins *o = ctx;
+	int err = tree ? origins__add_tree(o, path) : origins__add_file(o, path);
+
+	if (err && err != -ENOENT)
+		log_warn("cannot index the vendor %s %s by inode: %s", tree ? "tree" : "file",
+			 path, strerror(-err));
+}
+
+void watch_rules__index_vendors(struct watch *w)
+{
+	struct origins *o = w->rules ? origins__new() : NULL;
+
+	if (o)
+		rulebook__vendor_paths(w->rules, index_vendor_path, o);
+	pipeline__set_origins(w->pl, o);
+	origins__free(w->origins);
+	w->origins = o;
+	if (o)
+		log_debug("%zu vendor files known by inode", origins__len(o));
+}
+
 static void relearn_packages(struct watch *w)
 {
 	struct scan s = { .rules = w->rules, .id = w->identity, .env = &w->env,
@@ -171,6 +195,7 @@ bool watch_rules__reload(struct watch *w, struct buf *reply, bool json)
 			 rulebook__rules(w->rules)->nrules, rulebook__rules(w->rules)->version);
 		log_info("%s", msg);
 		pipeline__set_rules(w->pl, w->rules);	/* new ELF strings to look for */
+		watch_rules__index_vendors(w);
 		watch_rules__tell_kernel(w);
 		relearn_packages(w);
 		pipeline__state(w->pl, "rules-reload", "success", msg, NULL);

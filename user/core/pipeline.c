@@ -13,6 +13,7 @@
 #include "lib/log.h"
 #include "packages/pkgwatch.h"
 #include "lib/path.h"
+#include "process/origins.h"
 #include "process/procfs.h"
 #include "process/program.h"
 #include "process/sandbox.h"
@@ -27,6 +28,7 @@ struct pipeline {
 	struct sandbox *sandbox;
 	struct pkgwatch *pkg;		/* NULL: packages not watched */
 	struct enforcer *enf;		/* NULL: block rules only alert */
+	const struct origins *origins;	/* NULL: no vendor file known by inode */
 	bool hash_files;		/* a rule names file.hash.sha256 */
 	struct pipeline_stats stats;
 };
@@ -158,6 +160,11 @@ void pipeline__set_pkgwatch(struct pipeline *pl, struct pkgwatch *pw)
 	pl->pkg = pw;
 }
 
+void pipeline__set_origins(struct pipeline *pl, const struct origins *o)
+{
+	pl->origins = o;
+}
+
 void pipeline__set_enforcer(struct pipeline *pl, struct enforcer *enf)
 {
 	pl->enf = enf;
@@ -246,6 +253,8 @@ static void on_exec(struct pipeline *pl, const void *data, size_t size)
 		return;
 	}
 	program__resolve(p, pl->sandbox, pl->procs);
+	/* a vendor's file under another path (a link, a bind mount, a chroot): its own path too */
+	origins__tag(pl->origins, p);
 	if (pl->pkg && view.ev->flags & EV_EXEC_PKG_ROOT)
 		pkgwatch__session_begins(pl->pkg, p);
 	pe->pl = pl;

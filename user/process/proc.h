@@ -58,6 +58,8 @@ struct proc {
 	struct file_ident *ident;	/* the executable (for ld.so PROG: PROG) */
 	char *loader;		/* ld.so PROG: the loader's path; exe is then PROG */
 	char *script;		/* #! scripts: the script's absolute path */
+	char *origin_path;	/* the vendor file it runs, by inode, when exe names it otherwise */
+	char *origin_source;	/* the vendor tree that file is in (origins.h) */
 	const char *app_type;	/* sandbox.c: "flatpak", "snap", "appimage"; NULL if none */
 	char *app_id;
 	char *app_path;		/* an AppImage's file */

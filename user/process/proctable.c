@@ -50,6 +50,9 @@ static void proc_free_strings(struct proc *p)
 	free(p->script);
 	free(p->app_id);
 	free(p->app_path);
+	free(p->origin_path);
+	free(p->origin_source);
+	p->origin_path = p->origin_source = NULL;
 	p->exe = p->cwd = p->filename = p->interp = p->args = p->loader = p->script = NULL;
 	p->app_id = p->app_path = NULL;
 	p->app_type = NULL;
@@ -280,6 +283,8 @@ static void proc_copy_program(struct proc *to, const struct proc *from)
 	to->app_type = from->app_type;
 	to->app_id = strdup_or_null(from->app_id);
 	to->app_path = strdup_or_null(from->app_path);
+	to->origin_path = strdup_or_null(from->origin_path);
+	to->origin_source = strdup_or_null(from->origin_source);
 	to->args = NULL;
 	to->args_len = 0;
 	if (from->args && (to->args = malloc(from->args_len))) {

@@ -333,6 +333,9 @@ RETURNS(get_app_path, set_str(v, p->app_path))
 RETURNS(get_ident_unavailable, p->ident_unavailable && set_num(v, 1))
 RETURNS(get_ident_unavailable_reason, set_str(v, p->ident_unavailable))
 RETURNS(get_script, set_str(v, p->script))
+RETURNS(get_origin_path, set_str(v, p->origin_path))
+RETURNS(get_origin_name, p->origin_path && set_str(v, basename_of(p->origin_path)))
+RETURNS(get_origin_source, set_str(v, p->origin_source))
 RETURNS(get_script_sha256, p->script_ident && set_str(v, p->script_ident->sha256))
 RETURNS(get_cwd, set_str(v, p->cwd))
 RETURNS(get_start,
@@ -449,6 +452,9 @@ static const struct field_def all_fields[] = {
 	OURS("login_user.id", FT_KEYWORD, get_loginuid),
 	OURS("login_user.name", FT_KEYWORD, get_loginuid_name),
 	OURS("mnt_ns", FT_LONG, get_mntns),
+	OURS("origin.name", FT_KEYWORD, get_origin_name),
+	OURS("origin.path", FT_KEYWORD, get_origin_path),
+	OURS("origin.source", FT_KEYWORD, get_origin_source),
 	OURS("script.hash.sha256", FT_KEYWORD, get_script_sha256),
 	OURS("script.path", FT_KEYWORD, get_script),
 	RULE("embargo.rule.action", FT_KEYWORD, get_rule_action),
@@ -497,12 +503,13 @@ static const struct field_def all_fields[] = {
 	PROC("elf.sections.name", FT_NESTED, get_elf_sections),
 	PROC("elf.shared_libraries", FT_LIST, get_elf_needed),
 	PROC("entity_id", FT_KEYWORD, get_entity_id),
-	PROC("executable", FT_KEYWORD, get_executable),
+	{ "process.executable", FT_KEYWORD, ROLE_PROCESS, get_executable,
+	  "embargo.process.origin.path" },
 	PROC("group.id", FT_KEYWORD, get_egid),
 	PROC("group.name", FT_KEYWORD, get_egid_name),
 	PROC("hash.sha256", FT_KEYWORD, get_sha256),
 	PROC("interactive", FT_BOOL, get_interactive),
-	PROC("name", FT_KEYWORD, get_name),
+	{ "process.name", FT_KEYWORD, ROLE_PROCESS, get_name, "embargo.process.origin.name" },
 	PARENT("args", FT_LIST, get_args),
 	PARENT("args_count", FT_LONG, get_args_count),
 	PARENT("command_line", FT_KEYWORD, get_command_line),

@@ -46,6 +46,11 @@ struct field_def {
 	enum field_type type;
 	enum field_role role;
 	field_get_fn get;
+	/*
+	 * Rules naming this field also see that one (NULL: none): process.executable and
+	 * process.name also match the vendor file an exec is by inode (process/origins.h).
+	 */
+	const char *also;
 };
 
 /* All fields, ordered so that the members of each JSON object are contiguous. */

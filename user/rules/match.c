@@ -382,10 +382,18 @@ static void why_add(struct matcher *m, const char *fmt, ...)
 	}
 }
 
-static bool eval_field(struct matcher *m, const struct match_node *n, const struct event *ev,
-		       const struct event_env *env)
+/* The field rules naming f also see (fields.h: field_def.also), or NULL. */
+static const struct field_def *also_of(const struct field_def *f)
 {
-	struct elem_iter it = { .f = n->field, .v = value_of(m, n->field, ev, env) };
+	return f->also ? fields__find(f->also) : NULL;
+}
+
+/* n's patterns against the values of f (n's own field, or the one it also sees). */
+static bool eval_values(struct matcher *m, const struct match_node *n,
+			const struct field_def *f, const struct event *ev,
+			const struct event_env *env)
+{
+	struct elem_iter it = { .f = f, .v = value_of(m, f, ev, env) };
 	const char *mod = n->nocase ? "|i" : "";
 	const char *s;
 	size_t len;
@@ -399,14 +407,23 @@ static bool eval_field(struct matcher *m, const struct match_node *n, const stru
 			if (!match__pattern(pat, n->nocase, s, len))
 				continue;
 			if (pat->glob)
-				why_add(m, "%s%s ~ \"%s\" (\"%.*s\")", n->field->name, mod, pat->text,
+				why_add(m, "%s%s ~ \"%s\" (\"%.*s\")", f->name, mod, pat->text,
 					(int)len, s);
 			else
-				why_add(m, "%s%s == \"%.*s\"", n->field->name, mod, (int)len, s);
+				why_add(m, "%s%s == \"%.*s\"", f->name, mod, (int)len, s);
 			return true;
 		}
 	}
 	return false;
+}
+
+static bool eval_field(struct matcher *m, const struct match_node *n, const struct event *ev,
+		       const struct event_env *env)
+{
+	const struct field_def *also = also_of(n->field);
+
+	return eval_values(m, n, n->field, ev, env) ||
+	       (also && eval_values(m, n, also, ev, env));
 }
 
 static bool eval(struct matcher *m, const struct match_node *n, const struct event *ev,
@@ -454,6 +471,23 @@ static void candidate(struct matcher *m, uint32_t rule, size_t *n)
 	m->candidates[(*n)++] = rule;
 }
 
+/* Rules whose exact values on index field f one of the values of field `values` is. */
+static void candidates_of(struct matcher *m, const struct index_field *f,
+			  const struct field_def *values, const struct event *ev,
+			  const struct event_env *env, size_t *n)
+{
+	struct elem_iter it = { .f = values, .v = value_of(m, values, ev, env) };
+	const char *s;
+	size_t len;
+
+	while (it.v && next_elem(&it, &s, &len)) {
+		struct bucket *b = hmap__get(&m->index, value_key(f->field, f->nocase, s, len));
+
+		for (size_t j = 0; b && j < b->n; j++)
+			candidate(m, b->rules[j], n);
+	}
+}
+
 /* Rules an indexed value of this event can satisfy, plus every unindexed rule. */
 static size_t collect_candidates(struct matcher *m, const struct event *ev,
 				 const struct event_env *env)
@@ -462,17 +496,10 @@ static size_t collect_candidates(struct matcher *m, const struct event *ev,
 
 	for (size_t i = 0; i < m->nfields; i++) {
 		const struct index_field *f = &m->fields[i];
-		struct elem_iter it = { .f = f->field, .v = value_of(m, f->field, ev, env) };
-		const char *s;
-		size_t len;
 
-		while (it.v && next_elem(&it, &s, &len)) {
-			struct bucket *b = hmap__get(&m->index,
-						     value_key(f->field, f->nocase, s, len));
-
-			for (size_t j = 0; b && j < b->n; j++)
-				candidate(m, b->rules[j], &n);
-		}
+		candidates_of(m, f, f->field, ev, env, &n);
+		if (also_of(f->field))
+			candidates_of(m, f, also_of(f->field), ev, env, &n);
 	}
 	for (size_t i = 0; i < m->nunindexed; i++)
 		candidate(m, m->unindexed[i], &n);

@@ -2,6 +2,7 @@
 #include "rules/rulebook.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -145,6 +146,53 @@ struct strscan *rulebook__strscan(const struct rulebook *rb)
 	scan = n ? strscan__new(list, n) : NULL;
 	free(list);
 	return scan;
+}
+
+/* DIR, a slash and a star, DIR literal, absolute, two levels deep or more: DIR's length. */
+static size_t tree_of(const char *pat)
+{
+	size_t len = strlen(pat), slashes = 0;
+
+	if (pat[0] != '/' || len < 3 || strcmp(pat + len - 2, "/*"))
+		return 0;
+	for (size_t i = 0; i < len - 2; i++) {
+		if (strchr("*?[\\", pat[i]))
+			return 0;
+		slashes += pat[i] == '/';
+	}
+	return slashes >= 2 ? len - 2 : 0;
+}
+
+static void collect_vendor_paths(const struct match_node *m, const struct field_def *f,
+				 void (*fn)(void *ctx, const char *path, bool tree), void *ctx)
+{
+	char dir[4096];
+
+	for (size_t i = 0; i < m->nkids; i++)
+		collect_vendor_paths(m->kids[i], f, fn, ctx);
+	if (m->op != MATCH_FIELD || m->field != f || m->nocase)
+		return;
+	for (size_t i = 0; i < m->npatterns; i++) {
+		const char *text = m->patterns[i].text;
+		size_t len = tree_of(text);
+
+		if (!m->patterns[i].glob && text[0] == '/')
+			fn(ctx, text, false);
+		else if (len && len < sizeof(dir)) {
+			snprintf(dir, sizeof(dir), "%.*s", (int)len, text);
+			fn(ctx, dir, true);
+		}
+	}
+}
+
+void rulebook__vendor_paths(const struct rulebook *rb,
+			    void (*fn)(void *ctx, const char *path, bool tree), void *ctx)
+{
+	const struct field_def *f = fields__find("process.executable");
+
+	for (size_t i = 0; f && i < rb->rs->nrules; i++)
+		if (rb->rs->rules[i]->enabled && rb->rs->rules[i]->on & ON_PROCESS)
+			collect_vendor_paths(rb->rs->rules[i]->match, f, fn, ctx);
 }
 
 static bool node_uses(const struct match_node *m, const struct field_def *f)

@@ -29,6 +29,14 @@ const struct ruleset *rulebook__rules(const struct rulebook *rb);
 const struct match_stats *rulebook__stats(const struct rulebook *rb);
 /* Whether any enabled rule names this field. */
 bool rulebook__uses(const struct rulebook *rb, const char *field);
+/*
+ * The vendor files and trees the enabled rules' process.executable patterns name: fn(ctx,
+ * path, tree) for an exact absolute path (tree false), and for DIR when a pattern is DIR, a
+ * slash and a star, DIR a literal absolute path at least two levels deep (tree true): the
+ * pattern for everything in /opt/QQ names the tree /opt/QQ; one for all of /opt names none.
+ */
+void rulebook__vendor_paths(const struct rulebook *rb,
+			    void (*fn)(void *ctx, const char *path, bool tree), void *ctx);
 /* A scanner for every distinct embargo.elf.strings pattern of the enabled rules; NULL if none. */
 struct strscan *rulebook__strscan(const struct rulebook *rb);
 

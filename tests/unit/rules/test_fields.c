@@ -447,6 +447,7 @@ static void test_every_field_readable(void **state)
 	snprintf(ident.sha256, sizeof(ident.sha256), "%064d", 0);
 	fx->proc.ident = fx->proc.script_ident = fx->parent.ident = &ident;
 	fx->proc.loader = "/lib64/ld-linux-x86-64.so.2", fx->proc.script = "/tmp/s.sh";
+	fx->proc.origin_path = "/opt/V/bin/tool", fx->proc.origin_source = "/opt/V";
 	/* the parts only alerts, package, file and state records have */
 	char *refs[] = { "https://example.org/ban" };
 	struct rule rule = { .id = "r", .name = "R", .description = "d", .vendor = "V",
@@ -490,6 +491,7 @@ static void test_every_field_readable(void **state)
 	}
 	fx->proc.ident = fx->proc.script_ident = fx->parent.ident = NULL;
 	fx->proc.loader = fx->proc.script = NULL;
+	fx->proc.origin_path = fx->proc.origin_source = NULL;
 	fx->proc.app_type = NULL, fx->proc.app_id = fx->proc.app_path = NULL;
 	assert_int_equal(present, n);
 }
