@@ -22,7 +22,9 @@
 static const char rules_usage[] =
 	"Usage: embargo rules check [--format text|json] PATH...\n"
 	"       embargo rules list [--rules PATH]... [--format text|json]\n"
-	"       embargo rules test [--rules PATH]... [--format text|json] FILE...\n"
+	"       embargo rules test [--rules PATH]... [--format text|json] [--as PATH] [--arg ARG]...\n"
+	"                          [--cwd DIR] [--app TYPE:ID] [--file] FILE...\n"
+	"       embargo rules test [--rules PATH]... [--format text|json] --package NAME...\n"
 	"       embargo rules fields\n"
 	"       embargo rules reload [--socket PATH] [--format text|json]\n"
 	"\n"
@@ -30,19 +32,71 @@ static const char rules_usage[] =
 	"       exit 0 when all are valid, 1 otherwise\n"
 	"list   print the loaded rules as a table (or one JSON object per rule)\n"
 	"test   match each FILE against the rules as if root had just executed it (by path,\n"
-	"       name and SHA-256) and print the alerts it would raise; exit 1 if any\n"
+	"       name and SHA-256) and print the alerts it would raise; exit 1 if any.\n"
+	"       --as PATH: as if FILE were installed at PATH (executable, filename, argv[0]);\n"
+	"       --arg ARG: argv goes on with ARG; --cwd DIR: the working directory;\n"
+	"       --app TYPE:ID: in a flatpak or snap (ID: app id) or an AppImage (ID: its path);\n"
+	"       --file: FILE was written (a download), not run; --package NAME: NAME installed\n"
 	"fields list the fields a rule can match, with their type and the events that have them\n"
 	"reload make the running daemon reload its rules and print the outcome; exit 1 if the\n"
 	"       new rules were refused (the old ones stay in force)\n"
 	"\n"
 	"--rules PATH is repeatable; without it the rules come from " RULES_DEFAULT_DIR ".\n";
 
+/* rules test: what the event looks like beyond the file itself */
+struct test_event_opts {
+	const char *as;		/* --as: the path the file is run from */
+	const char *cwd;
+	const char *app;	/* --app TYPE:ID */
+	bool file;		/* --file: a file event, not an exec */
+	const char *extra[64];	/* --arg: argv after argv[0] */
+	int nextra;
+	const char *packages[64];	/* --package */
+	int npackages;
+};
+
 struct rules_opts {
 	enum output_format format;
 	struct rule_paths rules;
+	struct test_event_opts ev;
 	char **args;		/* the positional arguments */
 	int nargs;
 };
+
+static int test_event_opt(int c, const char *arg, const char *cmd, struct test_event_opts *e)
+{
+	if (strcmp(cmd, "rules test"))
+		return cli__usage_error(cmd, "--as, --arg, --cwd, --app, --file and --package are for rules test");
+	switch (c) {
+	case 'A':
+		if (arg[0] != '/')
+			return cli__usage_error(cmd, "--as takes an absolute path, not '%s'", arg);
+		e->as = arg;
+		break;
+	case 'a':
+		if (e->nextra == (int)(sizeof(e->extra) / sizeof(e->extra[0])))
+			return cli__usage_error(cmd, "at most 64 --arg");
+		e->extra[e->nextra++] = arg;
+		break;
+	case 'C':
+		e->cwd = arg;
+		break;
+	case 'P':
+		if (strncmp(arg, "flatpak:", 8) && strncmp(arg, "snap:", 5) &&
+		    strncmp(arg, "appimage:/", 10))
+			return cli__usage_error(cmd, "--app takes flatpak:ID, snap:NAME or appimage:/PATH, not '%s'", arg);
+		e->app = arg;
+		break;
+	case 'F':
+		e->file = true;
+		break;
+	default:
+		if (e->npackages == (int)(sizeof(e->packages) / sizeof(e->packages[0])))
+			return cli__usage_error(cmd, "at most 64 --package");
+		e->packages[e->npackages++] = arg;
+	}
+	return 0;
+}
 
 static int parse_opts(int argc, char **argv, const char *cmd, struct rules_opts *o)
 {
@@ -50,6 +104,12 @@ static int parse_opts(int argc, char **argv, const char *cmd, struct rules_opts 
 		{ "rules", required_argument, NULL, 'r' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "as", required_argument, NULL, 'A' },
+		{ "arg", required_argument, NULL, 'a' },
+		{ "cwd", required_argument, NULL, 'C' },
+		{ "app", required_argument, NULL, 'P' },
+		{ "file", no_argument, NULL, 'F' },
+		{ "package", required_argument, NULL, 'K' },
 		{},
 	};
 	int c, err;
@@ -66,6 +126,10 @@ static int parse_opts(int argc, char **argv, const char *cmd, struct rules_opts 
 		case 'h':
 			fputs(rules_usage, stdout);
 			return -1;
+		case 'A': case 'a': case 'C': case 'P': case 'F': case 'K':
+			if ((err = test_event_opt(c, optarg, cmd, &o->ev)))
+				return err;
+			break;
 		default:
 			return cli__option_error(cmd, c, argv);
 		}
@@ -213,32 +277,139 @@ static void test_one(void *ctx, const struct event *ev)
 						t->out, NULL);
 }
 
-static int rules_test(struct rules_opts *o, struct rulebook *rb)
+/* argv [argv0, --arg...] as the kernel gives it: NUL-separated; NULL when out of memory. */
+static char *join_argv(const char *argv0, const struct test_event_opts *e, size_t *len)
 {
-	struct host host;
-	struct event_env env = { .host = &host, .users = users__new() };
-	struct identity *id = identity__new("/proc", 0);
-	struct test_ctx t = { .rb = rb, .env = &env };
+	size_t n = strlen(argv0) + 1;
+	char *buf, *at;
+
+	for (int i = 0; i < e->nextra; i++)
+		n += strlen(e->extra[i]) + 1;
+	if (!(buf = malloc(n)))
+		return NULL;
+	at = stpcpy(buf, argv0) + 1;
+	for (int i = 0; i < e->nextra; i++)
+		at = stpcpy(at, e->extra[i]) + 1;
+	*len = n;
+	return buf;
+}
+
+/* --as, --arg, --cwd, --app on the process filefacts made of the file. */
+static int dress_proc(struct file_as_proc *fp, const struct test_event_opts *e, char **argv_buf)
+{
+	struct proc *p = &fp->proc;
+	const char *colon = e->app ? strchr(e->app, ':') : NULL;
+	static char app_type[16];
+
+	if (e->as) {
+		snprintf(fp->exe, sizeof(fp->exe), "%s", e->as);
+		snprintf(p->comm, sizeof(p->comm), "%.15s", strrchr(e->as, '/') + 1);
+	}
+	if (!(*argv_buf = join_argv(e->as ? e->as : fp->args, e, &p->args_len)))
+		return -ENOMEM;
+	p->args = p->filename = *argv_buf;
+	p->argc = (uint32_t)e->nextra + 1;
+	p->cwd = (char *)e->cwd;
+	if (colon) {
+		snprintf(app_type, sizeof(app_type), "%.*s", (int)(colon - e->app), e->app);
+		p->app_type = app_type;
+		p->app_id = (char *)(strrchr(colon, '/') ? strrchr(colon, '/') + 1 : colon + 1);
+		p->app_path = (char *)(colon[1] == '/' ? colon + 1 : NULL);
+	}
+	return 0;
+}
+
+static int test_exec(struct test_ctx *t, struct identity *id, const char *path,
+		     const struct test_event_opts *e)
+{
+	struct file_as_proc fp;
+	struct event ev = { .category = EVENT_CATEGORY_PROCESS, .type = "start",
+			    .action = "rules-test", .proc = &fp.proc };
+	char *argv_buf = NULL;
+	int err = filefacts__as_proc(path, id, &fp);
+
+	if (err)
+		return err;
+	if (!(err = dress_proc(&fp, e, &argv_buf))) {
+		ev.time_ns = host__now_real_ns();
+		test_one(t, &ev);
+	}
+	free(argv_buf);
+	filefacts__release(&fp);
+	return err;
+}
+
+/* FILE as a file a process wrote: by its path, name and content. */
+static int test_file(struct test_ctx *t, struct identity *id, const char *path)
+{
+	char abs[PATH_MAX];
+	struct file_ident *ident = NULL;
+	struct file_info file = { .path = abs };
+	struct event ev = { .category = EVENT_CATEGORY_FILE, .type = "creation",
+			    .action = "file-created", .file = &file };
+	int fd;
+
+	if (!realpath(path, abs))
+		return -errno;
+	if ((fd = open(abs, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) >= 0) {
+		ident = identity__of_fd(id, fd);
+		close(fd);
+	}
+	file.sha256 = ident && ident->sha256[0] ? ident->sha256 : NULL;
+	ev.time_ns = host__now_real_ns();
+	t->alerts += (unsigned int)alert__raise(t->rb, ON_FILE, MATCH_ALL_RULES, &ev, t->env,
+						t->out, NULL);
+	ident__put(ident);
+	return 0;
+}
+
+static void test_package(struct test_ctx *t, const char *name)
+{
+	struct package_info pkg = { .name = name, .version = "0", .type = "deb" };
+	struct event ev = { .time_ns = host__now_real_ns(), .category = EVENT_CATEGORY_PACKAGE,
+			    .type = "installation", .action = "package-installed",
+			    .package = &pkg };
+
+	t->alerts += (unsigned int)alert__raise(t->rb, ON_PACKAGE, MATCH_ALL_RULES, &ev, t->env,
+						t->out, NULL);
+}
+
+static int test_all(struct rules_opts *o, struct test_ctx *t, struct identity *id)
+{
 	int rc = EXIT_OK;
 
-	if (!o->nargs)
-		return cli__usage_error("rules test", "give the files to test");
-	host__load(&host, NULL);
-	t.out = output__stdout(stdout, o->format, &env);
-	if (id)
-		identity__set_scanner(id, rulebook__strscan(rb));
-	for (int i = 0; env.users && id && t.out && i < o->nargs; i++) {
-		int err = cli__as_exec(o->args[i], id, "rules-test", test_one, &t);
+	for (int i = 0; i < o->ev.npackages; i++)
+		test_package(t, o->ev.packages[i]);
+	for (int i = 0; i < o->nargs; i++) {
+		int err = o->ev.file ? test_file(t, id, o->args[i]) :
+				       test_exec(t, id, o->args[i], &o->ev);
 
 		if (err) {
 			fprintf(stderr, "embargo rules test: %s: %s\n", o->args[i], strerror(-err));
 			rc = EXIT_USAGE;
 		}
 	}
-	if (t.out)
+	return rc;
+}
+
+static int rules_test(struct rules_opts *o, struct rulebook *rb)
+{
+	struct host host;
+	struct event_env env = { .host = &host, .users = users__new() };
+	struct identity *id = identity__new("/proc", 0);
+	struct test_ctx t = { .rb = rb, .env = &env };
+	int rc = EXIT_USAGE;
+
+	if (!o->nargs && !o->ev.npackages)
+		return cli__usage_error("rules test", "give the files (or --package names) to test");
+	host__load(&host, NULL);
+	t.out = output__stdout(stdout, o->format, &env);
+	if (id)
+		identity__set_scanner(id, rulebook__strscan(rb));
+	if (env.users && id && t.out) {
+		rc = test_all(o, &t, id);
 		output__flush(t.out);
-	else
-		rc = EXIT_USAGE;
+	}
 	output__free(t.out);
 	identity__free(id);
 	users__free(env.users);
