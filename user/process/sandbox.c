@@ -251,12 +251,12 @@ static bool mountinfo_fields(char *line, char **mount_point, char **fstype)
  * whose names begin alike share that, so the mount table names the image, not the path.
  */
 /* 0: found; 1: the table was read and has no such FUSE mount; -errno: it cannot be read. */
-static int mounted_image(const struct sandbox *sb, uint32_t pid, const char *exe, char *name,
+static int mounted_image(const struct sandbox *sb, const char *who, const char *exe, char *name,
 			 size_t size)
 {
 	const char *mnt = strstr(exe, "/.mount_");
 	size_t len;
-	char path[64], *line = NULL, *mount_point, *fstype;
+	char path[256], *line = NULL, *mount_point, *fstype;
 	size_t cap = 0;
 	int err = 1;
 	FILE *f;
@@ -264,7 +264,7 @@ static int mounted_image(const struct sandbox *sb, uint32_t pid, const char *exe
 	if (!mnt)
 		return 1;
 	len = (size_t)(mnt - exe) + 1 + strcspn(mnt + 1, "/");
-	snprintf(path, sizeof(path), "%s/%u/mountinfo", sb->proc_root, pid);
+	snprintf(path, sizeof(path), "%s/%s/mountinfo", sb->proc_root, who);
 	if (!(f = fopen(path, "re")))
 		return -errno;
 	while (err && getline(&line, &cap, f) > 0) {
@@ -278,6 +278,24 @@ static int mounted_image(const struct sandbox *sb, uint32_t pid, const char *exe
 	free(line);
 	fclose(f);
 	return err;
+}
+
+/*
+ * The mount table the process saw, else (a short-lived program, gone already) its parent's,
+ * else ours: the same for a desktop's processes, which share one mount namespace.
+ */
+static int mounted_images(const struct sandbox *sb, const struct proc *p, char *name,
+			  size_t size)
+{
+	char who[3][16];
+	int found = -ENOENT;
+
+	snprintf(who[0], sizeof(who[0]), "%u", p->pid);
+	snprintf(who[1], sizeof(who[1]), "%u", p->ppid);
+	snprintf(who[2], sizeof(who[2]), "self");
+	for (int i = 0; i < 3 && found < 0; i++)
+		found = mounted_image(sb, who[i], p->exe, name, size);
+	return found;
 }
 
 /* The nearest ancestor (a few up) running an AppImage named name, or any if name is NULL. */
@@ -310,7 +328,7 @@ static void identify_appimage(struct sandbox *sb, struct proctable *pt, const st
 
 	if (!p->exe || fnmatch("*/.mount_*/*", p->exe, 0))
 		return;
-	found = mounted_image(sb, p->pid, p->exe, app->id, sizeof(app->id));
+	found = mounted_images(sb, p, app->id, sizeof(app->id));
 	if (found > 0)
 		return;
 	if (!found) {

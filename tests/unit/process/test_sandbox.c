@@ -288,6 +288,12 @@ static void test_identify_appimage_by_its_mount(void **state)
 	put_file(fx, 604, "mountinfo", S(mounts));
 	identify(fx, p, &app);
 	assert_null(app.type);
+	/* gone already (a short-lived program): its parent's table, the same namespace's */
+	spawn(fx, 605, 1, "/usr/bin/bash");
+	put_file(fx, 605, "mountinfo", S(mounts));
+	p = spawn(fx, 606, 605, "/tmp/.mount_WeChatAbC/usr/bin/wechat-notes");
+	identify(fx, p, &app);
+	assert_string_equal(app.id, "WeChat-Notes.AppImage");
 }
 
 static void test_identify_plain_process_is_no_app(void **state)

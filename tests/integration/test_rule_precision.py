@@ -1,0 +1,125 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""The shipped rules under watch, as people use a desktop (issue 19, false alarms):
+
+- a real unprivileged user hashes, greps, copies and removes ~/Downloads/kvrt.run, greps for
+  WeChat.exe and lists and removes a WeChat flatpak tree in their home, and an admin runs
+  `embargo inspect` on the download: no alert; then the user runs `sh kvrt.run` from the
+  folder (argv has no slash) and that alone is alerted;
+- an AppImage's FUSE mount, made as the AppImage runtime makes it (/tmp/.mount_ and the
+  image's first letters, the image's name as the FUSE subtype): a program of
+  WeChat-Notes.AppImage's mount is named by that image and raises nothing, one of
+  WeChatLinux_x86_64.AppImage's mount is alerted."""
+import ctypes
+import os
+import struct
+import subprocess
+import threading
+import time
+
+from harness import EMBARGO, ROOT, Skip, Watch, run
+from stallfs import READ, StallFS
+from test_quarantine import User
+
+RULES = os.path.join(ROOT, "rules")
+SLEEP = "/usr/bin/sleep"
+READ_IN = struct.Struct("<QQI")               # fuse_read_in: fh, offset, size
+
+
+def alerts(w, pids=(), uid=None):
+    """Alerts for these pids or this user's processes (other tests may run meanwhile)."""
+    return [e for e in w.events if e.get("event", {}).get("kind") == "alert" and
+            (e.get("process", {}).get("pid") in pids or
+             (uid is not None and e.get("process", {}).get("real_user", {}).get("id") == str(uid)))]
+
+
+def test_admin_and_user_tools_on_vendor_files_raise_nothing_running_them_does():
+    with User() as user:
+        downloads = user.mkdir(os.path.join(user.home, "Downloads"))
+        # downloaded before: saving it is an alert of its own (kaspersky-installer-download)
+        assert user.run(f"printf '#!/bin/sh\\nexit 0\\n' > {downloads}/kvrt.run").returncode == 0
+        with Watch("--rules", RULES) as w:
+            tools_then_run(user, downloads, w)
+
+
+def tools_then_run(user, downloads, w):
+    tree = f"{user.home}/.local/share/flatpak/app/com.tencent.WeChat"
+    quiet = user.run(
+        f"cd {downloads} && chmod +x kvrt.run"
+        f" && sha256sum kvrt.run && grep -c exit kvrt.run && cp kvrt.run kvrt.bak"
+        f" && rm kvrt.bak && sha256sum {downloads}/kvrt.run"
+        f" && grep -r WeChat.exe {user.home} ; mkdir -p {tree}/x86_64/stable"
+        f" && ls {tree}/ && grep -r x {tree}/ ; rm -rf {tree}")
+    assert quiet.returncode == 0, quiet.stderr
+    admin = run([EMBARGO, "inspect", os.path.join(downloads, "kvrt.run")])
+    shell = run(user.argv("sh", "-c", f"cd {downloads} && exec sh kvrt.run"))
+    e = w.wait_for(lambda e: e.get("rule", {}).get("id") == "kaspersky-kvrt-process" and
+                   e["process"]["pid"] == shell, what="alert for sh kvrt.run")
+    time.sleep(0.5)  # anything the earlier commands raised has been printed by now
+    assert e["process"]["args"] == ["sh", "kvrt.run"]
+    assert e["process"]["working_directory"] == downloads
+    got = [(a["rule"]["id"], a["process"]["args"])
+           for a in alerts(w, pids=(admin, shell), uid=user.uid)]
+    assert got == [("kaspersky-kvrt-process", ["sh", "kvrt.run"])], got
+
+
+class ImageFS(StallFS):
+    """An AppImage's mount as its runtime makes it: at /tmp/.mount_ plus the image name's
+    first six letters and six random ones, the image's file name as the FUSE subtype and
+    source; its one program is a copy of sleep, whose reads are answered."""
+
+    def __init__(self, image, program):
+        with open(SLEEP, "rb") as f:
+            self.data = f.read()
+        super().__init__({program: len(self.data)})
+        os.rmdir(self.dir)
+        self.dir = f"/tmp/.mount_{image[:6]}{os.urandom(3).hex()}"
+        os.mkdir(self.dir)
+        self.image = image.encode()
+
+    def __enter__(self):
+        self.fd = os.open("/dev/fuse", os.O_RDWR | os.O_CLOEXEC)
+        opts = f"fd={self.fd},rootmode=40755,user_id=0,group_id=0".encode()
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.mount(self.image, self.dir.encode(), b"fuse." + self.image, 0, opts) != 0:
+            err = ctypes.get_errno()
+            os.close(self.fd)
+            os.rmdir(self.dir)
+            raise OSError(err, "mount fuse: " + os.strerror(err))
+        threading.Thread(target=self._serve, daemon=True).start()
+        return self
+
+    def _answer(self, opcode, unique, node, body):
+        if opcode != READ:
+            return super()._answer(opcode, unique, node, body)
+        _, offset, size = READ_IN.unpack_from(body)
+        return self._reply(unique, self.data[offset:offset + size])
+
+
+def start(program, apps):
+    """A program of the image, running a while (an app does), its pid."""
+    apps.append(subprocess.Popen([program, "2"]))
+    return apps[-1].pid
+
+
+def test_appimage_programs_are_named_by_their_image_not_their_mount_point():
+    if not os.path.exists("/dev/fuse"):
+        raise Skip("no /dev/fuse: an AppImage's mount cannot be made here")
+    apps = []
+    with Watch("--rules", RULES, "--all") as w, \
+            ImageFS("WeChat-Notes.AppImage", "wechat-notes") as notes, \
+            ImageFS("WeChatLinux_x86_64.AppImage", "wxplayer") as wechat:
+        assert notes.dir[:18] == wechat.dir[:18] == "/tmp/.mount_WeChat"
+        quiet = start(notes.path("wechat-notes"), apps)
+        e = w.wait_for(lambda e: e.get("process", {}).get("pid") == quiet and
+                       e["event"]["action"] == "exec", what="exec of the notes app")
+        assert e["embargo"]["process"]["app"]["type"] == "appimage", e
+        assert e["embargo"]["process"]["app"]["id"] == "WeChat-Notes.AppImage", e
+        loud = start(wechat.path("wxplayer"), apps)
+        a = w.wait_for(lambda e: e.get("process", {}).get("pid") == loud and
+                       e.get("rule", {}).get("id") == "tencent-wechat-appimage",
+                       what="alert for WeChat's AppImage")
+        assert a["embargo"]["process"]["app"]["id"] == "WeChatLinux_x86_64.AppImage"
+        for p in apps:
+            p.wait()
+        time.sleep(0.3)
+    assert not alerts(w, pids=(quiet,))
