@@ -372,3 +372,24 @@ def test_overlay_file_at_rest_has_the_device_an_exec_reports():
     assert r.returncode == 1, r.stderr
     at_rest = json.loads(r.stdout.splitlines()[0])["embargo"]["process"]["exe"]
     assert (at_rest["device"], at_rest["inode"]) == (ran["device"], ran["inode"])
+
+
+def _runs_through(runner):
+    """The banned binary run by `runner PROG`: named PROG, the runner kept as its loader."""
+    with Banned() as b:
+        path = os.path.join(b.dir, runner[0])
+        runner[1](os.path.realpath(LDSO), path)
+        with Watch("--rules", b.rules) as w:
+            pid = run([path, b.binary])
+            e = w.wait_for(alert(pid, "ban-by-hash"))
+    assert e["process"]["executable"] == b.binary
+    assert e["embargo"]["process"]["loader"] == path
+    assert e["embargo"]["process"]["exe_source"] == "loader"
+
+
+def test_a_loader_hard_linked_under_another_name_is_known_by_inode():
+    _runs_through(("innocent-runner", os.link))
+
+
+def test_a_loader_copied_under_another_name_is_known_by_content():
+    _runs_through(("innocent-copy", shutil.copy2))

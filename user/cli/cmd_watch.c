@@ -32,6 +32,7 @@
 #include "packages/pkgwatch.h"
 #include "packages/protect.h"
 #include "process/identity.h"
+#include "process/loaders.h"
 #include "process/origins.h"
 #include "process/proctable.h"
 #include "rules/rulebook.h"
@@ -287,6 +288,8 @@ static int watch_start(struct watch *w)
 	if (!w->pl || !w->pkg)
 		return -ENOMEM;
 	pipeline__set_pkgwatch(w->pl, w->pkg);
+	w->loaders = loaders__load(w->identity);
+	pipeline__set_loaders(w->pl, w->loaders);
 	if ((n = load_protected(w)) || (n = watch_rules__load(w)))
 		return n;
 	pipeline__set_rules(w->pl, w->rules);
@@ -352,6 +355,7 @@ static void watch_stop(struct watch *w)
 	protect__free(w->protect);
 	pipeline__free(w->pl);
 	origins__free(w->origins);
+	loaders__free(w->loaders);
 	pkgwatch__free(w->pkg);
 	rulebook__free(w->rules);
 	identity__free(w->identity);

@@ -24,6 +24,7 @@ struct watch {
 	struct identity *identity;
 	struct rulebook *rules;		/* NULL: no rules loaded */
 	struct origins *origins;	/* the rules' vendor files by inode; NULL: none */
+	struct loaders *loaders;	/* the system's ld.so files by inode and content */
 	struct pipeline *pl;
 	struct pkgwatch *pkg;
 	struct sensor *sensor;

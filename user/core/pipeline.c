@@ -13,6 +13,7 @@
 #include "lib/log.h"
 #include "packages/pkgwatch.h"
 #include "lib/path.h"
+#include "process/loaders.h"
 #include "process/origins.h"
 #include "process/procfs.h"
 #include "process/program.h"
@@ -29,6 +30,7 @@ struct pipeline {
 	struct pkgwatch *pkg;		/* NULL: packages not watched */
 	struct enforcer *enf;		/* NULL: block rules only alert */
 	const struct origins *origins;	/* NULL: no vendor file known by inode */
+	const struct loaders *loaders;	/* NULL: loaders known by name only */
 	bool hash_files;		/* a rule names file.hash.sha256 */
 	struct pipeline_stats stats;
 };
@@ -160,6 +162,11 @@ void pipeline__set_pkgwatch(struct pipeline *pl, struct pkgwatch *pw)
 	pl->pkg = pw;
 }
 
+void pipeline__set_loaders(struct pipeline *pl, const struct loaders *l)
+{
+	pl->loaders = l;
+}
+
 void pipeline__set_origins(struct pipeline *pl, const struct origins *o)
 {
 	pl->origins = o;
@@ -253,6 +260,9 @@ static void on_exec(struct pipeline *pl, const void *data, size_t size)
 		return;
 	}
 	program__resolve(p, pl->sandbox, pl->procs);
+	/* ld.so under another name (a hard link, a bind mount): known by inode */
+	if (loaders__by_inode(pl->loaders, &p->file))
+		program__run_by_loader(p);
 	/* a vendor's file under another path (a link, a bind mount, a chroot): its own path too */
 	origins__tag(pl->origins, p);
 	if (pl->pkg && view.ev->flags & EV_EXEC_PKG_ROOT)
@@ -320,6 +330,26 @@ static void fill_file(struct pending *pe, struct file_ident *f, enum ident_why w
 	pe->file.sha256 = f ? f->sha256 : NULL;
 }
 
+/*
+ * The executable hashes as one of the system's loaders (a copy under another name): the
+ * program it was asked to run is what runs. Asks for that program's identity, and matches
+ * the event against every rule when it comes (its name and path were not those of the
+ * exec). false when it is not a loader or argv names no program.
+ */
+static bool ran_by_loader_copy(struct pending *pe, struct file_ident *f)
+{
+	struct proc *live = live_exec(pe);
+
+	if (!f || !pe->proc || !loaders__by_hash(pe->pl->loaders, f->sha256) ||
+	    !program__run_by_loader(pe->proc))
+		return false;
+	if (live)
+		program__run_by_loader(live);
+	pe->early = false;
+	ask(pe->pl, pe, pe->proc, SLOT_EXE);
+	return true;
+}
+
 static void on_ident(void *ctx, void *cookie, struct file_ident *f, enum ident_why why)
 {
 	struct slot *slot = cookie;
@@ -328,7 +358,7 @@ static void on_ident(void *ctx, void *cookie, struct file_ident *f, enum ident_w
 	(void)ctx;
 	if (slot->kind == SLOT_FILE)
 		fill_file(pe, f, why);
-	else
+	else if (slot->kind != SLOT_EXE || !ran_by_loader_copy(pe, f))
 		fill_process(pe, slot->kind, f, why);
 	if (--pe->waiting)
 		return;

@@ -39,12 +39,13 @@ static bool takes_value(const char *opt)
 	return false;
 }
 
-char *program__loader_target(const struct proc *p)
+/* PROG of `LOADER [OPTIONS] PROG ARGS`, absolute; NULL when argv names none. */
+static char *target_in_args(const struct proc *p)
 {
 	const char *arg, *end;
 	bool skip_value = false;
 
-	if (!p->exe || !p->args || !program__is_loader(p->exe))
+	if (!p->exe || !p->args)
 		return NULL;
 	end = p->args + p->args_len;
 	arg = p->args + strlen(p->args) + 1;	/* past argv[0] */
@@ -61,6 +62,23 @@ char *program__loader_target(const struct proc *p)
 		}
 	}
 	return arg < end && *arg ? path__absolute(p->cwd, arg) : NULL;
+}
+
+char *program__loader_target(const struct proc *p)
+{
+	return p->exe && program__is_loader(p->exe) ? target_in_args(p) : NULL;
+}
+
+bool program__run_by_loader(struct proc *p)
+{
+	char *target = p->loader ? NULL : target_in_args(p);
+
+	if (!target)
+		return false;
+	p->loader = p->exe;
+	p->exe = target;
+	p->exe_source = EXE_LOADER;
+	return true;
 }
 
 char *program__script_path(const struct proc *p)

@@ -15,6 +15,12 @@
 bool program__is_loader(const char *path);
 /* For `ld.so [OPTIONS] PROG ARGS`: PROG made absolute against the cwd; NULL otherwise. */
 char *program__loader_target(const struct proc *p);
+/*
+ * p's executable is a dynamic loader known by its identity (loaders.h), whatever its name:
+ * name the program argv asks it to run, as for ld.so PROG. false when argv names none or p
+ * was resolved already.
+ */
+bool program__run_by_loader(struct proc *p);
 /* For a #! script (or a binfmt_misc file): the file executed, absolute; NULL otherwise. */
 char *program__script_path(const struct proc *p);
 

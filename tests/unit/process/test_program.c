@@ -179,9 +179,39 @@ static void test_script_relative_path_joined_to_cwd(void **state)
 	expect_script("./run.sh", "/bin/sh", "home", NULL);
 }
 
+/* A loader known by identity, whatever its name: PROG becomes the executable, once. */
+static void test_run_by_loader_names_the_program_whatever_the_runner_is_called(void **state)
+{
+	static const char args[] = "innocent\0--argv0\0fake\0tool\0x";
+	struct proc p = { .exe = strdup("/tmp/innocent"), .cwd = (char *)"/opt/v",
+			  .args_len = sizeof(args) };
+
+	(void)state;
+	p.args = unit_dup_exact(args, sizeof(args));
+	assert_true(program__run_by_loader(&p));
+	assert_string_equal(p.exe, "/opt/v/tool");
+	assert_string_equal(p.loader, "/tmp/innocent");
+	assert_int_equal(p.exe_source, EXE_LOADER);
+	/* resolved already: nothing changes */
+	assert_false(program__run_by_loader(&p));
+	assert_string_equal(p.exe, "/opt/v/tool");
+	free(p.exe);
+	free(p.loader);
+	free(p.args);
+	/* no program in argv: not resolved */
+	struct proc q = { .exe = strdup("/tmp/innocent"), .args_len = 9 };
+
+	q.args = unit_dup_exact("innocent", 9);
+	assert_false(program__run_by_loader(&q));
+	assert_null(q.loader);
+	free(q.exe);
+	free(q.args);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_run_by_loader_names_the_program_whatever_the_runner_is_called),
 		cmocka_unit_test(test_loaders_recognised),
 		cmocka_unit_test(test_non_loaders_rejected),
 		cmocka_unit_test(test_loader_absolute_target),
