@@ -40,9 +40,11 @@ NAME = "tool.embargo-q.deb"
 class User:
     """A fresh unprivileged user with a home under /home, removed with it at the end."""
 
-    def __enter__(self):
-        self.name = f"embargo-q{os.getpid() % 100000}"
+    def __init__(self, tag="q"):
+        self.name = f"embargo-{tag}{os.getpid() % 100000}"
         self.home = f"/home/{self.name}"
+
+    def __enter__(self):
         if subprocess.run(["id", self.name], capture_output=True).returncode == 0:
             subprocess.run(["userdel", "-r", self.name], capture_output=True)  # a crashed run's
         subprocess.run(["useradd", "-m", "-d", self.home, "-s", "/usr/sbin/nologin",

@@ -1,5 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
-"""embargo scan (packages, processes, files at rest) and the scan watch runs at start."""
+"""embargo scan (packages, processes, files at rest) and the scan watch runs at start.
+
+Homes are scanned as a user would fill them: real unprivileged users made by the test
+(useradd -m; userdel -r at the end), their files written by them (setpriv)."""
 import json
 import os
 import shutil
@@ -7,7 +10,9 @@ import subprocess
 import tempfile
 
 from harness import EMBARGO, ROOT, Watch, embargo
+from stallfs import INIT, StallFS
 from test_packages import NAME, RULES, Deb
+from test_quarantine import User
 
 SHIPPED = os.path.join(ROOT, "rules")
 
@@ -58,7 +63,11 @@ def test_installed_package_is_a_finding():
 
 def test_usage_error_exits_two():
     r = embargo("scan", "--skip", "everything")
-    assert r.returncode == 2 and b"--skip takes packages, processes or files" in r.stderr
+    assert r.returncode == 2 and b"--skip takes packages, processes, files or an absolute PATH" \
+        in r.stderr
+    for bad in (["--max-depth", "0"], ["--max-depth", "x"], ["--max-time", "-1"]):
+        r = embargo("scan", *bad)
+        assert r.returncode == 2 and bad[0].encode() in r.stderr, bad
 
 
 def test_watch_reports_what_ran_before_it_started():
@@ -76,3 +85,212 @@ def test_watch_reports_what_ran_before_it_started():
     assert e["event"]["action"] == "process-running"
     assert e["rule"]["id"] == "kaspersky-kesl-process"
     assert e["process"]["hash"]["sha256"]
+
+
+# Wine prefixes hold Windows programs: the shipped rules name them by argv under wine, so a
+# path rule of the test's own says what a vendor tree in a prefix is (the walk finds it).
+WINE_RULES = """\
+vendor: Test
+rules:
+  - id: test-wine-vendor-tree
+    name: Vendor tree in a wine prefix
+    severity: high
+    on: [process]
+    match:
+      process.executable:
+        - "*/drive_c/Program Files*/Tencent/*"
+        - "*/drive_c/Program Files*/Kaspersky Lab/*"
+"""
+ELF = open("/usr/bin/true", "rb").read()
+
+
+class HomeUser(User):
+    """A fresh unprivileged user (test_quarantine.User) who fills their home."""
+
+    def __init__(self, tag):
+        super().__init__("s" + tag)
+
+    def path(self, rel):
+        return os.path.join(self.home, rel)
+
+    def run(self, script, *args):
+        r = subprocess.run(self.argv("sh", "-ec", script, "sh", *args), capture_output=True,
+                           text=True, timeout=60, cwd=self.home)
+        assert r.returncode == 0, r.stderr
+        return r
+
+    def put(self, rel, data=ELF, mode=0o755):
+        """The user makes the file ~/rel (and its directories); its bytes are data."""
+        full = self.path(rel)
+        self.run(f'mkdir -p "$(dirname "$1")"; : > "$1"; chmod {mode:o} "$1"', full)
+        with open(full, "r+b") as f:
+            f.write(data)
+        return full
+
+
+def regular_files(top):
+    """How many regular files are below top, symlinks not followed."""
+    return sum(len([f for f in files if os.path.isfile(os.path.join(d, f)) and
+                    not os.path.islink(os.path.join(d, f))])
+               for d, _, files in os.walk(top))
+
+
+def home_scan(*args, rules=(SHIPPED,)):
+    argv = [a for r in rules for a in ("--rules", r)]
+    return scan(*argv, "--skip", "packages", "--skip", "processes", *args)
+
+
+def by_path(alerts):
+    found = {}
+    for a in alerts:
+        path = a.get("file", {}).get("path") or a.get("process", {}).get("executable")
+        found.setdefault(path, []).append(a)
+    return found
+
+
+PLANTED = {
+    "Applications/WeChatLinux_x86_64.AppImage": 0o755,
+    "Applications/QQ_3.2.9_240617_x86_64_01.AppImage": 0o755,
+    "Downloads/kvrt.run": 0o755,
+    "kesl/opt/kaspersky/kesl/bin/kesl": 0o755,     # an extracted .deb
+    ".wine/drive_c/Program Files (x86)/Tencent/WeChat/WeChat.exe": 0o644,
+    ".local/share/wineprefixes/office/drive_c/Program Files/Kaspersky Lab/"
+    "Kaspersky Free 21.3/avp.exe": 0o644,
+    ".deepinwine/Deepin-QQ/drive_c/Program Files/Tencent/QQ/Bin/QQ.exe": 0o644,
+    ".local/share/flatpak/app/com.tencent.WeChat/x86_64/stable/"
+    "4f1ad9c3e0b2/files/bin/wechat": 0o755,      # flatpak install --user
+}
+
+
+def test_every_home_is_scanned_and_each_finding_names_its_user():
+    with tempfile.TemporaryDirectory() as d, HomeUser("a") as u:
+        wine_rules = os.path.join(d, "wine.yaml")
+        with open(wine_rules, "w") as f:
+            f.write(WINE_RULES)
+        planted = [u.put(rel, mode=mode) for rel, mode in PLANTED.items()]
+        # the whole machine's homes, install locations left out to keep the test short
+        code, alerts, err = home_scan("--skip", "/opt", "--skip", "/usr/local",
+                                      "--skip", "/root", "--max-time", "20",
+                                      rules=(SHIPPED, wine_rules))
+    assert code == 1, err
+    found = by_path(alerts)
+    for path in planted:
+        assert path in found, (path, err)
+        for a in found[path]:
+            assert a["user"]["name"] == u.name and a["user"]["id"] == str(u.uid), a
+    kvrt = {a["rule"]["id"]: a for a in found[u.path("Downloads/kvrt.run")]}
+    assert kvrt["kaspersky-installer-download"]["event"]["action"] == "file-present"
+    assert kvrt["kaspersky-kvrt-process"]["event"]["action"] == "program-present"
+    assert kvrt["kaspersky-kvrt-process"]["process"]["user"]["name"] == u.name
+    assert not [p for p in found if p and p.startswith("/root/")], err
+    assert " homes" in err and "0 homes" not in err, err
+
+
+def test_a_home_with_none_of_them_is_clean():
+    with HomeUser("c") as u:
+        u.put("Applications/Krita-5.2.2-x86_64.AppImage")
+        u.put("Downloads/notes.txt", b"qq wechat kvrt kaspersky\n", 0o644)
+        u.put(".wine/drive_c/Program Files/Notepad++/notepad++.exe", b"MZ", 0o644)
+        u.put(".local/share/flatpak/app/org.kde.krita/x86_64/stable/ab12/files/bin/krita")
+        code, alerts, err = home_scan("--path", u.home)
+        files = regular_files(u.home)
+    assert code == 0 and alerts == [], err
+    assert f" {files} files, 1 homes" in err, err
+
+
+def test_symlinks_in_a_home_are_not_followed():
+    with HomeUser("l") as a, HomeUser("v") as b, tempfile.TemporaryDirectory() as d:
+        outside = os.path.join(d, "kvrt.run")      # root's, outside every home and root
+        with open(outside, "wb") as f:
+            f.write(ELF)
+        os.chmod(outside, 0o755)
+        victim = b.put("Downloads/kvrt.run")
+        a.run(f"mkdir Downloads; ln -s /etc etc; ln -s /etc Downloads/etc; "
+              f"ln -s {outside} Downloads/kvrt.run; ln -s {victim} Downloads/b-kvrt.run; "
+              f"ln -s {b.home}/Downloads Desktop; ln -s /etc Applications")
+        code, alerts, err = home_scan("--path", a.home)
+        assert code == 0 and alerts == [], err
+        assert f" {regular_files(a.home)} files, 1 homes" in err, err  # /etc never walked
+        # both homes: b's file is b's, found once, never under a's name
+        code, alerts, err = home_scan("--path", a.home, "--path", b.home)
+    assert code == 1, err
+    assert sorted({x["file"]["path"] if "file" in x else x["process"]["executable"]
+                   for x in alerts}) == [victim]
+    assert {x["user"]["name"] for x in alerts} == {b.name}
+    assert len([x for x in alerts if x["event"]["action"] == "file-present"]) == 1
+
+
+def test_depth_bound():
+    with HomeUser("d") as u:
+        deep = u.put("a/b/c/d/e/f/kvrt.run")        # 7 directories below the home
+        code, alerts, err = home_scan("--path", u.home)
+        assert code == 0 and alerts == [], err
+        assert "below the depth bound (6) not entered" in err, err
+        code, alerts, err = home_scan("--path", u.home, "--max-depth", "7")
+    assert code == 1 and deep in by_path(alerts), err
+
+
+def test_time_bound_leaves_the_rest_but_not_the_download_places():
+    with HomeUser("t") as u:
+        kvrt = u.put("Downloads/kvrt.run")
+        u.run("mkdir junk; cd junk; seq 1 30000 | xargs touch")
+        code, alerts, err = home_scan("--path", u.home, "--max-time", "0.05")
+    assert code == 1 and kvrt in by_path(alerts), err
+    assert "stopped at the time bound (50 ms)" in err and "1 cut short at --max-time" in err
+    checked = int(err.split(" files,")[0].rsplit(" ", 1)[1])
+    assert 1 <= checked < 30001, err
+
+
+def test_skip_leaves_trees_out():
+    with HomeUser("k") as u:
+        kvrt = u.put("Downloads/kvrt.run")
+        kesl = u.put("VMs/kesl/opt/kaspersky/kesl/bin/kesl")
+        code, alerts, err = home_scan("--path", u.home, "--skip", u.path("VMs"))
+        assert code == 1 and set(by_path(alerts)) == {kvrt}, err
+        code, alerts, err = home_scan("--path", u.home, "--skip", "/home/*/Downloads",
+                                      "--skip", u.path("VMs/kesl"))
+    assert code == 0 and alerts == [], err
+    assert kesl
+
+
+def test_other_filesystems_in_a_home_are_left_unless_asked_and_fuse_never_entered():
+    with HomeUser("m") as u:
+        mnt = u.path("usb")
+        u.run("mkdir usb")
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "embargo-scan", mnt],
+                       check=True)
+        try:
+            with open(os.path.join(mnt, "kvrt.run"), "wb") as f:
+                f.write(ELF)
+            code, alerts, err = home_scan("--path", u.home)
+            assert code == 0 and alerts == [], err
+            assert "1 other filesystems mounted in it not entered" in err, err
+            code, alerts, err = home_scan("--path", u.home, "--cross-mounts")
+            assert code == 1 and os.path.join(mnt, "kvrt.run") in by_path(alerts), err
+        finally:
+            subprocess.run(["umount", "-l", mnt])
+        # a FUSE server in the home that never answers anything: not even asked
+        u.run("mkdir fuse")
+        fs = Unanswering({"kvrt.run": 4096})
+        os.rmdir(fs.dir)
+        fs.dir = u.path("fuse")
+        with fs:
+            r = subprocess.run([EMBARGO, "scan", "--format", "json", "--rules", SHIPPED,
+                                "--skip", "packages", "--skip", "processes", "--path",
+                                u.home, "--cross-mounts"], capture_output=True, timeout=30)
+            asked = fs.asked
+    assert r.returncode == 0 and r.stdout == b"", r.stderr
+    assert asked == 0
+
+
+class Unanswering(StallFS):
+    """A FUSE server that answers INIT and nothing else: any question to it would hang."""
+
+    asked = 0
+
+    def _answer(self, opcode, unique, node, body):
+        if opcode == INIT:
+            return super()._answer(opcode, unique, node, body)
+        self.asked += 1
+        self.held.append(unique)
+        return None

@@ -1,29 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "core/scan.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
-#include <glob.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/alert.h"
+#include "core/homes.h"
+#include "lib/treewalk.h"
 #include "process/filefacts.h"
 #include "lib/log.h"
 #include "process/program.h"
 
 #define MAX_FILES 500000	/* per scan: a runaway tree must not run forever */
-#define MAX_DEPTH 24
+#define MAX_DEPTH 24	/* install locations */
 
-/* Where software gets installed outside the package managers' own records. */
+/* Where software gets installed outside the package managers' own records (and homes). */
 static const char *const default_roots[] = {
 	"/opt", "/usr/local", "/usr/share/applications", "/var/lib/flatpak/app",
-	"/var/lib/snapd/snaps", "/snap", "/root/.local", "/home/*/.local", NULL,
+	"/var/lib/snapd/snaps", "/snap", NULL,
 };
 
 static struct event scan_event(enum event_category category, const char *action)
@@ -92,38 +93,47 @@ void scan__processes(struct scan *s, struct proctable *pt)
 	sandbox__free(sb);
 }
 
-/* nftw has no context argument: the scan in progress. */
-static struct scan *walking;
+/* A file found, and the home it is in (NULL: an install location). */
+struct found {
+	struct scan *s;
+	const struct home *home;
+};
 
-static int visit(const char *path, const struct stat *st, int type, struct FTW *ftw)
+/* A Windows program: wine runs it without an execute bit. */
+static bool windows_program(const char *path)
 {
-	struct scan *s = walking;
-	struct file_info file = { .path = path };
+	size_t len = strlen(path);
+
+	return len > 4 && !strcasecmp(path + len - 4, ".exe");
+}
+
+static int visit(void *ctx, int fd, const char *path, const struct stat *st)
+{
+	struct found *f = ctx;
+	struct scan *s = f->s;
+	struct file_info file = { .path = path, .in_home = f->home != NULL,
+				  .uid = f->home ? f->home->uid : 0 };
 	struct event ev = scan_event(EVENT_CATEGORY_FILE, "file-present");
 	struct file_as_proc fp;
 	struct file_ident *ident = NULL;
 
-	if (type != FTW_F || !S_ISREG(st->st_mode) || ftw->level > MAX_DEPTH)
-		return 0;
 	if (++s->files > MAX_FILES) {
 		log_warn("scan: stopped after %d files", MAX_FILES);
 		return 1;
 	}
 	/* as a file: installers, desktop entries, archives (by name, or content if asked) */
 	if (s->hash_files) {
-		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-
-		if (fd >= 0) {
-			ident = identity__of_fd(s->id, fd);
-			close(fd);
-		}
+		ident = identity__of_fd_at(s->id, fd, st);
 		file.sha256 = ident ? ident->sha256 : NULL;
 	}
 	ev.file = &file;
 	s->alerts += alert__raise(s->rules, ON_FILE, MATCH_ALL_RULES, &ev, s->env, s->out, NULL);
 	ident__put(ident);
-	/* as a program: what would run if it were executed */
-	if (st->st_mode & 0111 && !filefacts__as_proc(path, s->id, &fp)) {
+	/* as a program: what would run if it were executed (by the home's owner) */
+	if ((st->st_mode & 0111 || windows_program(path)) &&
+	    !filefacts__as_proc_fd(fd, path, s->id, &fp)) {
+		if (f->home)
+			fp.proc.uid = fp.proc.euid = f->home->uid;
 		ev = scan_event(EVENT_CATEGORY_PROCESS, "program-present");
 		ev.proc = &fp.proc;
 		s->alerts += alert__raise(s->rules, ON_PROCESS, MATCH_ALL_RULES, &ev, s->env, s->out, s->enf);
@@ -132,28 +142,98 @@ static int visit(const char *path, const struct stat *st, int type, struct FTW *
 	return 0;
 }
 
-static void walk(struct scan *s, const char *root)
+static void walk_home(struct scan *s, struct treewalk *w, const struct home *home,
+		      const struct scan_files_opts *o)
 {
-	walking = s;
-	if (nftw(root, visit, 32, FTW_PHYS | FTW_MOUNT) < 0 && errno != ENOENT)
-		log_debug("scan: failed to walk %s: %s, ignoring", root, strerror(errno));
-	walking = NULL;
+	struct treewalk_opts to = { .max_depth = o->home_depth, .cross_mounts = o->cross_mounts,
+				    .skip = o->skip, .nskip = o->nskip };
+	struct treewalk_stats st = { 0 };
+	struct found f = { .s = s, .home = home };
+
+	if (treewalk__skipped(&to, home->path))
+		return;
+	if (o->home_time_ms)
+		to.deadline_ms = treewalk__now_ms() + o->home_time_ms;
+	homes__walk(w, home, &to, visit, &f, &st);
+	s->homes++;
+	if (st.timed_out) {
+		s->homes_cut++;
+		log_warn("scan: %s: stopped at the time bound (%llu ms), the rest of it not checked",
+			 home->path, (unsigned long long)o->home_time_ms);
+	}
+	if (st.deep)
+		log_info("scan: %s: %zu directories below the depth bound (%u) not entered",
+			 home->path, st.deep, o->home_depth);
+	if (st.mounts)
+		log_info("scan: %s: %zu other filesystems mounted in it not entered", home->path,
+			 st.mounts);
 }
 
-void scan__files(struct scan *s, char *const *roots, size_t nroots)
+/* An install location (or a --path that is no home): deep, no time bound. */
+static void walk_root(struct scan *s, struct treewalk *w, int fd, const char *path,
+		      const struct scan_files_opts *o)
 {
-	glob_t g;
+	struct treewalk_opts to = { .max_depth = MAX_DEPTH, .cross_mounts = o->cross_mounts,
+				    .skip = o->skip, .nskip = o->nskip };
+	struct treewalk_stats st = { 0 };
+	struct found f = { .s = s };
 
-	if (nroots) {
-		for (size_t i = 0; i < nroots; i++)
-			walk(s, roots[i]);
+	treewalk__walk(w, fd, path, &to, visit, &f, &st);
+}
+
+static void walk_path(struct scan *s, struct treewalk *w, const struct homes *homes,
+		      const char *path, const struct scan_files_opts *o)
+{
+	char real[PATH_MAX];
+	const struct home *home;
+	int fd;
+
+	/* an administrator's path, resolved once by name; below it nothing is followed */
+	if (!realpath(path, real)) {
+		if (errno != ENOENT)
+			log_warn("scan: failed to resolve '%s': %s, ignoring", path, strerror(errno));
 		return;
 	}
-	for (size_t i = 0; default_roots[i]; i++) {
-		if (glob(default_roots[i], GLOB_NOSORT, NULL, &g))
-			continue;
-		for (size_t j = 0; j < g.gl_pathc; j++)
-			walk(s, g.gl_pathv[j]);
-		globfree(&g);
+	fd = treewalk__open_root(w, real);
+	if (fd < 0) {
+		if (fd == -EREMOTE)
+			log_warn("scan: %s is on FUSE or a network filesystem, not walked", real);
+		return;
 	}
+	home = homes__find(homes, fd);
+	if (home)
+		walk_home(s, w, home, o);
+	else
+		walk_root(s, w, fd, real, o);
+	close(fd);
+}
+
+int scan__files(struct scan *s, const struct scan_files_opts *o)
+{
+	struct treewalk *w = treewalk__new();
+	struct homes homes;
+	int err;
+
+	if (!w)
+		return -errno;
+	if ((err = homes__list(w, &homes))) {
+		treewalk__free(w);
+		return err;
+	}
+	if (o->nroots) {
+		for (size_t i = 0; i < o->nroots; i++)
+			walk_path(s, w, &homes, o->roots[i], o);
+	} else {
+		s->homes_remote = homes.remote;
+		/* a home below another (or an install location) is walked as its own, once */
+		for (size_t i = 0; i < homes.n; i++)
+			treewalk__mark(w, homes.v[i].fd);
+		for (size_t i = 0; default_roots[i]; i++)
+			walk_path(s, w, &homes, default_roots[i], o);
+		for (size_t i = 0; i < homes.n; i++)
+			walk_home(s, w, &homes.v[i], o);
+	}
+	homes__free(&homes);
+	treewalk__free(w);
+	return 0;
 }

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "process/identity.h"
 #include "output/output.h"
@@ -26,12 +27,33 @@ struct scan {
 				 * files for the kernel's list (they are not killed); else NULL */
 	/* what it found */
 	size_t alerts, packages, nproc, files;
+	size_t homes;		/* homes walked */
+	size_t homes_cut;	/* of them, left at the time bound before the end */
+	size_t homes_remote;	/* on FUSE or a network filesystem: not walked */
 };
+
+/* Where files at rest are looked for, and how far. */
+struct scan_files_opts {
+	char *const *roots;	/* --path: these instead of the install locations and homes */
+	size_t nroots;
+	char *const *skip;	/* fnmatch(3) patterns of paths left out */
+	size_t nskip;
+	unsigned int home_depth;	/* directories below a home (and a place in it) */
+	uint64_t home_time_ms;		/* for each home; 0: no bound */
+	bool cross_mounts;	/* enter other local filesystems below a root or home */
+};
+
+#define SCAN_HOME_DEPTH 6
+#define SCAN_HOME_TIME_MS 60000
 
 void scan__packages(struct scan *s, const struct inventory *inv);
 /* Every process in the table (seed it first), identified now. */
 void scan__processes(struct scan *s, struct proctable *pt);
-/* The given roots, or the default install locations when nroots is 0. */
-void scan__files(struct scan *s, char *const *roots, size_t nroots);
+/*
+ * Files at rest: the given roots, or else the install locations and every home (homes.h),
+ * each home walked as deep and as long as o allows; a root that is a home is walked as one.
+ * -errno when the mount table cannot be read.
+ */
+int scan__files(struct scan *s, const struct scan_files_opts *o);
 
 #endif /* EMBARGO_SCAN_H */

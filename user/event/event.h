@@ -30,6 +30,8 @@ struct package_info {
 struct file_info {
 	const char *path;
 	const char *sha256;		/* hex, NULL until hashed */
+	bool in_home;			/* scan: found in a home; user.* is its owner, uid */
+	uint32_t uid;
 };
 
 /* Counters of a heartbeat record: enough for a SIEM to see a desktop go quiet or lossy. */

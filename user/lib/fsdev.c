@@ -60,7 +60,7 @@ static int mount_dev(const char *mountinfo, uint64_t mnt_id, dev_t *dev)
  * mount one with fusermount3; fuseblk, fuse.sshfs...) and network filesystems. 9p is left
  * out: a hypervisor's shared folder, which only root mounts.
  */
-static bool remote_type(const char *type, size_t len)
+bool fsdev__remote_type(const char *type, size_t len)
 {
 	static const char *const remote[] = { "nfs", "nfs4", "cifs", "smb3", "smbfs", "ceph",
 					      "afs", "lustre", "glusterfs" };
@@ -87,10 +87,26 @@ bool fsdev__on_remote(int fd)
 	type = strstr(line, " - ");
 	if (type) {
 		type += 3;
-		remote = remote_type(type, strcspn(type, " \n"));
+		remote = fsdev__remote_type(type, strcspn(type, " \n"));
 	}
 	free(line);
 	return remote;
+}
+
+void fsdev__mountinfo_unescape(char *s)
+{
+	char *out = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*out++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
+			s += 3;
+		} else {
+			*out++ = *s;
+		}
+	}
+	*out = '\0';
 }
 
 /* An overlay file's device as the kernel has it: its mount's superblock, not fstat's. */

@@ -9,6 +9,7 @@
 #define EMBARGO_FSDEV_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/stat.h>
 
 /* The open file (O_PATH will do) is on overlayfs. */
@@ -18,6 +19,10 @@ bool fsdev__on_overlay(int fd);
  * on someone else forever. Known from the mount table: the filesystem is asked nothing.
  */
 bool fsdev__on_remote(int fd);
+/* A mount table filesystem type (its len bytes) is FUSE or a network filesystem. */
+bool fsdev__remote_type(const char *type, size_t len);
+/* mountinfo writes a space, tab, newline or backslash in a field as \ooo: decode in place. */
+void fsdev__mountinfo_unescape(char *s);
 /*
  * stat(2), following symlinks, with st_dev the device the kernel knows the file by.
  * mountinfo is the mount table the path resolves in (NULL: /proc/self/mountinfo; another

@@ -15,9 +15,28 @@
 
 #define DPKG_INFO "/var/lib/dpkg/info"
 
-int filefacts__as_proc(const char *path, struct identity *id, struct file_as_proc *fp)
+/* The proc of exe at st, as if root had just executed it with argv [argv0]. */
+static int fill(struct file_as_proc *fp, const struct stat *st, const char *argv0)
 {
 	struct proc *p = &fp->proc;
+
+	fp->args = strdup(argv0);
+	if (!fp->args)
+		return -ENOMEM;
+	p->exe = fp->exe;
+	p->exe_source = EXE_FILENAME;
+	p->filename = fp->args;
+	p->args = fp->args;
+	p->args_len = strlen(argv0) + 1;
+	p->argc = 1;
+	p->loginuid = p->sessionid = (uint32_t)-1;
+	snprintf(p->comm, sizeof(p->comm), "%.15s", strrchr(fp->exe, '/') + 1);
+	p->file = procfs__file_of_stat(st);
+	return 0;
+}
+
+int filefacts__as_proc(const char *path, struct identity *id, struct file_as_proc *fp)
+{
 	struct stat st;
 	int fd, err;
 
@@ -25,27 +44,32 @@ int filefacts__as_proc(const char *path, struct identity *id, struct file_as_pro
 	if (!realpath(path, fp->exe))
 		return -errno;
 	/* the device as an exec of it would report it (overlayfs: not stat's) */
-	if ((err = fsdev__stat(fp->exe, NULL, &st)))
+	if ((err = fsdev__stat(fp->exe, NULL, &st)) || (err = fill(fp, &st, path)))
 		return err;
-	fp->args = strdup(path);
-	if (!fp->args)
-		return -ENOMEM;
-	p->exe = fp->exe;
-	p->exe_source = EXE_FILENAME;
-	p->filename = fp->args;
-	p->args = fp->args;
-	p->args_len = strlen(path) + 1;
-	p->argc = 1;
-	p->loginuid = p->sessionid = (uint32_t)-1;
-	snprintf(p->comm, sizeof(p->comm), "%.15s", strrchr(fp->exe, '/') + 1);
-	p->file = procfs__file_of_stat(&st);
 	if (!S_ISREG(st.st_mode))
 		return 0;
 	fd = open(fp->exe, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd >= 0) {
-		p->ident = identity__of_fd(id, fd);
+		fp->proc.ident = identity__of_fd(id, fd);
 		close(fd);
 	}
+	return 0;
+}
+
+int filefacts__as_proc_fd(int fd, const char *path, struct identity *id,
+			  struct file_as_proc *fp)
+{
+	struct stat st;
+	int err;
+
+	memset(fp, 0, sizeof(*fp));
+	if (path[0] != '/' || strlen(path) >= sizeof(fp->exe))
+		return -EINVAL;
+	strcpy(fp->exe, path);
+	if ((err = fsdev__fstat(fd, NULL, &st)) || (err = fill(fp, &st, path)))
+		return err;
+	if (S_ISREG(st.st_mode))
+		fp->proc.ident = identity__of_fd_at(id, fd, &st);
 	return 0;
 }
 

@@ -346,6 +346,31 @@ RETURNS(get_tty_major, p->tty_major && set_num(v, p->tty_major))
 RETURNS(get_tty_minor, p->tty_major && set_num(v, p->tty_minor))
 RETURNS(get_uid, set_id(v, p->uid))
 RETURNS(get_uid_name, set_str(v, users__user_name(env->users, p->uid)))
+/* user.*: the process's (real) user; for a file found in a home (scan), the home's owner */
+static bool user_of(const struct event *ev, const struct proc *p, uint32_t *uid)
+{
+	if (p)
+		*uid = p->uid;
+	else if (ev->file && ev->file->in_home)
+		*uid = ev->file->uid;
+	else
+		return false;
+	return true;
+}
+
+GETTER(get_user_id)
+{
+	uint32_t uid;
+
+	return user_of(ev, p, &uid) && set_id(v, uid);
+}
+
+GETTER(get_user_name)
+{
+	uint32_t uid;
+
+	return user_of(ev, p, &uid) && set_str(v, users__user_name(env->users, uid));
+}
 RETURNS(get_euid, set_id(v, p->euid))
 RETURNS(get_euid_name, set_str(v, users__user_name(env->users, p->euid)))
 RETURNS(get_gid, set_id(v, p->gid))
@@ -542,8 +567,8 @@ static const struct field_def all_fields[] = {
 	RULE("rule.name", FT_KEYWORD, get_rule_name),
 	RULE("rule.reference", FT_KEYWORD, get_rule_reference),
 	RULE("rule.ruleset", FT_KEYWORD, get_rule_ruleset),
-	{ "user.id", FT_KEYWORD, ROLE_PROCESS, get_uid },
-	{ "user.name", FT_KEYWORD, ROLE_PROCESS, get_uid_name },
+	EVENT("user.id", FT_KEYWORD, get_user_id),
+	EVENT("user.name", FT_KEYWORD, get_user_name),
 };
 
 const struct field_def *fields__all(size_t *count)

@@ -287,6 +287,21 @@ static void test_user_names_from_nss(void **state)
 	assert_absent(fx, "user.name");	/* the cached negative answer */
 }
 
+static void test_file_in_a_home_names_its_owner(void **state)
+{
+	struct fixture *fx = *state;
+	struct file_info file = { .path = "/home/u/Downloads/kvrt.run" };
+
+	fx->ev.proc = NULL;
+	fx->ev.file = &file;
+	assert_absent(fx, "user.id");	/* a file of no home (a download event) */
+	file.in_home = true;
+	file.uid = 0;
+	assert_str(fx, "user.id", "0");
+	assert_str(fx, "user.name", getpwuid(0)->pw_name);
+	assert_absent(fx, "process.user.name");
+}
+
 static void test_unset_optional_fields_absent(void **state)
 {
 	static const char *const absent[] = {
@@ -512,6 +527,7 @@ int main(void)
 		T(test_name_is_exe_basename),
 		T(test_user_id_is_real_uid),
 		T(test_user_names_from_nss),
+		T(test_file_in_a_home_names_its_owner),
 		T(test_unset_optional_fields_absent),
 		T(test_set_optional_fields_present),
 		T(test_no_parent_means_no_parent_fields),
