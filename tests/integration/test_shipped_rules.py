@@ -9,6 +9,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 
 from harness import EMBARGO, ROOT, embargo
@@ -37,6 +38,15 @@ def neg(rule, what, file=None, *opts, kind="exec"):
 
 def download(rule, positive, name):
     return case(rule, positive, f"a browser saves {name}", name, "--file", kind="file")
+
+
+def content(rule, positive, name, says):
+    """A download named name whose content says what it is: says is "deb:PACKAGE" (a real
+    .deb built by dpkg-deb, gzip control) or "ref:APP_ID" (a .flatpakref)."""
+    c = case(rule, positive, f"a browser saves {name}, which is {says}", name, "--file",
+             kind="file")
+    c["says"] = says
+    return c
 
 
 def package(rule, positive, name):
@@ -106,6 +116,8 @@ CASES = [
     download("kaspersky-installer-download", True, "kaspl.run"),
     download("kaspersky-installer-download", False, "kesl_notes_1.0_all.deb"),
     download("kaspersky-installer-download", False, "kvrt.run.txt"),
+    content("kaspersky-installer-download", True, "setup.deb", "deb:kesl"),
+    content("kaspersky-installer-download", False, "notes.deb", "deb:kesl-notes"),
     # Tencent
     pos("tencent-wechat-native", "/opt/wechat/wechat", *as_("/opt/wechat/wechat")),
     pos("tencent-wechat-native", "a helper", *as_("/opt/wechat/crashpad_handler")),
@@ -170,6 +182,11 @@ CASES = [
     download("tencent-installer-download", True, "com.qq.QQ (1).flatpakref"),
     download("tencent-installer-download", False, "qq_notes_1.0_amd64.deb"),
     download("tencent-installer-download", False, "com.qq.QQMusic.flatpakref"),
+    content("tencent-installer-download", True, "wechat.deb", "deb:wechat"),
+    content("tencent-installer-download", True, "x.zip", "deb:linuxqq"),
+    content("tencent-installer-download", True, "install.flatpakref", "ref:com.qq.QQ"),
+    content("tencent-installer-download", False, "x.zip", "deb:wechat-notes"),
+    content("tencent-installer-download", False, "install.flatpakref", "ref:com.qq.QQMusic"),
     pos("tencent-meeting", "the Meeting client", *as_("/opt/wemeet/bin/wemeetapp")),
     pos("tencent-meeting", "its flatpak run", *as_(FLATPAK, "run", "com.tencent.wemeet")),
     neg("tencent-meeting", "an admin's flatpak uninstall", *as_(FLATPAK, "uninstall", "com.tencent.wemeet")),
@@ -192,11 +209,14 @@ class Lab:
             with open(os.path.join(self.rules, name), "w") as f:
                 f.write(text)
 
-    def make(self, name):
-        """A file named name in the lab: a shell script for *.run, else a copy of printf."""
+    def make(self, name, says=None):
+        """A file named name in the lab: what says says it is, a shell script for *.run,
+        else a copy of printf."""
         path = os.path.join(self.dir, "files", name)
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        if name.endswith(".run"):
+        if says:
+            self.write_content(path, *says.split(":", 1))
+        elif name.endswith(".run"):
             with open(path, "w") as f:
                 f.write("#!/bin/sh\necho unpacking\n")
             os.chmod(path, 0o755)
@@ -204,10 +224,25 @@ class Lab:
             shutil.copy(PRINTF, path)
         return path
 
+    def write_content(self, path, kind, name):
+        if kind == "ref":
+            with open(path, "w") as f:
+                f.write(f"[Flatpak Ref]\nTitle=App\nName={name}\nBranch=stable\n"
+                        "Url=https://dl.flathub.org/repo/\nIsRuntime=false\n")
+            return
+        root = os.path.join(self.dir, "deb", name)
+        os.makedirs(os.path.join(root, "DEBIAN"), exist_ok=True)
+        with open(os.path.join(root, "DEBIAN", "control"), "w") as f:
+            f.write(f"Package: {name}\nVersion: 1.0\nArchitecture: amd64\n"
+                    "Maintainer: Test <t@example.org>\nDescription: a test\n")
+        subprocess.run(["dpkg-deb", "-Zgzip", "--root-owner-group", "--build", root, path],
+                       check=True, capture_output=True)
+
     def alerts(self, c):
         args = ["rules", "test", "--rules", self.rules, "--format", "json", *c["opts"]]
         if c["file"]:
-            args.append(c["file"] if c["file"].startswith("/") else self.make(c["file"]))
+            args.append(c["file"] if c["file"].startswith("/") else
+                        self.make(c["file"], c.get("says")))
         r = embargo(*args)
         assert r.returncode in (0, 1), (c, r.stderr.decode())
         return [json.loads(line) for line in r.stdout.splitlines()]
@@ -236,7 +271,10 @@ def test_shipped_rules_cases():
     failed = []
     with Lab() as lab:
         for c in CASES:
-            got = [a["rule"]["id"] for a in lab.alerts(c)]
+            found = lab.alerts(c)
+            got = [a["rule"]["id"] for a in found]
+            if c["positive"] and c.get("says") and found:
+                assert found[0]["package"]["name"] == c["says"].split(":", 1)[1], found[0]
             if c["positive"] and c["rule"] not in got:
                 failed.append(f"{c['rule']}: {c['what']}: no alert (got {got})")
             if not c["positive"] and got:

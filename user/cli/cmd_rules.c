@@ -14,6 +14,7 @@
 #include "cli/cli.h"
 #include "process/filefacts.h"
 #include "process/identity.h"
+#include "process/markers.h"
 #include "lib/log.h"
 #include "lib/json.h"
 #include "output/output.h"
@@ -36,7 +37,8 @@ static const char rules_usage[] =
 	"       --as PATH: as if FILE were installed at PATH (executable, filename, argv[0]);\n"
 	"       --arg ARG: argv goes on with ARG; --cwd DIR: the working directory;\n"
 	"       --app TYPE:ID: in a flatpak or snap (ID: app id) or an AppImage (ID: its path);\n"
-	"       --file: FILE was written (a download), not run; --package NAME: NAME installed\n"
+	"       --file: FILE was written (a download), not run (package.* from its content:\n"
+	"       a .deb's Package:, a .flatpakref's Name=); --package NAME: NAME installed\n"
 	"fields list the fields a rule can match, with their type and the events that have them\n"
 	"reload make the running daemon reload its rules and print the outcome; exit 1 if the\n"
 	"       new rules were refused (the old ones stay in force)\n"
@@ -339,12 +341,14 @@ static int test_exec(struct test_ctx *t, struct identity *id, const char *path,
 	return err;
 }
 
-/* FILE as a file a process wrote: by its path, name and content. */
+/* FILE as a file a process wrote: by its path, name, content and what it says it is. */
 static int test_file(struct test_ctx *t, struct identity *id, const char *path)
 {
 	char abs[PATH_MAX];
 	struct file_ident *ident = NULL;
 	struct file_info file = { .path = abs };
+	struct file_markers marks = { 0 };
+	struct package_info pkg = { 0 };
 	struct event ev = { .category = EVENT_CATEGORY_FILE, .type = "creation",
 			    .action = "file-created", .file = &file };
 	int fd;
@@ -353,7 +357,12 @@ static int test_file(struct test_ctx *t, struct identity *id, const char *path)
 		return -errno;
 	if ((fd = open(abs, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) >= 0) {
 		ident = identity__of_fd(id, fd);
+		markers__from_fd(fd, &marks);
 		close(fd);
+	}
+	if (marks.package[0]) {
+		pkg = (struct package_info){ .name = marks.package, .type = marks.type };
+		ev.package = &pkg;
 	}
 	file.sha256 = ident && ident->sha256[0] ? ident->sha256 : NULL;
 	ev.time_ns = host__now_real_ns();

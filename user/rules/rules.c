@@ -154,17 +154,20 @@ static void rule_pair(struct parse *p, const char *key, yaml_node_t *k, yaml_nod
 	}
 }
 
-/* A field must be one the rule's events can carry: package.* only on package events... */
+/*
+ * A field must be one the rule's events can carry: package.* on package events and on
+ * downloads (file events: what the file's content says it is, process/markers.h)...
+ */
 static void check_fields(struct parse *p, const struct rule *r, const struct match_node *m,
 			 yaml_node_t *at)
 {
 	static const struct {
 		enum field_role role;
 		unsigned int on;
-		const char *kind;
+		const char *kind, *add;
 	} needs[] = {
-		{ ROLE_PACKAGE, ON_PACKAGE, "package" },
-		{ ROLE_FILE, ON_FILE, "file" },
+		{ ROLE_PACKAGE, ON_PACKAGE | ON_FILE, "package (or file)", "package" },
+		{ ROLE_FILE, ON_FILE, "file", "file" },
 	};
 
 	for (size_t i = 0; i < m->nkids; i++)
@@ -183,7 +186,7 @@ static void check_fields(struct parse *p, const struct rule *r, const struct mat
 		if (m->field->role == needs[i].role && !(r->on & needs[i].on))
 			parse__error(p, at, "rule '%s': %s is only set on %s events; add %s to on:",
 				     r->id ? r->id : "?", m->field->name, needs[i].kind,
-				     needs[i].kind);
+				     needs[i].add);
 }
 
 static int add_references(struct rule *r, const struct file_top *top)

@@ -287,14 +287,14 @@ static const struct load_case error_cases[] = {
 	{ "test_duplicate_rule_id_in_file", HEAD R1 M6 "      process.name: a\n" R1 M6 "      "
 	  "process.name: b\n", { "t.yaml:8:5: duplicate rule id 'r1' (first at t.yaml:3)" } },
 	{ "test_package_field_needs_on_package", HEAD R1 M6 "      package.name: kesl\n",
-	  { "t.yaml:7:7: rule 'r1': package.name is only set on package events; add package "
+	  { "t.yaml:7:7: rule 'r1': package.name is only set on package (or file) events; add package "
 	    "to on:" } },
 	{ "test_file_field_needs_on_file", HEAD R1 "    on: package\n    match: {file.path: /x}\n",
 	  { "t.yaml:7:12: rule 'r1': file.path is only set on file events; add file to on:" } },
 	/* a rule without an id is named '?' in every message */
 	{ "test_field_check_without_id", HEAD "  - name: N\n    severity: low\n"
 	  "    match: {package.name: x}\n", { "t.yaml:3:5: rule is missing 'id'", "t.yaml:5:12: "
-	  "rule '?': package.name is only set on package events; add package to on:" } },
+	  "rule '?': package.name is only set on package (or file) events; add package to on:" } },
 	{ "test_string_list_not_a_mapping", HEAD R1 "    references: {a: b}\n" MA,
 	  { "t.yaml:6:17: a reference must be a string, not a mapping" } },
 	{ "test_pattern_not_a_list", HEAD R1 "    match: {process.name: [a, [b]]}\n",
