@@ -297,7 +297,16 @@ $(FUZZ)/fuzz_config: tests/fuzz/fuzz_config.c $(FUZZ_CONFIG_OBJ)
 	$(call msg,LINK-FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_CPPFLAGS) $(FUZZ_FLAGS) $^ -lyaml -o $@
 
-FUZZ_BINS := $(FUZZ)/fuzz_rules $(FUZZ)/fuzz_elf $(FUZZ)/fuzz_dpkg $(FUZZ)/fuzz_config
+# a download's content markers (.deb Package:, .flatpakref Name=): markers.c
+FUZZ_MARKERS_OBJ := $(FUZZ)/obj/process/markers.o
+FUZZ_MARKERS_CORPUS := tests/fuzz/corpus/markers
+
+$(FUZZ)/fuzz_markers: tests/fuzz/fuzz_markers.c $(FUZZ_MARKERS_OBJ)
+	$(call msg,LINK-FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CPPFLAGS) $(FUZZ_FLAGS) $^ -lz -o $@
+
+FUZZ_BINS := $(FUZZ)/fuzz_rules $(FUZZ)/fuzz_elf $(FUZZ)/fuzz_dpkg $(FUZZ)/fuzz_config \
+	     $(FUZZ)/fuzz_markers
 
 fuzz: $(FUZZ_BINS) $(FUZZ_ELF_SEEDS)
 	$(Q)mkdir -p $(FUZZ)/corpus-rules $(FUZZ)/corpus-elf $(FUZZ)/corpus-dpkg
@@ -310,6 +319,9 @@ fuzz: $(FUZZ_BINS) $(FUZZ_ELF_SEEDS)
 	$(Q)mkdir -p $(FUZZ)/corpus-config
 	$(FUZZ)/fuzz_config $(FUZZ_RUN_FLAGS) -max_total_time=$(FUZZ_SECONDS) \
 		$(FUZZ)/corpus-config $(FUZZ_CONFIG_CORPUS)
+	$(Q)mkdir -p $(FUZZ)/corpus-markers
+	$(FUZZ)/fuzz_markers $(FUZZ_RUN_FLAGS) -max_total_time=$(FUZZ_SECONDS) \
+		$(FUZZ)/corpus-markers $(FUZZ_MARKERS_CORPUS)
 
 # Each seed on its own (libFuzzer runs a file argument once, exits non-zero on a finding),
 # so the count is per file and a failure names its input.
@@ -317,11 +329,13 @@ fuzz-corpus: $(FUZZ_BINS) $(FUZZ_ELF_SEEDS)
 	@passed=0; failed=0; \
 	for f in $(sort $(wildcard $(FUZZ_RULES_CORPUS)/*)) $(FUZZ_ELF_SEEDS)/* \
 		 $(sort $(wildcard $(FUZZ_DPKG_CORPUS)/*)) \
-		 $(sort $(wildcard $(FUZZ_CONFIG_CORPUS)/*)); do \
+		 $(sort $(wildcard $(FUZZ_CONFIG_CORPUS)/*)) \
+		 $(sort $(wildcard $(FUZZ_MARKERS_CORPUS)/*)); do \
 		case "$$f" in \
 		$(FUZZ_ELF_SEEDS)/*) bin=$(FUZZ)/fuzz_elf;; \
 		$(FUZZ_DPKG_CORPUS)/*) bin=$(FUZZ)/fuzz_dpkg;; \
 		$(FUZZ_CONFIG_CORPUS)/*) bin=$(FUZZ)/fuzz_config;; \
+		$(FUZZ_MARKERS_CORPUS)/*) bin=$(FUZZ)/fuzz_markers;; \
 		*) bin=$(FUZZ)/fuzz_rules;; \
 		esac; \
 		if out=$$($$bin $(FUZZ_RUN_FLAGS) "$$f" 2>&1); then \
