@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "core/alert.h"
-#include "core/homes.h"
+#include "lib/homes.h"
 #include "lib/treewalk.h"
 #include "process/filefacts.h"
 #include "lib/log.h"
@@ -39,7 +39,8 @@ void scan__packages(struct scan *s, const struct inventory *inv)
 		const struct pkg *p = &inv->pkgs[i];
 		struct package_info pkg = { .name = p->name, .version = p->version,
 					    .type = p->type,
-					    .architecture = p->arch[0] ? p->arch : NULL };
+					    .architecture = p->arch[0] ? p->arch : NULL,
+					    .path = p->path[0] ? p->path : NULL };
 		struct event ev = scan_event(EVENT_CATEGORY_PACKAGE, "package-installed");
 
 		ev.package = &pkg;

@@ -24,6 +24,7 @@ struct package_info {
 	const char *architecture;
 	const char *previous_version;	/* upgrades: the version it replaced */
 	uint64_t installed_ns;		/* package.installed: when it was seen installed; 0 unknown */
+	const char *path;		/* a user's own install (package.path); NULL: system-wide */
 };
 
 /* A file a process wrote (file events). */

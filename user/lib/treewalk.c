@@ -250,6 +250,35 @@ int treewalk__open_subdir(struct treewalk *w, int dirfd, const char *name, bool 
 	return open_dir_entry(w, dirfd, name, &sx, cross_mounts);
 }
 
+int treewalk__open_path(struct treewalk *w, int dirfd, const char *rel, bool cross_mounts)
+{
+	char part[NAME_MAX + 1];
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0)
+		return -errno;
+	while (*rel) {
+		size_t n = strcspn(rel, "/");
+		int next;
+
+		if (n >= sizeof(part)) {
+			close(fd);
+			return -ENAMETOOLONG;
+		}
+		memcpy(part, rel, n);
+		part[n] = '\0';
+		rel += n + (rel[n] == '/');
+		if (!n)
+			continue;
+		next = treewalk__open_subdir(w, fd, part, cross_mounts);
+		close(fd);
+		if (next < 0)
+			return next;
+		fd = next;
+	}
+	return fd;
+}
+
 bool treewalk__skipped(const struct treewalk_opts *o, const char *path)
 {
 	for (size_t i = 0; i < o->nskip; i++)

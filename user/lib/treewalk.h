@@ -59,6 +59,8 @@ int treewalk__open_root(struct treewalk *w, const char *path);
  * local one when cross_mounts), not a symlink. An fd, or -errno.
  */
 int treewalk__open_subdir(struct treewalk *w, int dirfd, const char *name, bool cross_mounts);
+/* The same for each component of rel (a relative path) in turn. An fd, or -errno. */
+int treewalk__open_path(struct treewalk *w, int dirfd, const char *rel, bool cross_mounts);
 /* Walk the directory open at dirfd (borrowed), named path; stats are added to *st. */
 void treewalk__walk(struct treewalk *w, int dirfd, const char *path,
 		    const struct treewalk_opts *o, treewalk_fn fn, void *ctx,

@@ -4,12 +4,16 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "lib/homes.h"
+#include "lib/treewalk.h"
 
 #define MAX_STATUS_BYTES (256 << 20)
 #define MAX_FIELD 1024
@@ -18,10 +22,11 @@ const struct pkgdb_paths pkgdb__system_paths = {
 	.dpkg_status = "/var/lib/dpkg/status",
 	.flatpak_dirs = { "/var/lib/flatpak/app", NULL },
 	.snap_dir = "/var/lib/snapd/snaps",
+	.user_flatpaks = true,
 };
 
-static int inv_add(struct inventory *inv, const char *type, const char *name,
-		   const char *version, const char *arch)
+static int inv_add_at(struct inventory *inv, const char *type, const char *name,
+		      const char *version, const char *arch, const char *path)
 {
 	struct pkg *grown = realloc(inv->pkgs, (inv->n + 1) * sizeof(*grown));
 	struct pkg *p;
@@ -35,12 +40,19 @@ static int inv_add(struct inventory *inv, const char *type, const char *name,
 	p->name = strndup(name, MAX_FIELD);
 	p->version = strndup(version ? version : "", MAX_FIELD);
 	p->arch = strndup(arch ? arch : "", MAX_FIELD);
-	if (!p->type || !p->name || !p->version || !p->arch) {
-		free(p->type), free(p->name), free(p->version), free(p->arch);
+	p->path = strdup(path);
+	if (!p->type || !p->name || !p->version || !p->arch || !p->path) {
+		free(p->type), free(p->name), free(p->version), free(p->arch), free(p->path);
 		return -ENOMEM;
 	}
 	inv->n++;
 	return 0;
+}
+
+static int inv_add(struct inventory *inv, const char *type, const char *name,
+		   const char *version, const char *arch)
+{
+	return inv_add_at(inv, type, name, version, arch, "");
 }
 
 static void pkg_free(struct pkg *p);
@@ -135,7 +147,9 @@ static int by_identity(const void *a, const void *b)
 
 	if (!c)
 		c = strcmp(x->name, y->name);
-	return c ? c : strcmp(x->arch, y->arch);
+	if (!c)
+		c = strcmp(x->arch, y->arch);
+	return c ? c : strcmp(x->path, y->path);
 }
 
 int pkgdb__parse_dpkg(const char *text, size_t len, struct inventory *inv)
@@ -192,53 +206,135 @@ static int read_dpkg(const char *path, struct inventory *inv)
 	return err;
 }
 
-/* <dir>/<app id>/<arch>/<branch>/active: one installed flatpak per active deployment. */
-static int read_flatpak(const char *dir, struct inventory *inv)
+/* Each entry of the directory open at fd (taken over) that is a directory, not a symlink. */
+typedef int (*subdir_fn)(int dirfd, const char *name, void *ctx);
+
+static int each_subdir(int fd, subdir_fn fn, void *ctx)
 {
-	DIR *apps = opendir(dir);
-	struct dirent *app, *arch, *branch;
+	DIR *d = fdopendir(fd);
+	struct dirent *de;
 	int err = 0;
 
-	while (apps && !err && (app = readdir(apps))) {
-		char path[4096];
-		DIR *archs;
-
-		if (app->d_name[0] == '.')
-			continue;
-		if (snprintf(path, sizeof(path), "%s/%s", dir, app->d_name) >= (int)sizeof(path))
-			continue;
-		archs = opendir(path);
-		while (archs && !err && (arch = readdir(archs))) {
-			char apath[4096];
-			DIR *branches;
-
-			if (arch->d_name[0] == '.')
-				continue;
-			if (snprintf(apath, sizeof(apath), "%s/%s", path, arch->d_name) >=
-			    (int)sizeof(apath))
-				continue;
-			branches = opendir(apath);
-			while (branches && !err && (branch = readdir(branches))) {
-				char active[4200];
-				struct stat st;
-
-				if (branch->d_name[0] == '.')
-					continue;
-				if (snprintf(active, sizeof(active), "%s/%s/active", apath,
-					     branch->d_name) >= (int)sizeof(active))
-					continue;
-				if (!stat(active, &st))
-					err = inv_add(inv, "flatpak", app->d_name, branch->d_name,
-						      arch->d_name);
-			}
-			if (branches)
-				closedir(branches);
-		}
-		if (archs)
-			closedir(archs);
+	if (!d) {
+		close(fd);
+		return 0;
 	}
-	if (apps)
-		closedir(apps);
+	while (!err && (de = readdir(d))) {
+		struct stat st;
+
+		if (de->d_name[0] == '.' ||
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISDIR(st.st_mode))
+			continue;
+		err = fn(dirfd(d), de->d_name, ctx);
+	}
+	closedir(d);
+	return err;
+}
+
+/* Entry name of dirfd as a directory, never through a symlink (a user's tree). */
+static int open_subdir(int dirfd, const char *name)
+{
+	return openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+}
+
+/* One flatpak installation's app directory being read. */
+struct flatpak_read {
+	struct inventory *inv;
+	const char *path;	/* a user's installation; "" system-wide */
+	const char *app, *arch;
+};
+
+/*
+ * branch/active names the deployed commit: a symlink to a directory beside it (read, not
+ * followed: a user's tree may point anywhere), or that directory itself.
+ */
+static bool deployed(int dirfd, const char *branch)
+{
+	char path[2 * NAME_MAX + 8], target[NAME_MAX + 1];
+	struct stat st;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/active", branch);
+	if (fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW))
+		return false;
+	if (S_ISDIR(st.st_mode))
+		return true;
+	n = readlinkat(dirfd, path, target, sizeof(target) - 1);
+	if (n <= 0 || !S_ISLNK(st.st_mode))
+		return false;
+	target[n] = '\0';
+	if (strchr(target, '/') || !strcmp(target, "..") || !strcmp(target, "."))
+		return false;
+	snprintf(path, sizeof(path), "%s/%s", branch, target);
+	return !fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) && S_ISDIR(st.st_mode);
+}
+
+static int read_branch(int dirfd, const char *branch, void *ctx)
+{
+	struct flatpak_read *r = ctx;
+
+	if (!deployed(dirfd, branch))
+		return 0;
+	return inv_add_at(r->inv, "flatpak", r->app, branch, r->arch, r->path);
+}
+
+static int read_arch(int dirfd, const char *arch, void *ctx)
+{
+	struct flatpak_read *r = ctx;
+	int fd = open_subdir(dirfd, arch);
+
+	r->arch = arch;
+	return fd < 0 ? 0 : each_subdir(fd, read_branch, r);
+}
+
+static int read_app(int dirfd, const char *app, void *ctx)
+{
+	struct flatpak_read *r = ctx;
+	int fd = open_subdir(dirfd, app);
+
+	r->app = app;
+	return fd < 0 ? 0 : each_subdir(fd, read_arch, r);
+}
+
+/* <apps>/<app id>/<arch>/<branch>/active: one installed flatpak per active deployment. */
+static int read_flatpak_at(int fd, const char *path, struct inventory *inv)
+{
+	struct flatpak_read r = { .inv = inv, .path = path };
+
+	return each_subdir(fd, read_app, &r);
+}
+
+static int read_flatpak(const char *dir, struct inventory *inv)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	return fd < 0 ? 0 : read_flatpak_at(fd, "", inv);
+}
+
+/* Every home's own flatpak installation (flatpak install --user: no privilege needed). */
+static int read_user_flatpaks(struct inventory *inv)
+{
+	struct treewalk *w = treewalk__new();
+	struct homes homes;
+	int err;
+
+	if (!w)
+		return 0;
+	if ((err = homes__list(w, &homes))) {
+		treewalk__free(w);
+		return err;
+	}
+	for (size_t i = 0; !err && i < homes.n; i++) {
+		char path[PATH_MAX];
+		int fd = treewalk__open_path(w, homes.v[i].fd, PKGDB_USER_FLATPAK_APPS, false);
+
+		if (fd < 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", homes.v[i].path, PKGDB_USER_FLATPAK_APPS);
+		err = read_flatpak_at(fd, path, inv);
+	}
+	homes__free(&homes);
+	treewalk__free(w);
 	return err;
 }
 
@@ -273,6 +369,7 @@ static void pkg_free(struct pkg *p)
 	free(p->name);
 	free(p->version);
 	free(p->arch);
+	free(p->path);
 }
 
 /*
@@ -309,6 +406,8 @@ int pkgdb__read(const struct pkgdb_paths *paths, struct inventory *inv)
 		err = read_dpkg(paths->dpkg_status, inv);
 	for (size_t i = 0; !err && i < 4 && paths->flatpak_dirs[i]; i++)
 		err = read_flatpak(paths->flatpak_dirs[i], inv);
+	if (!err && paths->user_flatpaks)
+		err = read_user_flatpaks(inv);
 	if (!err && paths->snap_dir)
 		err = read_snap(paths->snap_dir, inv);
 	if (err) {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The installed-software inventory, read from the package managers' own state on disk
- * (dpkg's status file, flatpak's and snap's install trees), and what changed between two
+ * (dpkg's status file, flatpak's and snap's install trees, every user's own flatpak
+ * installs), and what changed between two
  * readings: the package events that `on: [package]` rules match.
  */
 #ifndef EMBARGO_PKGDB_H
@@ -16,6 +17,7 @@ struct pkg {
 	char *name;
 	char *version;
 	char *arch;		/* "" when the manager has none */
+	char *path;		/* a user's own install: its directory; "" system-wide */
 	/* dpkg only: "Essential: yes"; "Priority: required" or "important" (user/protect.c) */
 	bool essential, base_priority;
 };
@@ -30,7 +32,11 @@ struct pkgdb_paths {
 	const char *dpkg_status;	/* /var/lib/dpkg/status */
 	const char *flatpak_dirs[4];	/* /var/lib/flatpak/app, ... (NULL-terminated) */
 	const char *snap_dir;		/* /var/lib/snapd/snaps */
+	bool user_flatpaks;		/* every home's ~/.local/share/flatpak/app too */
 };
+
+/* Where `flatpak install --user` puts apps, relative to the home. */
+#define PKGDB_USER_FLATPAK_APPS ".local/share/flatpak/app"
 
 extern const struct pkgdb_paths pkgdb__system_paths;
 

@@ -2,16 +2,21 @@
 #include "packages/pkgwatch.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/homes.h"
 #include "lib/log.h"
+#include "lib/treewalk.h"
 
 #define QUIET_MS 1000	/* a database that stopped changing this long ago is compared */
 #define MAX_SESSIONS 64
+#define MAX_TARGETS 1024	/* state directories watched: the system's, and each home's */
 
 struct pkgwatch {
 	struct pkgdb_paths paths;
@@ -20,6 +25,10 @@ struct pkgwatch {
 	uint64_t changed_at_ms;		/* 0: no change waiting */
 	struct proc *sessions[MAX_SESSIONS];	/* roots of running sessions (clones) */
 	size_t nsessions;
+	/* the state directories (a change in one is a change) and their inotify watches */
+	char *targets[MAX_TARGETS];
+	size_t ntargets;
+	int target_wds[MAX_TARGETS];	/* -1: not there (yet): an ancestor is watched */
 };
 
 static uint64_t now_ms(void)
@@ -30,18 +39,95 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* Watch the directories: dpkg replaces its status file by rename. */
-static void watch_dirs(struct pkgwatch *pw)
+static int add_target(struct pkgwatch *pw, const char *dir)
+{
+	if (pw->ntargets == MAX_TARGETS || !(pw->targets[pw->ntargets] = strdup(dir)))
+		return -ENOMEM;
+	pw->target_wds[pw->ntargets++] = -1;
+	return 0;
+}
+
+/*
+ * The state directories: dpkg's (it replaces its status file by rename), flatpak's and
+ * snap's, and each home's own flatpak installation. A test's own dpkg tree is compared on
+ * session ends only.
+ */
+static void list_targets(struct pkgwatch *pw)
+{
+	struct treewalk *w;
+	struct homes homes;
+
+	if (!pw->paths.dpkg_status || !strcmp(pw->paths.dpkg_status, "/var/lib/dpkg/status"))
+		add_target(pw, "/var/lib/dpkg");
+	if (pw->paths.flatpak_dirs[0])
+		add_target(pw, pw->paths.flatpak_dirs[0]);
+	if (pw->paths.snap_dir)
+		add_target(pw, pw->paths.snap_dir);
+	if (!pw->paths.user_flatpaks || !(w = treewalk__new()))
+		return;
+	if (!homes__list(w, &homes)) {
+		for (size_t i = 0; i < homes.n; i++) {
+			char dir[PATH_MAX];
+
+			if (snprintf(dir, sizeof(dir), "%s/%s", homes.v[i].path,
+				     PKGDB_USER_FLATPAK_APPS) < (int)sizeof(dir))
+				add_target(pw, dir);
+		}
+		homes__free(&homes);
+	}
+	treewalk__free(w);
+}
+
+/*
+ * Watch a target, or while it is not there, the nearest directory above it that is, for it
+ * to appear (flatpak creates /var/lib/flatpak, and ~/.local/share/flatpak, at its first
+ * install). Returns whether the target itself is newly watched.
+ */
+static bool watch_target(struct pkgwatch *pw, size_t i)
 {
 	const uint32_t mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE |
-			      IN_MOVED_FROM;
-	const char *dirs[] = { "/var/lib/dpkg", pw->paths.flatpak_dirs[0], pw->paths.snap_dir };
+			      IN_MOVED_FROM | IN_ONLYDIR | IN_DONT_FOLLOW;
+	char path[PATH_MAX];
+	char *slash;
+	int wd = inotify_add_watch(pw->ifd, pw->targets[i], mask);
 
-	if (pw->paths.dpkg_status && strcmp(pw->paths.dpkg_status, "/var/lib/dpkg/status"))
-		dirs[0] = NULL;	/* a test's own tree: compare on session end only */
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-		if (dirs[i] && inotify_add_watch(pw->ifd, dirs[i], mask) < 0 && errno != ENOENT)
-			log_debug("failed to watch %s: %s, ignoring", dirs[i], strerror(errno));
+	if (wd >= 0) {
+		bool fresh = pw->target_wds[i] != wd;
+
+		pw->target_wds[i] = wd;
+		return fresh;
+	}
+	pw->target_wds[i] = -1;
+	if (errno != ENOENT) {
+		log_debug("failed to watch %s: %s, ignoring", pw->targets[i], strerror(errno));
+		return false;
+	}
+	snprintf(path, sizeof(path), "%s", pw->targets[i]);
+	while ((slash = strrchr(path, '/')) && slash != path) {
+		*slash = '\0';
+		if (inotify_add_watch(pw->ifd, path, IN_CREATE | IN_MOVED_TO | IN_ONLYDIR) >= 0 ||
+		    errno != ENOENT)
+			break;
+	}
+	return false;
+}
+
+/* Watch every target that is there; true if one appeared since the last time. */
+static bool watch_targets(struct pkgwatch *pw)
+{
+	bool appeared = false;
+
+	for (size_t i = 0; i < pw->ntargets; i++)
+		appeared |= watch_target(pw, i);
+	return appeared;
+}
+
+static bool is_target(const struct pkgwatch *pw, int wd)
+{
+	for (size_t i = 0; i < pw->ntargets; i++)
+		if (pw->target_wds[i] == wd)
+			return true;
+	return false;
 }
 
 struct pkgwatch *pkgwatch__new(const struct pkgdb_paths *paths)
@@ -60,7 +146,8 @@ struct pkgwatch *pkgwatch__new(const struct pkgdb_paths *paths)
 		pkgwatch__free(pw);
 		return NULL;
 	}
-	watch_dirs(pw);
+	list_targets(pw);
+	watch_targets(pw);
 	return pw;
 }
 
@@ -70,6 +157,8 @@ void pkgwatch__free(struct pkgwatch *pw)
 		return;
 	for (size_t i = 0; i < pw->nsessions; i++)
 		proctable__clone_free(pw->sessions[i]);
+	for (size_t i = 0; i < pw->ntargets; i++)
+		free(pw->targets[i]);
 	pkgdb__free(&pw->known);
 	if (pw->ifd >= 0)
 		close(pw->ifd);
@@ -86,13 +175,34 @@ const struct inventory *pkgwatch__inventory(const struct pkgwatch *pw)
 	return &pw->known;
 }
 
+/*
+ * A change in a state directory waits to be compared; one above a state directory that is
+ * not there yet (or one removed: IN_IGNORED) means the watches are set again, and a state
+ * directory that appeared is a change (it may hold an install already).
+ */
 void pkgwatch__on_inotify(struct pkgwatch *pw)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	bool changed = false, rewatch = false;
+	ssize_t n;
 
-	while (read(pw->ifd, buf, sizeof(buf)) > 0)
-		;
-	pw->changed_at_ms = now_ms();
+	while ((n = read(pw->ifd, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			const struct inotify_event *e = (const struct inotify_event *)p;
+
+			if (e->mask & IN_IGNORED)
+				rewatch = changed = true;
+			else if (is_target(pw, e->wd))
+				changed = true;
+			else
+				rewatch = true;
+			p += sizeof(*e) + e->len;
+		}
+	}
+	if (rewatch && watch_targets(pw))
+		changed = true;
+	if (changed)
+		pw->changed_at_ms = now_ms();
 }
 
 void pkgwatch__session_begins(struct pkgwatch *pw, const struct proc *root)

@@ -239,6 +239,9 @@ RETURNS(get_package_name, set_str(v, ev->package->name))
 RETURNS(get_package_version, set_str(v, ev->package->version))
 RETURNS(get_package_type, set_str(v, ev->package->type))
 RETURNS(get_package_arch, set_str(v, ev->package->architecture))
+RETURNS(get_package_path, set_str(v, ev->package->path))
+/* one of ECS's examples, for a user's own install (flatpak --user) */
+RETURNS(get_package_scope, ev->package->path && set_str(v, "user-local"))
 RETURNS(get_package_previous, set_str(v, ev->package->previous_version))
 RETURNS(get_package_installed,
 	ev->package->installed_ns && set_num(v, (long long)ev->package->installed_ns))
@@ -518,7 +521,9 @@ static const struct field_def all_fields[] = {
 	EVENT("message", FT_KEYWORD, get_message),
 	PACKAGE("architecture", get_package_arch),
 	{ "package.installed", FT_DATE, ROLE_PACKAGE, get_package_installed },
+	PACKAGE("install_scope", get_package_scope),
 	PACKAGE("name", get_package_name),
+	PACKAGE("path", get_package_path),
 	PACKAGE("type", get_package_type),
 	PACKAGE("version", get_package_version),
 	PROC("args", FT_LIST, get_args),

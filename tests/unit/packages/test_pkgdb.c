@@ -375,7 +375,7 @@ static struct inventory inv_of(const char *text)
 		name[-1] = arch[-1] = '\0';
 		inv.pkgs = realloc(inv.pkgs, ++inv.n * sizeof(*inv.pkgs));
 		inv.pkgs[inv.n - 1] = (struct pkg){ strdup(id), strdup(name), strdup(version),
-						    strdup(arch) };
+						    strdup(arch), strdup("") };
 	}
 	free(copy);
 	return inv;

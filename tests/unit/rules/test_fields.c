@@ -467,7 +467,7 @@ static void test_every_field_readable(void **state)
 	char *refs[] = { "https://example.org/ban" };
 	struct rule rule = { .id = "r", .name = "R", .description = "d", .vendor = "V",
 			     .severity = SEV_HIGH, .references = refs, .nreferences = 1 };
-	struct package_info pkg = { "kesl", "12.0", "deb", "amd64", "11.0", 1 };
+	struct package_info pkg = { "kesl", "12.0", "deb", "amd64", "11.0", 1, "/home/u/x" };
 	struct file_info file = { "/tmp/kesl_12.0_amd64.deb", "ab" };
 
 	fx->ev.rule = &rule, fx->ev.why = "process.name == \"kesl\"", fx->ev.why_len = 23;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include "core/homes.h"
+#include "lib/homes.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -59,7 +59,7 @@ static int consider(struct treewalk *w, struct homes *h, const char *path, const
 		return 0;
 	fd = treewalk__open_root(w, path);
 	if (fd == -EREMOTE) {
-		log_info("scan: home %s is on FUSE or a network filesystem, not scanned", path);
+		log_debug("home %s is on FUSE or a network filesystem: left alone", path);
 		h->remote++;
 		return 0;
 	}

@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Install routes that need no privilege or come after start, as a user would take them:
+
+- `flatpak install --user` (no sudo) writes ~/.local/share/flatpak: a real unprivileged user
+  (useradd -m; userdel -r at the end) lays down what it leaves, an app directory with an
+  `active` link to the deployed commit (flatpak itself is not on this machine), while watch
+  runs and before scan; it is an installed package of that user's;
+- /var/lib/flatpak made after watch started (the first system-wide flatpak install) is
+  watched from then on: the install in it is seen at once, not at the next dpkg session."""
+import os
+import shutil
+
+from harness import ROOT, Skip, Watch
+from test_scan import HomeUser, scan
+
+SHIPPED = os.path.join(ROOT, "rules")
+APP = "com.tencent.WeChat"
+COMMIT = "4f1ad9c3e0b2d7a8"
+
+
+def flatpak_install(run, apps):
+    """What flatpak leaves in an installation's app directory for one deployed app."""
+    branch = f"{apps}/{APP}/x86_64/stable"
+    run(f'mkdir -p "{branch}/{COMMIT}/files/bin" && ln -s {COMMIT} "{branch}/active" && '
+        f'ln -s x86_64/stable "{apps}/{APP}/current"')
+
+
+def package_alert(e):
+    return e["event"]["kind"] == "alert" and e.get("package", {}).get("name") == APP
+
+
+def test_a_users_own_flatpak_install_is_seen_by_watch_and_scan():
+    with HomeUser("f") as u, Watch("--rules", SHIPPED) as w:
+        apps = u.path(".local/share/flatpak/app")   # not there when watch started
+        flatpak_install(u.run, apps)
+        e = w.wait_for(package_alert, timeout=15, what="the user's flatpak install")
+        code, alerts, err = scan("--rules", SHIPPED, "--skip", "processes", "--skip", "files")
+    assert e["event"]["action"] == "package-installed"
+    assert e["package"]["type"] == "flatpak" and e["package"]["version"] == "stable"
+    assert e["rule"]["id"] == "tencent-package"
+    assert code == 1, err
+    mine = [a for a in alerts if a["package"].get("path") == apps]
+    assert [a["package"]["name"] for a in mine] == [APP], alerts
+    assert mine[0]["package"]["install_scope"] == "user-local"
+
+
+def test_a_link_to_a_deployment_elsewhere_is_no_install():
+    with HomeUser("g") as u:
+        apps = u.path(".local/share/flatpak/app")
+        u.run(f'mkdir -p "{apps}/{APP}/x86_64/stable" && '
+              f'ln -s /usr "{apps}/{APP}/x86_64/stable/active"')
+        code, alerts, err = scan("--rules", SHIPPED, "--skip", "processes", "--skip", "files")
+    assert not [a for a in alerts if a["package"].get("path") == apps], alerts
+
+
+def test_var_lib_flatpak_made_after_start_is_watched():
+    if os.path.exists("/var/lib/flatpak"):
+        raise Skip("/var/lib/flatpak exists here: it cannot be made after start")
+    try:
+        with Watch("--rules", SHIPPED) as w:
+            flatpak_install(lambda script: os.system(script), "/var/lib/flatpak/app")
+            e = w.wait_for(package_alert, timeout=10, what="the install in a new /var/lib/flatpak")
+    finally:
+        shutil.rmtree("/var/lib/flatpak", ignore_errors=True)
+    assert e["event"]["action"] == "package-installed"
+    assert "path" not in e["package"] and "install_scope" not in e["package"]
