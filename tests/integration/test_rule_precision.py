@@ -8,11 +8,15 @@
 - an AppImage's FUSE mount, made as the AppImage runtime makes it (/tmp/.mount_ and the
   image's first letters, the image's name as the FUSE subtype): a program of
   WeChat-Notes.AppImage's mount is named by that image and raises nothing, one of
-  WeChatLinux_x86_64.AppImage's mount is alerted."""
+  WeChatLinux_x86_64.AppImage's mount is alerted;
+- a user downloads WeChat's .deb (built here by dpkg-deb, Package: wechat) as x.zip, the way
+  a browser does (x.zip.crdownload renamed): alerted by what the file says it is, with
+  package.name; a note app's .deb (Package: wechat-notes) saved as wechat-notes.deb is not."""
 import ctypes
 import os
 import struct
 import subprocess
+import tempfile
 import threading
 import time
 
@@ -123,3 +127,36 @@ def test_appimage_programs_are_named_by_their_image_not_their_mount_point():
             p.wait()
         time.sleep(0.3)
     assert not alerts(w, pids=(quiet,))
+
+
+def deb(root, package, out):
+    """A real .deb of package (gzip control), built by dpkg-deb at out."""
+    os.makedirs(os.path.join(root, "DEBIAN"))
+    with open(os.path.join(root, "DEBIAN", "control"), "w") as f:
+        f.write(f"Package: {package}\nVersion: 4.0.1\nArchitecture: amd64\n"
+                "Maintainer: Test <t@example.org>\nDescription: a test\n")
+    subprocess.run(["dpkg-deb", "-Zgzip", "--root-owner-group", "--build", root, out],
+                   check=True, capture_output=True)
+    os.chmod(out, 0o644)
+
+
+def test_a_download_is_known_by_what_it_says_it_is_whatever_its_name():
+    with User() as user, tempfile.TemporaryDirectory() as d:
+        os.chmod(d, 0o755)
+        deb(os.path.join(d, "w"), "wechat", os.path.join(d, "wechat.deb"))
+        deb(os.path.join(d, "n"), "wechat-notes", os.path.join(d, "notes.deb"))
+        downloads = user.mkdir(os.path.join(user.home, "Downloads"))
+        with Watch("--rules", RULES) as w:
+            browser = user.run(
+                f"cd {downloads} && cp {d}/notes.deb wechat-notes.deb.crdownload"
+                " && mv wechat-notes.deb.crdownload wechat-notes.deb"
+                f" && cp {d}/wechat.deb x.zip.crdownload && mv x.zip.crdownload x.zip")
+            assert browser.returncode == 0, browser.stderr
+            e = w.wait_for(lambda e: e.get("rule", {}).get("id") ==
+                           "tencent-installer-download", what="alert for x.zip")
+            time.sleep(0.5)
+            mine = [a for a in alerts(w, uid=user.uid)]
+    assert e["file"]["path"] == os.path.join(downloads, "x.zip")
+    assert e["package"]["name"] == "wechat" and e["package"]["type"] == "deb"
+    assert e["user"]["id"] == str(user.uid)
+    assert [a["file"]["name"] for a in mine] == ["x.zip"], mine

@@ -14,6 +14,7 @@
 #include "packages/pkgwatch.h"
 #include "lib/path.h"
 #include "process/loaders.h"
+#include "process/markers.h"
 #include "process/origins.h"
 #include "process/procfs.h"
 #include "process/program.h"
@@ -60,6 +61,7 @@ struct pending {
 	struct proc *proc, *parent;	/* clones, owned */
 	struct file_info file;		/* file events: path owned */
 	struct file_ident *file_ident;	/* file events: a reference */
+	struct package_info package;	/* downloads: what file_ident's content says it is */
 	uint32_t pid, exec_seq;
 	uint64_t start_boot_ns;
 	int waiting;
@@ -102,7 +104,9 @@ void pipeline__free(struct pipeline *pl)
 void pipeline__set_rules(struct pipeline *pl, struct rulebook *rb)
 {
 	pl->rules = rb;
-	pl->hash_files = rb && rulebook__uses(rb, "file.hash.sha256");
+	/* a download's content: its hash, or what it says it is (package.* on file rules) */
+	pl->hash_files = rb && (rulebook__uses(rb, "file.hash.sha256") ||
+				rulebook__uses(rb, "package.name"));
 	identity__set_scanner(pl->id, rb ? rulebook__strscan(rb) : NULL);
 }
 
@@ -328,6 +332,11 @@ static void fill_file(struct pending *pe, struct file_ident *f, enum ident_why w
 	pe->drop = why == IDENT_GONE;
 	pe->file_ident = ident__get(f);
 	pe->file.sha256 = f ? f->sha256 : NULL;
+	if (f && f->markers && f->markers->package[0]) {
+		pe->package = (struct package_info){ .name = f->markers->package,
+						     .type = f->markers->type };
+		pe->ev.package = &pe->package;
+	}
 }
 
 /*

@@ -14,6 +14,7 @@ void ident__put(struct file_ident *f)
 {
 	if (f && !__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL)) {
 		elf__info_free(&f->elf);
+		free(f->markers);
 		free(f);
 	}
 }

@@ -21,6 +21,7 @@ struct file_ident {
 	char sha256[65];
 	struct elf_info elf;
 	unsigned int scan_gen;	/* the string scanner its elf.strings came from */
+	struct file_markers *markers;	/* downloads: what the content says (markers.h); NULL */
 };
 
 struct file_ident *ident__get(struct file_ident *f);

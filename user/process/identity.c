@@ -306,7 +306,7 @@ enum ident_status identity__probe_file(struct identity *id, const char *path, bo
 	*out = NULL;
 	if (!j)
 		return no_memory(id, why);
-	j->hash = hash;
+	j->hash = j->markers = hash;
 	return submit(id, j, cookie, out, why);
 }
 

@@ -85,7 +85,8 @@ enum ident_status identity__resolve_path(struct identity *id, const char *path, 
 					 struct file_ident **out, enum ident_why *why);
 /*
  * Whether a file a user just created is there (its last component not followed), and its
- * identity if hash: a download. Answered through the done function; with no workers, as
+ * identity if hash: a download (with its markers, markers.h). Answered through the done
+ * function; with no workers, as
  * identity__resolve_path.
  */
 enum ident_status identity__probe_file(struct identity *id, const char *path, bool hash,

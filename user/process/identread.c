@@ -13,6 +13,7 @@
 #include "lib/fsdev.h"
 #include "lib/path.h"
 #include "process/filehash.h"
+#include "process/markers.h"
 
 struct ident_job *identjob__new(const char *path, const struct ev_file *ran)
 {
@@ -57,13 +58,24 @@ unsigned int identread__gen(const struct scan_ref *scan)
 	return scan ? scan->gen : 0;
 }
 
+/* What a download's content says it is (a .deb's Package:...): kept when it says anything. */
+static void read_markers(int fd, struct file_ident *f)
+{
+	struct file_markers *m = malloc(sizeof(*m));
+
+	if (m && !markers__from_fd(fd, m) && m->kind != MARKER_NONE)
+		f->markers = m;
+	else
+		free(m);
+}
+
 /*
- * Content hash, then ELF identity, of an open file as key says it is (recheck: and still
- * is, after: a copy needs none).
+ * Content hash, then ELF identity (a download: its markers), of an open file as key says
+ * it is (recheck: and still is, after: a copy needs none).
  */
 static enum ident_why identify(int fd, const struct file_key *key, struct scan_ref *scan,
-			       const struct hash_budget *budget, bool recheck, uint64_t *bytes,
-			       struct file_ident **out)
+			       const struct hash_budget *budget, bool recheck, bool markers,
+			       uint64_t *bytes, struct file_ident **out)
 {
 	struct file_ident *f = calloc(1, sizeof(*f));
 	int err;
@@ -84,6 +96,8 @@ static enum ident_why identify(int fd, const struct file_key *key, struct scan_r
 	/* a file libelf cannot read is still known by its hash */
 	if (elf__read(fd, scan ? scan->scan : NULL, &f->elf) < 0)
 		memset(&f->elf, 0, sizeof(f->elf));
+	if (markers)
+		read_markers(fd, f);
 	*out = f;
 	return IDENT_OK;
 }
@@ -163,7 +177,8 @@ static enum ident_why identify_local(const struct ident_reader *r, struct ident_
 	if (fd < 0)
 		return IDENT_GONE;
 	j->read = true;
-	why = identify(fd, &key, j->scan, r->pool ? &budget : NULL, true, &j->bytes, &j->result);
+	why = identify(fd, &key, j->scan, r->pool ? &budget : NULL, true, j->markers, &j->bytes,
+		       &j->result);
 	close(fd);
 	return why;
 }
@@ -219,7 +234,8 @@ static enum ident_why identify_remote(const struct ident_reader *r, struct ident
 	if (memcmp(&before, &after, sizeof(before)))
 		why = IDENT_CHANGED;
 	else
-		why = identify(copy.memfd, &ask.key, j->scan, NULL, false, &j->bytes, &j->result);
+		why = identify(copy.memfd, &ask.key, j->scan, NULL, false, j->markers, &j->bytes,
+			       &j->result);
 	close(copy.memfd);
 	return why;
 }
@@ -232,7 +248,8 @@ static enum ident_why hand_over(const struct ident_reader *r, struct ident_job *
 	if (!to)
 		return IDENT_FAILED;
 	*to = (struct ident_job){ .cookie = j->cookie, .ticket = j->ticket, .ran = j->ran,
-				  .follow = j->follow, .hash = true, .max_size = j->max_size,
+				  .follow = j->follow, .hash = true, .markers = j->markers,
+				  .max_size = j->max_size,
 				  .remote = true,
 				  .scan = scan_ref__get(j->scan),
 				  .pathfd = fcntl(fd, F_DUPFD_CLOEXEC, 0) };
@@ -271,5 +288,5 @@ void identread__run(const struct ident_reader *r, struct ident_job *j)
 enum ident_why identread__fd(int fd, const struct file_key *key, struct scan_ref *scan,
 			     uint64_t *bytes, struct file_ident **out)
 {
-	return identify(fd, key, scan, NULL, true, bytes, out);
+	return identify(fd, key, scan, NULL, true, false, bytes, out);
 }

@@ -31,6 +31,7 @@ struct ident_job {
 	struct ev_file ran;		/* the file the kernel ran; ino 0: any file at path */
 	bool follow;			/* path's last component may be a symlink */
 	bool hash;			/* false: only whether it is there */
+	bool markers;			/* a download: read what its content says it is too */
 	uint64_t max_size;
 	struct scan_ref *scan;
 	/* written by the worker; remote is read by the answer of a job given up on */
