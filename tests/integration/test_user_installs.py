@@ -37,6 +37,7 @@ def test_a_users_own_flatpak_install_is_seen_by_watch_and_scan():
         code, alerts, err = scan("--rules", SHIPPED, "--skip", "processes", "--skip", "files")
     assert e["event"]["action"] == "package-installed"
     assert e["package"]["type"] == "flatpak" and e["package"]["version"] == "stable"
+    assert e["package"]["path"] == apps and e["package"]["install_scope"] == "user-local"
     assert e["rule"]["id"] == "tencent-package"
     assert code == 1, err
     mine = [a for a in alerts if a["package"].get("path") == apps]

@@ -148,6 +148,7 @@ static void on_package(const struct pkgwatch_change *c)
 	struct package_info pkg = {
 		.name = c->pkg->name, .version = c->pkg->version, .type = c->pkg->type,
 		.architecture = c->pkg->arch[0] ? c->pkg->arch : NULL,
+		.path = c->pkg->path[0] ? c->pkg->path : NULL,
 		.previous_version = c->kind == PKG_UPGRADED ? c->before->version : NULL,
 		.installed_ns = c->kind != PKG_REMOVED ? host__now_real_ns() : 0,
 	};
