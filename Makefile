@@ -22,7 +22,7 @@ UNITDIR    ?= /lib/systemd/system
 DEB_PKGS  := make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libyaml-dev \
 	     libssl-dev libsystemd-dev libcmocka-dev libclang-rt-14-dev pkg-config python3 \
 	     libestr0 libfastjson4 liblognorm5 dpkg-dev debhelper lintian \
-	     qemu-system-x86 busybox-static libbpf-tools gdb
+	     qemu-system-x86 busybox-static libbpf-tools gdb liblzma-dev
 
 WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-missing-field-initializers
 CPPFLAGS  ?=
@@ -30,7 +30,7 @@ CPPFLAGS  ?=
 CPPFLAGS  += -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD) -DEMBARGO_VERSION='"$(VERSION)"'
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 $(WARN) -fno-strict-aliasing
-LDLIBS    := -lbpf -lelf -lz -lssl -lcrypto -lyaml -lsystemd -lpthread
+LDLIBS    := -lbpf -lelf -lz -llzma -lssl -lcrypto -lyaml -lsystemd -lpthread
 SANFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 
 BPF_SRC   := $(wildcard bpf/*.bpf.c)
@@ -303,7 +303,7 @@ FUZZ_MARKERS_CORPUS := tests/fuzz/corpus/markers
 
 $(FUZZ)/fuzz_markers: tests/fuzz/fuzz_markers.c $(FUZZ_MARKERS_OBJ)
 	$(call msg,LINK-FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_CPPFLAGS) $(FUZZ_FLAGS) $^ -lz -o $@
+	$(Q)$(CLANG) $(FUZZ_CPPFLAGS) $(FUZZ_FLAGS) $^ -lz -llzma -o $@
 
 FUZZ_BINS := $(FUZZ)/fuzz_rules $(FUZZ)/fuzz_elf $(FUZZ)/fuzz_dpkg $(FUZZ)/fuzz_config \
 	     $(FUZZ)/fuzz_markers

@@ -42,7 +42,7 @@ def download(rule, positive, name):
 
 def content(rule, positive, name, says):
     """A download named name whose content says what it is: says is "deb:PACKAGE" (a real
-    .deb built by dpkg-deb, gzip control) or "ref:APP_ID" (a .flatpakref)."""
+    .deb built by dpkg-deb) or "ref:APP_ID" (a .flatpakref)."""
     c = case(rule, positive, f"a browser saves {name}, which is {says}", name, "--file",
              kind="file")
     c["says"] = says
@@ -235,7 +235,8 @@ class Lab:
         with open(os.path.join(root, "DEBIAN", "control"), "w") as f:
             f.write(f"Package: {name}\nVersion: 1.0\nArchitecture: amd64\n"
                     "Maintainer: Test <t@example.org>\nDescription: a test\n")
-        subprocess.run(["dpkg-deb", "-Zgzip", "--root-owner-group", "--build", root, path],
+        # dpkg-deb's defaults (control.tar.xz), as most .debs are built
+        subprocess.run(["dpkg-deb", "--root-owner-group", "--build", root, path],
                        check=True, capture_output=True)
 
     def alerts(self, c):

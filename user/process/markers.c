@@ -8,11 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <lzma.h>
 #include <zlib.h>
 
 #define AR_MAGIC "!<arch>\n"
 #define AR_HEADER 60
 #define TAR_BLOCK 512
+#define XZ_MEMLIMIT (32u << 20)	/* xz -9's dictionary needs less; a bigger one is refused */
 
 /* A byte range of the input; every read below stays inside one. */
 struct span {
@@ -140,20 +142,39 @@ static size_t gunzip(struct span in, uint8_t *out)
 	return n;
 }
 
-/* The Package: field of control.tar(.gz) member bytes. */
-static void deb_control(struct span member, bool gz, struct file_markers *m)
+/* The same for an xz member: whole, within the memory limit, its check verified. */
+static size_t unxz(struct span in, uint8_t *out)
 {
-	uint8_t *plain = gz ? malloc(MARKERS_INFLATE_MAX) : NULL;
+	lzma_stream z = LZMA_STREAM_INIT;
+	size_t n;
+
+	if (lzma_stream_decoder(&z, XZ_MEMLIMIT, 0) != LZMA_OK)
+		return 0;
+	z.next_in = in.p;
+	z.avail_in = in.len;
+	z.next_out = out;
+	z.avail_out = MARKERS_INFLATE_MAX;
+	n = lzma_code(&z, LZMA_FINISH) == LZMA_STREAM_END ? (size_t)z.total_out : 0;
+	lzma_end(&z);
+	return n;
+}
+
+typedef size_t (*unpack_fn)(struct span in, uint8_t *out);
+
+/* The Package: field of a control.tar member's bytes (unpack: its decompressor; NULL: none). */
+static void deb_control(struct span member, unpack_fn unpack, struct file_markers *m)
+{
+	uint8_t *plain = unpack ? malloc(MARKERS_INFLATE_MAX) : NULL;
 	struct span tar = member, control;
 	const char *v;
 	size_t vlen;
 
-	if (gz) {
+	if (unpack) {
 		if (!plain) {
 			m->unread = "out of memory";
 			return;
 		}
-		tar = (struct span){ plain, gunzip(member, plain) };
+		tar = (struct span){ plain, unpack(member, plain) };
 	}
 	if (!tar_control(tar, &control))
 		m->unread = "no control file";
@@ -180,8 +201,9 @@ static void read_deb(struct span in, struct file_markers *m)
 {
 	static const struct {
 		const char *name;
-		bool gz;
-	} readable[] = { { "control.tar.gz", true }, { "control.tar", false } };
+		unpack_fn unpack;
+	} readable[] = { { "control.tar.gz", gunzip }, { "control.tar.xz", unxz },
+			 { "control.tar", NULL } };
 	size_t at = strlen(AR_MAGIC);
 
 	m->kind = MARKER_DEB;
@@ -197,12 +219,11 @@ static void read_deb(struct span in, struct file_markers *m)
 		member = (struct span){ in.p + at, size < in.len - at ? size : in.len - at };
 		for (size_t i = 0; i < sizeof(readable) / sizeof(readable[0]); i++)
 			if (ar_member_name(h, readable[i].name)) {
-				deb_control(member, readable[i].gz, m);
+				deb_control(member, readable[i].unpack, m);
 				return;
 			}
 		if (!memcmp(h, "control.tar.", 12)) {
-			m->unread = !memcmp(h + 12, "xz", 2)  ? "control.tar.xz not read" :
-				    !memcmp(h + 12, "zst", 3) ? "control.tar.zst not read" :
+			m->unread = !memcmp(h + 12, "zst", 3) ? "control.tar.zst not read" :
 								"unknown control.tar compression";
 			return;
 		}

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * What a downloaded file says it is, read from its own bytes, whatever its name: a .deb's
- * control Package: field, a .flatpakref's Name=. Only what the file itself states, so a
+ * control Package: field (control.tar plain, gzip or xz; not zstd), a .flatpakref's Name=. Only what the file itself states, so a
  * banned package saved as x.zip is still that package. The input is a user's file: every
  * size is bounded, and a file that is not what it claims gives no marker, never a crash.
  */
