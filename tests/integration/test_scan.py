@@ -278,8 +278,11 @@ def test_other_filesystems_in_a_home_are_left_unless_asked_and_fuse_never_entere
             r = subprocess.run([EMBARGO, "scan", "--format", "json", "--rules", SHIPPED,
                                 "--skip", "packages", "--skip", "processes", "--path",
                                 u.home, "--cross-mounts"], capture_output=True, timeout=30)
+            # nor when an administrator names it
+            code, alerts, err = home_scan("--path", fs.dir + "/")
             asked = fs.asked
     assert r.returncode == 0 and r.stdout == b"", r.stderr
+    assert code == 0 and "is on FUSE or a network filesystem, not walked" in err, err
     assert asked == 0
 
 

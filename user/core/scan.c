@@ -187,20 +187,22 @@ static void walk_path(struct scan *s, struct treewalk *w, const struct homes *ho
 {
 	char real[PATH_MAX];
 	const struct home *home;
-	int fd;
+	int fd = -EREMOTE;
 
-	/* an administrator's path, resolved once by name; below it nothing is followed */
-	if (!realpath(path, real)) {
-		if (errno != ENOENT)
-			log_warn("scan: failed to resolve '%s': %s, ignoring", path, strerror(errno));
+	/* an administrator's path, resolved once by name (not on FUSE, where a lookup may
+	 * never end); below it nothing is followed */
+	if (path[0] == '/' && treewalk__path_remote(w, path))
+		real[0] = '\0';
+	else if (!realpath(path, real))
+		fd = -errno;
+	else
+		fd = treewalk__open_root(w, real);
+	if (fd == -EREMOTE)
+		log_warn("scan: %s is on FUSE or a network filesystem, not walked", path);
+	else if (fd < 0 && fd != -ENOENT)
+		log_warn("scan: failed to open '%s': %s, ignoring", path, strerror(-fd));
+	if (fd < 0)
 		return;
-	}
-	fd = treewalk__open_root(w, real);
-	if (fd < 0) {
-		if (fd == -EREMOTE)
-			log_warn("scan: %s is on FUSE or a network filesystem, not walked", real);
-		return;
-	}
 	home = homes__find(homes, fd);
 	if (home)
 		walk_home(s, w, home, o);

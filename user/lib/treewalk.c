@@ -125,8 +125,7 @@ static bool mount_remote(const struct treewalk *w, uint64_t id)
 	return true;
 }
 
-/* The mount path resolves in, by its text: the longest mount point it is below. */
-static bool path_remote(const struct treewalk *w, const char *path)
+bool treewalk__path_remote(const struct treewalk *w, const char *path)
 {
 	size_t best = 0;
 	bool remote = false;
@@ -213,7 +212,7 @@ int treewalk__open_root(struct treewalk *w, const char *path)
 
 	if (path[0] != '/')
 		return -EINVAL;
-	if (path_remote(w, path))
+	if (treewalk__path_remote(w, path))
 		return -EREMOTE;
 	if (statx(AT_FDCWD, path, QUIET_STATX, STATX_WANT, &sx))
 		return -errno;

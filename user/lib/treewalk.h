@@ -59,6 +59,11 @@ int treewalk__open_root(struct treewalk *w, const char *path);
  * local one when cross_mounts), not a symlink. An fd, or -errno.
  */
 int treewalk__open_subdir(struct treewalk *w, int dirfd, const char *name, bool cross_mounts);
+/*
+ * An absolute path is on FUSE or a network filesystem by its text and the mount table (the
+ * longest mount point it is below): nothing is asked of the filesystem.
+ */
+bool treewalk__path_remote(const struct treewalk *w, const char *path);
 /* The same for each component of rel (a relative path) in turn. An fd, or -errno. */
 int treewalk__open_path(struct treewalk *w, int dirfd, const char *rel, bool cross_mounts);
 /* Walk the directory open at dirfd (borrowed), named path; stats are added to *st. */
