@@ -159,8 +159,8 @@ static void walk_home(struct scan *s, struct treewalk *w, const struct home *hom
 	s->homes++;
 	if (st.timed_out) {
 		s->homes_cut++;
-		log_warn("scan: %s: stopped at the time bound (%llu ms), the rest of it not checked",
-			 home->path, (unsigned long long)o->home_time_ms);
+		log_warn("scan: %s: stopped at the time bound (%llu ms), the rest of it not "
+			 "checked", home->path, (unsigned long long)o->home_time_ms);
 	}
 	if (st.deep)
 		log_info("scan: %s: %zu directories below the depth bound (%u) not entered",
