@@ -4,7 +4,8 @@
 - `flatpak install --user` (no sudo) writes ~/.local/share/flatpak: a real unprivileged user
   (useradd -m; userdel -r at the end) lays down what it leaves, an app directory with an
   `active` link to the deployed commit (flatpak itself is not on this machine), while watch
-  runs and before scan; it is an installed package of that user's;
+  runs and before scan; it is an installed package of that user's, also for a user whose
+  home was made after watch started;
 - /var/lib/flatpak made after watch started (the first system-wide flatpak install) is
   watched from then on: the install in it is seen at once, not at the next dpkg session."""
 import os
@@ -43,6 +44,15 @@ def test_a_users_own_flatpak_install_is_seen_by_watch_and_scan():
     mine = [a for a in alerts if a["package"].get("path") == apps]
     assert [a["package"]["name"] for a in mine] == [APP], alerts
     assert mine[0]["package"]["install_scope"] == "user-local"
+
+
+def test_a_home_made_after_start_is_watched_too():
+    # a first login (useradd -m, pam_mkhomedir) after the daemon started
+    with Watch("--rules", SHIPPED) as w, HomeUser("n") as u:
+        apps = u.path(".local/share/flatpak/app")
+        flatpak_install(u.run, apps)
+        e = w.wait_for(package_alert, timeout=10, what="the new user's flatpak install")
+    assert e["package"]["path"] == apps
 
 
 def test_a_link_to_a_deployment_elsewhere_is_no_install():

@@ -17,6 +17,7 @@
 #define QUIET_MS 1000	/* a database that stopped changing this long ago is compared */
 #define MAX_SESSIONS 64
 #define MAX_TARGETS 1024	/* state directories watched: the system's, and each home's */
+#define HOME_PARENT "/home"
 
 struct pkgwatch {
 	struct pkgdb_paths paths;
@@ -29,6 +30,7 @@ struct pkgwatch {
 	char *targets[MAX_TARGETS];
 	size_t ntargets;
 	int target_wds[MAX_TARGETS];	/* -1: not there (yet): an ancestor is watched */
+	int homes_wd;			/* /home: the homes are listed again */
 };
 
 static uint64_t now_ms(void)
@@ -41,6 +43,9 @@ static uint64_t now_ms(void)
 
 static int add_target(struct pkgwatch *pw, const char *dir)
 {
+	for (size_t i = 0; i < pw->ntargets; i++)
+		if (!strcmp(pw->targets[i], dir))
+			return 0;	/* listed again: a home that was there before */
 	if (pw->ntargets == MAX_TARGETS || !(pw->targets[pw->ntargets] = strdup(dir)))
 		return -ENOMEM;
 	pw->target_wds[pw->ntargets++] = -1;
@@ -65,6 +70,9 @@ static void list_targets(struct pkgwatch *pw)
 		add_target(pw, pw->paths.snap_dir);
 	if (!pw->paths.user_flatpaks || !(w = treewalk__new()))
 		return;
+	/* a home made after start (a first login) is listed when /home changes */
+	pw->homes_wd = inotify_add_watch(pw->ifd, HOME_PARENT, IN_CREATE | IN_MOVED_TO |
+					 IN_ONLYDIR);
 	if (!homes__list(w, &homes)) {
 		for (size_t i = 0; i < homes.n; i++) {
 			char dir[PATH_MAX];
@@ -141,6 +149,7 @@ struct pkgwatch *pkgwatch__new(const struct pkgdb_paths *paths)
 	err = pkgdb__read(paths, &pw->known);
 	if (err)
 		log_warn("failed to read the installed packages: %s, ignoring", strerror(-err));
+	pw->homes_wd = -1;
 	pw->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (pw->ifd < 0) {
 		pkgwatch__free(pw);
@@ -183,13 +192,15 @@ const struct inventory *pkgwatch__inventory(const struct pkgwatch *pw)
 void pkgwatch__on_inotify(struct pkgwatch *pw)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-	bool changed = false, rewatch = false;
+	bool changed = false, rewatch = false, relist = false;
 	ssize_t n;
 
 	while ((n = read(pw->ifd, buf, sizeof(buf))) > 0) {
 		for (char *p = buf; p < buf + n;) {
 			const struct inotify_event *e = (const struct inotify_event *)p;
 
+			if (e->wd == pw->homes_wd)
+				relist = rewatch = true;
 			if (e->mask & IN_IGNORED)
 				rewatch = changed = true;
 			else if (is_target(pw, e->wd))
@@ -199,6 +210,8 @@ void pkgwatch__on_inotify(struct pkgwatch *pw)
 			p += sizeof(*e) + e->len;
 		}
 	}
+	if (relist)
+		list_targets(pw);
 	if (rewatch && watch_targets(pw))
 		changed = true;
 	if (changed)
