@@ -36,6 +36,7 @@ class StallFS:
         self.dir = tempfile.mkdtemp(prefix="embargo-stallfs-")
         self.held = []                        # read requests held, never answered
         self.fd = None
+        self.name = b"embargo-stallfs"         # the mount's source and FUSE subtype
 
     def path(self, name):
         return os.path.join(self.dir, name)
@@ -47,8 +48,7 @@ class StallFS:
         self.fd = os.open("/dev/fuse", os.O_RDWR | os.O_CLOEXEC)
         opts = f"fd={self.fd},rootmode=40755,user_id=0,group_id=0".encode()
         libc = ctypes.CDLL(None, use_errno=True)
-        if libc.mount(b"embargo-stallfs", self.dir.encode(), b"fuse.embargo-stallfs", 0,
-                      opts) != 0:
+        if libc.mount(self.name, self.dir.encode(), b"fuse." + self.name, 0, opts) != 0:
             err = ctypes.get_errno()
             os.close(self.fd)
             os.rmdir(self.dir)

@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "lib/fsdev.h"
 #include "lib/hmap.h"
 #include "process/procfs.h"
 
@@ -210,23 +211,6 @@ static void identify_cgroup(struct sandbox *sb, const struct proc *p, struct app
 		free(cached);
 }
 
-/* mountinfo writes a space, tab, newline or backslash in a field as \ooo: decode in place. */
-static void unescape_octal(char *s)
-{
-	char *out = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*out++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
-			s += 3;
-		} else {
-			*out++ = *s;
-		}
-	}
-	*out = '\0';
-}
-
 /* The fields of a mountinfo line we need: its mount point and its filesystem type. */
 static bool mountinfo_fields(char *line, char **mount_point, char **fstype)
 {
@@ -239,8 +223,8 @@ static bool mountinfo_fields(char *line, char **mount_point, char **fstype)
 	*mount_point = f;
 	*fstype = dash + 3;
 	(*fstype)[strcspn(*fstype, " \n")] = '\0';
-	unescape_octal(*mount_point);
-	unescape_octal(*fstype);
+	fsdev__mountinfo_unescape(*mount_point);
+	fsdev__mountinfo_unescape(*fstype);
 	return true;
 }
 
