@@ -253,7 +253,7 @@ FUZZ_CPPFLAGS := -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD) -DEMBARGO_VERSION='"f
 # the rules loader and what it links: no libbpf, no skeletons
 FUZZ_RULES_SRC := event/event rules/rule rules/rules rules/rules_parse rules/rules_guard lib/config lib/buf rules/fields \
 		  process/entity lib/hmap lib/host lib/users lib/fsdev rules/match packages/protect \
-		  packages/pkgdb
+		  packages/pkgdb lib/homes lib/treewalk lib/log
 FUZZ_RULES_OBJ := $(patsubst %,$(FUZZ)/obj/%.o,$(FUZZ_RULES_SRC))
 FUZZ_RULES_CORPUS := tests/fuzz/corpus/rules
 # findings (crash-*, leak-*, timeout-*) land in build/fuzz/, not in the work tree
@@ -268,7 +268,7 @@ $(FUZZ)/obj/%.o: user/%.c
 
 $(FUZZ)/fuzz_rules: tests/fuzz/fuzz_rules.c $(FUZZ_RULES_OBJ)
 	$(call msg,LINK-FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_CPPFLAGS) $(FUZZ_FLAGS) $^ -lyaml -lcrypto -o $@
+	$(Q)$(CLANG) $(FUZZ_CPPFLAGS) $(FUZZ_FLAGS) $^ -lyaml -lcrypto -lbpf -o $@
 
 # the ELF reader: seeds are made from this system's binaries (none is committed)
 FUZZ_ELF_OBJ  := $(patsubst %,$(FUZZ)/obj/%.o,process/elfinfo lib/strscan)
@@ -282,12 +282,13 @@ $(FUZZ_ELF_SEEDS): tests/fuzz/make-elf-seeds
 	$(Q)tests/fuzz/make-elf-seeds $@ > /dev/null
 
 # the dpkg status parser and the inventory diff: only pkgdb.c
-FUZZ_DPKG_OBJ := $(FUZZ)/obj/packages/pkgdb.o
+FUZZ_DPKG_OBJ := $(patsubst %,$(FUZZ)/obj/%.o,packages/pkgdb lib/homes lib/treewalk lib/fsdev \
+		   lib/hmap lib/log)
 FUZZ_DPKG_CORPUS := tests/fuzz/corpus/dpkg
 
 $(FUZZ)/fuzz_dpkg: tests/fuzz/fuzz_dpkg.c $(FUZZ_DPKG_OBJ)
 	$(call msg,LINK-FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_CPPFLAGS) $(FUZZ_FLAGS) $^ -o $@
+	$(Q)$(CLANG) $(FUZZ_CPPFLAGS) $(FUZZ_FLAGS) $^ -lbpf -o $@
 
 # the settings-file loader: config.c and buf.c
 FUZZ_CONFIG_OBJ := $(patsubst %,$(FUZZ)/obj/%.o,lib/config lib/buf)

@@ -112,6 +112,7 @@ void log__libbpf_message(int level, const char *msg)
 		print_lines(ours, msg);
 }
 
+__attribute__((format(printf, 2, 0)))
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	char *msg;
