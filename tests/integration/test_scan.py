@@ -179,9 +179,9 @@ def test_every_home_is_scanned_and_each_finding_names_its_user():
         for a in found[path]:
             assert a["user"]["name"] == u.name and a["user"]["id"] == str(u.uid), a
     kvrt = {a["rule"]["id"]: a for a in found[u.path("Downloads/kvrt.run")]}
-    assert kvrt["kaspersky-installer-download"]["event"]["action"] == "file-present"
-    assert kvrt["kaspersky-kvrt-process"]["event"]["action"] == "program-present"
-    assert kvrt["kaspersky-kvrt-process"]["process"]["user"]["name"] == u.name
+    assert kvrt["kaspersky-installer-download"]["event"]["action"] == "file-present", kvrt
+    assert kvrt["kaspersky-kvrt-process"]["event"]["action"] == "program-present", kvrt
+    assert kvrt["kaspersky-kvrt-process"]["process"]["user"]["name"] == u.name, kvrt
     assert not [p for p in found if p and p.startswith("/root/")], err
     assert " homes" in err and "0 homes" not in err, err
 
@@ -215,9 +215,9 @@ def test_symlinks_in_a_home_are_not_followed():
         code, alerts, err = home_scan("--path", a.home, "--path", b.home)
     assert code == 1, err
     assert sorted({x["file"]["path"] if "file" in x else x["process"]["executable"]
-                   for x in alerts}) == [victim]
-    assert {x["user"]["name"] for x in alerts} == {b.name}
-    assert len([x for x in alerts if x["event"]["action"] == "file-present"]) == 1
+                   for x in alerts}) == [victim], alerts
+    assert {x["user"]["name"] for x in alerts} == {b.name}, alerts
+    assert len([x for x in alerts if x["event"]["action"] == "file-present"]) == 1, alerts
 
 
 def test_depth_bound():
@@ -236,7 +236,8 @@ def test_time_bound_leaves_the_rest_but_not_the_download_places():
         u.run("mkdir junk; cd junk; seq 1 30000 | xargs touch")
         code, alerts, err = home_scan("--path", u.home, "--max-time", "0.05")
     assert code == 1 and kvrt in by_path(alerts), err
-    assert "stopped at the time bound (50 ms)" in err and "1 cut short at --max-time" in err
+    assert "stopped at the time bound (50 ms)" in err and "1 cut short at --max-time" in err, \
+        err
     checked = int(err.split(" files,")[0].rsplit(" ", 1)[1])
     assert 1 <= checked < 30001, err
 
@@ -244,13 +245,12 @@ def test_time_bound_leaves_the_rest_but_not_the_download_places():
 def test_skip_leaves_trees_out():
     with HomeUser("k") as u:
         kvrt = u.put("Downloads/kvrt.run")
-        kesl = u.put("VMs/kesl/opt/kaspersky/kesl/bin/kesl")
+        u.put("VMs/kesl/opt/kaspersky/kesl/bin/kesl")
         code, alerts, err = home_scan("--path", u.home, "--skip", u.path("VMs"))
         assert code == 1 and set(by_path(alerts)) == {kvrt}, err
         code, alerts, err = home_scan("--path", u.home, "--skip", "/home/*/Downloads",
                                       "--skip", u.path("VMs/kesl"))
     assert code == 0 and alerts == [], err
-    assert kesl
 
 
 def test_other_filesystems_in_a_home_are_left_unless_asked_and_fuse_never_entered():
@@ -283,7 +283,7 @@ def test_other_filesystems_in_a_home_are_left_unless_asked_and_fuse_never_entere
             asked = fs.asked
     assert r.returncode == 0 and r.stdout == b"", r.stderr
     assert code == 0 and "is on FUSE or a network filesystem, not walked" in err, err
-    assert asked == 0
+    assert asked == 0, f"the FUSE server was asked {asked} questions"
 
 
 class Unanswering(StallFS):
