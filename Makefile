@@ -159,6 +159,11 @@ $(BUILD)/test/firstact: tests/integration/bin/firstact.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -O2 -static $(WARN) $< -o $@
 
+$(BUILD)/test/dlroute: tests/integration/bin/dlroute.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 -static $(WARN) $< -o $@
+
 $(BUILD)/test/nop: tests/bench/nop.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
@@ -197,15 +202,17 @@ kernels: $(DEPS_STAMP)
 
 # The integration tests inside each kernel of the matrix (part of `make test`); the whole
 # suite on Debian 12's 6.1 with test-kernels-full (too long under emulation for make test).
-test-kernels: $(DEPS_STAMP) all $(BUILD)/test/marked $(BUILD)/test/firstact $(BUILD)/test/nop
+test-kernels: $(DEPS_STAMP) all $(BUILD)/test/marked $(BUILD)/test/firstact $(BUILD)/test/nop \
+	$(BUILD)/test/dlroute
 	@tests/kernels/matrix
 
-test-kernels-full: $(DEPS_STAMP) all $(BUILD)/test/marked $(BUILD)/test/firstact $(BUILD)/test/nop receivers
+test-kernels-full: $(DEPS_STAMP) all $(BUILD)/test/marked $(BUILD)/test/firstact $(BUILD)/test/nop receivers \
+	$(BUILD)/test/dlroute
 	@tests/kernels/matrix --full 6.1 6.1
 
 # Every test, unit and integration; the runner ends with one `N passed, N failed` line.
 test: $(DEPS_STAMP) all $(SAN)/embargo $(UNIT_BIN) $(BUILD)/test/marked $(BUILD)/test/firstact \
-	$(BUILD)/test/nop receivers
+	$(BUILD)/test/nop $(BUILD)/test/dlroute receivers
 	@tests/run-all --fuzz-corpus $(UNIT_BIN)
 
 $(BUILD)/bench/nop: tests/bench/nop.c

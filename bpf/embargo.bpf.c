@@ -11,6 +11,7 @@
 
 #include "exec.bpf.h"
 #include "file.bpf.h"
+#include "fileroute.bpf.h"
 #include "record.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -134,7 +135,7 @@ int handle_exit_tp(void *ctx)
 	int prog(struct trace_event_raw_sys_enter *ctx)                             \
 	{                                                                           \
 		if (cond)                                                           \
-			file_emit(op, (__s32)(dfd), (const char *)(pathname), loop); \
+			file_emit(op, (__s32)(dfd), (const char *)(pathname), 0, loop); \
 		return 0;                                                           \
 	}
 #define FILE_PROG(prog, tp, cond, op, dfd, pathname)                                \
@@ -151,6 +152,36 @@ FILE_PROG(handle_renameat, "sys_enter_renameat", true, FILE_OP_RENAME, SYS_ARG(2
 	  SYS_ARG(3))
 FILE_PROG(handle_renameat2, "sys_enter_renameat2", true, FILE_OP_RENAME, SYS_ARG(2),
 	  SYS_ARG(3))
+FILE_PROG(handle_link, "sys_enter_link", true, FILE_OP_LINK, AT_FDCWD_VAL, SYS_ARG(1))
+/* O_TMPFILE's file comes into place here too: linkat(fd, "", ..., AT_EMPTY_PATH) */
+FILE_PROG(handle_linkat, "sys_enter_linkat", true, FILE_OP_LINK, SYS_ARG(2), SYS_ARG(3))
 FILE_PROG(handle_unlink, "sys_enter_unlink", true, FILE_OP_UNLINK, AT_FDCWD_VAL, SYS_ARG(0))
 FILE_PROG(handle_unlinkat, "sys_enter_unlinkat", true, FILE_OP_UNLINK, SYS_ARG(0),
 	  SYS_ARG(1))
+
+/*
+ * The routes no syscall tracepoint above sees (bpf/fileroute.bpf.h): raw_tp in every family,
+ * as the classic tracepoint would copy a record for every syscall of the machine. The
+ * io_uring request is the first argument of its tracepoint since 5.19, the second before
+ * (an index into ctx must be a constant: one program each); user space loads the one that
+ * fits the kernel's tracepoint.
+ */
+#define ROUTE_PROG(prog, tp, call)                                                  \
+	SEC("raw_tp/" tp)                                                           \
+	int prog(struct bpf_raw_tracepoint_args *ctx)                               \
+	{                                                                           \
+		call;                                                               \
+		return 0;                                                           \
+	}
+#define ROUTE_PROGS(suffix, loop)                                                   \
+	ROUTE_PROG(handle_compat##suffix, "sys_enter",                              \
+		   compat_emit((struct pt_regs *)ctx->args[0], (long)ctx->args[1], loop)) \
+	ROUTE_PROG(handle_io_uring_req##suffix, "io_uring_submit_req",              \
+		   io_uring_emit((void *)ctx->args[0], loop))                       \
+	ROUTE_PROG(handle_io_uring_sqe##suffix, "io_uring_submit_sqe",              \
+		   io_uring_emit((void *)ctx->args[0], loop))                       \
+	ROUTE_PROG(handle_io_uring_sqe_ctx##suffix, "io_uring_submit_sqe",          \
+		   io_uring_emit((void *)ctx->args[1], loop))
+
+ROUTE_PROGS(, PATH_BPF_LOOP)
+ROUTE_PROGS(_bounded, PATH_BOUNDED)

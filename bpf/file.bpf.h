@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Files created, renamed into place or deleted, from the syscall tracepoints of just those
- * calls (no kprobes): package-manager sessions under the watched prefixes, and any process
- * writing a file named like an installer (the "future downloads" of a ban). The raw
- * sys_enter tracepoint would need no tracefs but runs on every syscall of the machine
- * (measured: +140 ns each); these run only on the calls that create or remove files.
+ * Files created, renamed or linked into place or deleted, from the syscall tracepoints of
+ * just those calls (no kprobes): package-manager sessions under the watched prefixes, and
+ * any process writing a file named like an installer (the "future downloads" of a ban). The
+ * classic raw sys_enter tracepoint would need no tracefs but runs on every syscall of the
+ * machine (measured: +140 ns each); these run only on the calls that create or remove
+ * files. The routes those tracepoints miss (32-bit syscalls, io_uring) are in
+ * bpf/fileroute.bpf.h.
  */
 #ifndef EMBARGO_FILE_BPF_H
 #define EMBARGO_FILE_BPF_H
@@ -83,9 +85,10 @@ static __always_inline void resolve_dir(struct ev_file_op *e, struct task_struct
  * for a file worth reporting: most creates are of neither kind, and a failed reserve must
  * count a record that was lost, not one that would have been thrown away. The record is
  * made from that same copy, so what was judged is what is sent. resolve_dir() reuses the
- * scratch space afterwards.
+ * scratch space afterwards. route (EV_FILE_COMPAT, EV_FILE_IO_URING or 0) says how the
+ * call came; an io_uring request's name is the kernel's copy, every other one the caller's.
  */
-static __always_inline void file_emit(__u32 op, __s32 dfd, const char *name,
+static __always_inline void file_emit(__u32 op, __s32 dfd, const char *name, __u32 route,
 				      enum path_loop loop)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32, zero = 0, flags = 0;
@@ -100,7 +103,10 @@ static __always_inline void file_emit(__u32 op, __s32 dfd, const char *name,
 	s = bpf_map_lookup_elem(&emb_path_buf, &zero);
 	if (!s)
 		return;
-	n = bpf_probe_read_user_str(s->buf, EV_PATH_MAX, name);
+	if (route == EV_FILE_IO_URING)
+		n = bpf_probe_read_kernel_str(s->buf, EV_PATH_MAX, name);
+	else
+		n = bpf_probe_read_user_str(s->buf, EV_PATH_MAX, name);
 	if (n <= 1)
 		return;
 	if (pkg && (s->buf[0] != '/' || list_match(s->buf, n - 1, &emb_pkg_prefix, false)))
@@ -116,7 +122,7 @@ static __always_inline void file_emit(__u32 op, __s32 dfd, const char *name,
 	n = clamp_max(n, EV_PATH_MAX);
 	bpf_probe_read_kernel(e->path, n, s->buf);
 	e->op = op;
-	e->flags = flags;
+	e->flags = flags | route;
 	e->dfd = dfd;
 	e->path_len = n;
 	task = (struct task_struct *)bpf_get_current_task();

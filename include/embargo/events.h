@@ -211,14 +211,17 @@ enum ev_file_ops {
 	FILE_OP_CREATE = 1,	/* open with O_CREAT, creat */
 	FILE_OP_RENAME = 2,	/* the new name of a rename */
 	FILE_OP_UNLINK = 3,
+	FILE_OP_LINK = 4,	/* the new name of a hard link (link, linkat; O_TMPFILE too) */
 };
 
 enum ev_file_flags {
 	EV_FILE_PKG	 = 1 << 0,	/* by a package-manager session, under a watched prefix */
 	EV_FILE_DOWNLOAD = 1 << 1,	/* the name ends like an installer (.deb, .AppImage...) */
+	EV_FILE_COMPAT	 = 1 << 2,	/* a 32-bit syscall (int $0x80) */
+	EV_FILE_IO_URING = 1 << 3,	/* an io_uring request, not a syscall */
 };
 
-/* A file created, renamed into place or deleted, as the syscall named it (not resolved). */
+/* A file created, renamed or linked into place or deleted, as the call named it (not resolved). */
 struct ev_file_op {
 	struct ev_header hdr;
 	struct ev_task task;

@@ -68,6 +68,7 @@ struct pending {
 	bool early;			/* the rules that need no content have been matched */
 	bool delivered;			/* out of memory: already reported as it was */
 	bool drop;			/* a file that is not there: the attempt failed */
+	bool async_route;		/* an io_uring request: done after the record, by io-wq */
 	struct slot slots[2];
 };
 
@@ -329,8 +330,9 @@ static void fill_process(struct pending *pe, enum slot_kind kind, struct file_id
 /* An answer about a file just written: there or not, and its content if asked. */
 static void fill_file(struct pending *pe, struct file_ident *f, enum ident_why why)
 {
-	/* the tracepoint sees the attempt: a create or rename that failed left nothing */
-	pe->drop = why == IDENT_GONE;
+	/* the tracepoint sees the attempt: a create or rename that failed left nothing; an
+	 * io_uring request may simply not have run yet, and is reported (without content) */
+	pe->drop = why == IDENT_GONE && !pe->async_route;
 	pe->file_ident = ident__get(f);
 	pe->file.sha256 = f ? f->sha256 : NULL;
 	if (f && f->markers && f->markers->package[0]) {
@@ -415,9 +417,10 @@ static char *file_path(const struct ev_file_op *f)
  */
 static void on_file(struct pipeline *pl, const struct ev_file_op *f)
 {
-	static const char *const types[] = { NULL, "creation", "change", "deletion" };
+	static const char *const types[] = { NULL, "creation", "change", "deletion",
+					     "creation" };
 	static const char *const actions[] = { NULL, "file-created", "file-renamed",
-					       "file-deleted" };
+					       "file-deleted", "file-linked" };
 	struct pending *pe = calloc(1, sizeof(*pe));
 	struct proc *p = proctable__get(pl->procs, f->task.tgid);
 	struct file_ident *ident = NULL;
@@ -430,11 +433,12 @@ static void on_file(struct pipeline *pl, const struct ev_file_op *f)
 		.pl = pl, .on = ON_FILE, .file.path = file_path(f),
 		.ev = { .time_ns = host__boot_to_real_ns(f->hdr.ktime_ns),
 			.category = EVENT_CATEGORY_FILE,
-			.type = types[f->op <= FILE_OP_UNLINK ? f->op : 0],
-			.action = actions[f->op <= FILE_OP_UNLINK ? f->op : 0],
+			.type = types[f->op <= FILE_OP_LINK ? f->op : 0],
+			.action = actions[f->op <= FILE_OP_LINK ? f->op : 0],
 			.proc = p, .parent = p ? proctable__parent(pl->procs, p) : NULL },
 	};
 	pe->ev.file = &pe->file;
+	pe->async_route = f->flags & EV_FILE_IO_URING;
 	if (!pe->file.path || !pe->ev.action) {
 		pending_free(pe);
 		return;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 static bool fault_says_missing(const char *feature)
@@ -33,6 +34,82 @@ static int may_use_bpf(void)
 		return -errno;
 	close(fd);
 	return 0;
+}
+
+/* The function type of tracepoint tp's BPF programs (btf_trace_TP), NULL if there is none. */
+static const struct btf_type *tracepoint_proto(const struct btf *btf, const char *tp)
+{
+	char name[64];
+	const struct btf_type *t;
+	int id;
+
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	if ((id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF)) < 0)
+		return NULL;
+	t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
+	if (!t || !btf_is_ptr(t) || !(t = btf__type_by_id(btf, t->type)) || !btf_is_func_proto(t))
+		return NULL;
+	return t;
+}
+
+/* Whether tracepoint argument i (the proto's first parameter is the BPF context) is a
+ * pointer: to struct NAME, or to anything when name is NULL. */
+static bool arg_is_pointer(const struct btf *btf, const struct btf_type *proto, int i,
+			   const char *name)
+{
+	const struct btf_type *t;
+
+	if (!proto || i + 1 >= btf_vlen(proto))
+		return false;
+	t = btf__type_by_id(btf, btf_params(proto)[i + 1].type);
+	if (!t || !btf_is_ptr(t))
+		return false;
+	if (!name)
+		return true;
+	t = btf__type_by_id(btf, t->type);
+	return t && btf_is_struct(t) && !strcmp(btf__name_by_offset(btf, t->name_off), name);
+}
+
+/*
+ * io_uring's submit tracepoint, with the request (struct io_kiocb) as its first argument
+ * since 5.19: io_uring_submit_sqe, renamed io_uring_submit_req in 6.4. Before, the
+ * second (ctx, req, opcode, ...), untyped (void *), since 5.10's backport of 5.15's
+ * io_uring; earlier kernels' tracepoint carried no request at all.
+ */
+static void find_io_uring_tp(struct kfeatures *k, const struct btf *btf)
+{
+	const struct btf_type *sqe = tracepoint_proto(btf, "io_uring_submit_sqe");
+
+	if (arg_is_pointer(btf, tracepoint_proto(btf, "io_uring_submit_req"), 0, "io_kiocb")) {
+		k->io_uring_tp = "io_uring_submit_req";
+	} else if (arg_is_pointer(btf, sqe, 0, "io_kiocb")) {
+		k->io_uring_tp = "io_uring_submit_sqe";
+	} else if (sqe && btf_vlen(sqe) >= 8 && arg_is_pointer(btf, sqe, 1, NULL)) {
+		k->io_uring_tp = "io_uring_submit_sqe";
+		k->io_uring_req_arg = 1;
+	}
+}
+
+static void probe_io_uring(struct kfeatures *k)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+
+	if (!btf) {
+		snprintf(k->io_uring_gap, sizeof(k->io_uring_gap), "io_uring: the kernel's BTF "
+			 "cannot be read (%s): opens, renames and links it submits are not seen",
+			 strerror(errno));
+		return;
+	}
+	/* a kernel without io_uring has nothing to miss */
+	if (btf__find_by_name_kind(btf, "io_ring_ctx", BTF_KIND_STRUCT) >= 0) {
+		if (!fault_says_missing("io_uring"))
+			find_io_uring_tp(k, btf);
+		if (!k->io_uring_tp)
+			snprintf(k->io_uring_gap, sizeof(k->io_uring_gap), "io_uring: no request "
+				 "tracepoint carries the request on kernel %s: opens, renames and "
+				 "links submitted through io_uring are not seen", k->release);
+	}
+	btf__free(btf);
 }
 
 int kfeatures__probe(struct kfeatures *k, char *why, size_t whylen)
@@ -61,6 +138,8 @@ int kfeatures__probe(struct kfeatures *k, char *why, size_t whylen)
 	}
 	k->ringbuf = ringbuf == 1 && !fault_says_missing("ringbuf");
 	k->bpf_loop = loop == 1 && !fault_says_missing("bpf_loop");
+	if (k->btf)
+		probe_io_uring(k);
 	if (!k->btf) {
 		snprintf(why, whylen, "kernel %s has no BTF (%s): embargo needs a kernel built "
 			 "with CONFIG_DEBUG_INFO_BTF", k->release, KFEATURES_BTF_PATH);

@@ -14,11 +14,11 @@
 #include <bpf/libbpf.h>
 
 #include "embargo.skel.h"
+#include "sensor/fileprogs.h"
 #include "sensor/kfeatures.h"
 #include "lib/log.h"
 
 #define SENSOR_MAX_LINKS 3
-#define FILE_PROGS 8
 /* wake the consumer early when 1/8 of the ring buffer waits, well before it is full */
 #define WAKEUP_FRACTION 8
 
@@ -102,24 +102,6 @@ static void family_programs(struct embargo_bpf *skel, enum sensor_family f, bool
 
 	out[0] = exec[f][bpf_loop];
 	memcpy(out + 1, table[f], sizeof(table[f]));
-}
-
-/* The file-activity programs: the same syscall tracepoints in every family. */
-static void file_programs(struct embargo_bpf *skel, bool bpf_loop,
-			  struct bpf_program *out[FILE_PROGS])
-{
-	struct bpf_program *progs[2][FILE_PROGS] = {
-		{ skel->progs.handle_openat_bounded, skel->progs.handle_open_bounded,
-		  skel->progs.handle_creat_bounded, skel->progs.handle_rename_bounded,
-		  skel->progs.handle_renameat_bounded, skel->progs.handle_renameat2_bounded,
-		  skel->progs.handle_unlink_bounded, skel->progs.handle_unlinkat_bounded },
-		{ skel->progs.handle_openat, skel->progs.handle_open, skel->progs.handle_creat,
-		  skel->progs.handle_rename, skel->progs.handle_renameat,
-		  skel->progs.handle_renameat2, skel->progs.handle_unlink,
-		  skel->progs.handle_unlinkat },
-	};
-
-	memcpy(out, progs[bpf_loop], sizeof(progs[bpf_loop]));
 }
 
 /* One line of the started record's capabilities, said once in the log too. */
@@ -347,7 +329,7 @@ static int sensor_try(struct sensor *s, const struct sensor_opts *opts)
 	bpf_object__for_each_program(prog, s->skel->obj)
 		bpf_program__set_autoload(prog, false);
 	family_programs(s->skel, s->family, s->kf.bpf_loop, progs);
-	file_programs(s->skel, s->kf.bpf_loop, progs + SENSOR_MAX_LINKS);
+	fileprogs__select(s->skel, &s->kf, progs + SENSOR_MAX_LINKS);
 	for (int i = 0; i < SENSOR_MAX_LINKS + FILE_PROGS; i++)
 		if (progs[i])
 			bpf_program__set_autoload(progs[i], true);
@@ -386,6 +368,8 @@ static void caps_fill(struct sensor *s)
 	if (!sensor__has_fork(s))
 		caps_add(&s->fallbacks, "fork: no probe in the %s family; parents not yet "
 			 "exec'd come from /proc", family_names[s->family]);
+	if (s->kf.io_uring_gap[0])
+		caps_add(&s->unavailable, "%s", s->kf.io_uring_gap);
 	s->caps = (struct capabilities){
 		.kernel = s->kf.release,
 		.probes = family_names[s->family],
