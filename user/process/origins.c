@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "process/origins.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,6 +11,7 @@
 
 #include "lib/fsdev.h"
 #include "lib/hmap.h"
+#include "lib/treewalk.h"
 
 /* One indexed file; files whose keys collide are chained. */
 struct origin {
@@ -121,75 +121,44 @@ static const char *tree_name(struct origins *o, const char *dir)
 	return o->trees[o->ntrees++];
 }
 
-/* An entry of dirfd, as the kernel names its device; -errno. */
-static int stat_at(int dirfd, const char *name, struct stat *st)
-{
-	int fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC), err;
-
-	if (fd < 0)
-		return -errno;
-	err = fsdev__fstat(fd, NULL, st);
-	close(fd);
-	return err;
-}
-
-struct walk {
+struct indexing {
 	struct origins *o;
 	const char *tree;
-	dev_t fs;		/* the tree's own filesystem (fstat's device) */
-	char path[4096];
+	int err;
 };
 
-static int walk_dir(struct walk *w, int dirfd, size_t len, unsigned int depth)
+/* A file of the tree, known by the device the kernel names it by (overlayfs: not fstat's). */
+static int index_file(void *ctx, int fd, const char *path, const struct stat *walked)
 {
-	DIR *d = fdopendir(dirfd);
-	struct dirent *de;
-	int err = 0;
+	struct indexing *ix = ctx;
+	struct stat st;
 
-	if (!d) {
-		close(dirfd);
-		return -errno;
-	}
-	while (!err && (de = readdir(d))) {
-		struct stat raw, st;
-		size_t n = strlen(de->d_name);
-		int sub;
-
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
-		    len + 1 + n >= sizeof(w->path) ||
-		    fstatat(dirfd, de->d_name, &raw, AT_SYMLINK_NOFOLLOW) || raw.st_dev != w->fs)
-			continue;	/* a symlink is not followed, another mount not entered */
-		snprintf(w->path + len, sizeof(w->path) - len, "/%s", de->d_name);
-		if (S_ISREG(raw.st_mode) && !stat_at(dirfd, de->d_name, &st))
-			err = remember(w->o, &st, w->path, w->tree);
-		else if (S_ISDIR(raw.st_mode) && depth < ORIGINS_DEPTH &&
-			 (sub = openat(dirfd, de->d_name,
-				       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0)
-			err = walk_dir(w, sub, len + 1 + n, depth + 1);
-	}
-	w->path[len] = '\0';
-	closedir(d);
-	return err;
+	(void)walked;
+	if (fsdev__fstat(fd, NULL, &st))
+		return 0;
+	ix->err = remember(ix->o, &st, path, ix->tree);
+	return ix->err;		/* full, or out of memory: stop */
 }
 
 int origins__add_tree(struct origins *o, const char *dir)
 {
-	struct walk w = { .o = o };
-	struct stat st;
+	struct treewalk_opts opts = { .max_depth = ORIGINS_DEPTH };
+	struct indexing ix = { .o = o };
+	struct treewalk_stats stats = { 0 };
+	struct treewalk *w;
 	int fd;
 
-	if (dir[0] != '/' || strlen(dir) >= sizeof(w.path))
+	if (dir[0] != '/')
 		return -EINVAL;
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) || !(w.tree = tree_name(o, dir))) {
-		close(fd);
+	if (!(ix.tree = tree_name(o, dir)) || !(w = treewalk__new()))
 		return -ENOMEM;
+	fd = treewalk__open_root(w, dir);
+	if (fd >= 0) {
+		treewalk__walk(w, fd, dir, &opts, index_file, &ix, &stats);
+		close(fd);
 	}
-	w.fs = st.st_dev;
-	snprintf(w.path, sizeof(w.path), "%s", dir);
-	return walk_dir(&w, fd, strlen(w.path), 1);
+	treewalk__free(w);
+	return fd < 0 ? fd : ix.err;
 }
 
 int origins__add_file(struct origins *o, const char *path)

@@ -19,9 +19,9 @@ struct origins;
 struct origins *origins__new(void);
 void origins__free(struct origins *o);
 /*
- * Every regular file under dir (absolute), its symlinks not followed, on dir's filesystem
- * only, at most ORIGINS_DEPTH levels and ORIGINS_FILES files in all: 0, or -errno (a
- * missing dir is -ENOENT and adds nothing).
+ * Every regular file under dir (absolute), walked as lib/treewalk.h walks (no symlink
+ * followed, dir's filesystem only, never FUSE or a network one), at most ORIGINS_DEPTH
+ * levels and ORIGINS_FILES files in all: 0, or -errno (a missing dir is -ENOENT).
  */
 #define ORIGINS_DEPTH 8
 #define ORIGINS_FILES 50000
