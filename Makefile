@@ -39,10 +39,10 @@ SKELS     := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRC))
 USER_SRC  := $(wildcard user/*/*.c)
 USER_OBJ  := $(patsubst user/%.c,$(BUILD)/obj/%.o,$(USER_SRC))
 SAN_OBJ   := $(patsubst user/%.c,$(SAN)/obj/%.o,$(USER_SRC))
-# the unit tests' library: everything but main() and the sensor (the one object that needs
-# the BPF skeleton), so a unit test builds without clang -target bpf, bpftool or BTF
+# the unit tests' library: everything but main() and the sensor (sensor.c and fileprogs.c,
+# which need the BPF skeleton), so a unit test builds without clang -target bpf, bpftool or BTF
 UNIT_LIB  := $(SAN)/libembargo-unit.a
-UNIT_OBJ  := $(filter-out %/cli/main.o %/sensor/sensor.o,$(SAN_OBJ))
+UNIT_OBJ  := $(filter-out %/cli/main.o %/sensor/sensor.o %/sensor/fileprogs.o,$(SAN_OBJ))
 UNIT_SRC  := $(wildcard tests/unit/*/test_*.c)
 UNIT_BIN  := $(patsubst %.c,$(SAN)/%,$(notdir $(UNIT_SRC)))
 
@@ -113,8 +113,9 @@ $(BUILD)/obj/%.o: user/%.c $(BUILD)/version.stamp
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
-# only the sensor includes the skeleton
-$(BUILD)/obj/sensor/sensor.o $(SAN)/obj/sensor/sensor.o: $(SKELS)
+# only the sensor includes the skeleton (sensor.c, and fileprogs.c which picks its programs)
+SKEL_USERS := sensor/sensor sensor/fileprogs
+$(patsubst %,$(BUILD)/obj/%.o,$(SKEL_USERS)) $(patsubst %,$(SAN)/obj/%.o,$(SKEL_USERS)): $(SKELS)
 
 $(BUILD)/embargo: $(USER_OBJ)
 	$(call msg,LINK,$@)
