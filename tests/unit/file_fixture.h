@@ -143,4 +143,15 @@ static inline void assert_list(const char *list, size_t len, const char *want,
 		assert_null(list);
 }
 
+/* What the exec probe would report for the file st describes. */
+static inline struct ev_file ran_from_stat(const struct stat *st)
+{
+	return (struct ev_file){ .dev = st->st_dev, .ino = st->st_ino,
+				 .size = (uint64_t)st->st_size, .mode = st->st_mode,
+				 .mtime_sec = st->st_mtim.tv_sec,
+				 .mtime_nsec = (uint32_t)st->st_mtim.tv_nsec,
+				 .ctime_sec = st->st_ctim.tv_sec,
+				 .ctime_nsec = (uint32_t)st->st_ctim.tv_nsec };
+}
+
 #endif /* EMBARGO_TESTS_FILE_FIXTURE_H */

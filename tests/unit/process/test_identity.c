@@ -3,8 +3,8 @@
  * Unit tests for user/identity.c on files in a temp dir (a copy of /usr/bin/true, small
  * files): SHA-256 (checked against OpenSSL's one-shot digest) and ELF identity, the cache,
  * the workers and their answers (why there is none), answers on the caller when there are
- * no workers, the scanner generation, and which file counts as the one the kernel ran
- * (overlayfs devices: user/fsdev.c).
+ * no workers, the scanner generation. Which file counts as the one the kernel ran:
+ * test_fileident.c.
  */
 #include <errno.h>
 #include <ftw.h>
@@ -12,7 +12,6 @@
 
 #include "file_fixture.h"
 
-#include "lib/fsdev.h"
 #include "process/identity.h"
 
 #define NFILES 200
@@ -259,17 +258,6 @@ static void test_missing_or_special_file_unavailable(void **state)
 	assert_int_equal(s->misses + s->bytes, 0);
 }
 
-/* What the exec probe would report for the file st describes. */
-static struct ev_file ran_from_stat(const struct stat *st)
-{
-	return (struct ev_file){ .dev = st->st_dev, .ino = st->st_ino,
-				 .size = (uint64_t)st->st_size, .mode = st->st_mode,
-				 .mtime_sec = st->st_mtim.tv_sec,
-				 .mtime_nsec = (uint32_t)st->st_mtim.tv_nsec,
-				 .ctime_sec = st->st_ctim.tv_sec,
-				 .ctime_nsec = (uint32_t)st->st_ctim.tv_nsec };
-}
-
 /* This process as the table would hold it: its pid, exe path and file identity. */
 static void self_proc(struct proc *p, char *exe, struct stat *st)
 {
@@ -500,57 +488,6 @@ static void test_hostile_elf_still_hashed(void **state)
 	ident__put(f);
 }
 
-/* The kernel's record and fstat agree on device and inode: the same file, anywhere. */
-static void test_same_file_when_device_and_inode_match(void **state)
-{
-	struct fx *fx = *state;
-	struct ev_file ran = ran_from_stat(&fx->st);
-
-	assert_true(ident__same_file(&ran, &fx->st, false));
-	assert_true(ident__same_file(&ran, &fx->st, true));
-	/* the normal case asks nothing more: a touched file that ran is still that file */
-	ran.ctime_nsec ^= 1;
-	ran.size++;
-	assert_true(ident__same_file(&ran, &fx->st, false));
-	ran.ino++;
-	assert_false(ident__same_file(&ran, &fx->st, false));
-	assert_false(ident__same_file(&ran, &fx->st, true));
-}
-
-/*
- * Another device, the same inode and stamp: on overlayfs (the kernel's device is the
- * overlay's, fstat's a layer's) the same file; anywhere else another file.
- */
-static void test_other_device_same_stamp_only_on_overlay(void **state)
-{
-	struct fx *fx = *state;
-	struct ev_file ran = ran_from_stat(&fx->st);
-
-	ran.dev = fx->st.st_dev + 2;
-	assert_true(ident__same_file(&ran, &fx->st, true));
-	assert_false(ident__same_file(&ran, &fx->st, false));
-}
-
-static void test_overlay_any_stamp_difference_is_other_file(void **state)
-{
-	struct fx *fx = *state;
-	const struct ev_file base = ran_from_stat(&fx->st);
-	struct ev_file ran[6];
-
-	for (size_t i = 0; i < ARRAY_SIZE(ran); i++) {
-		ran[i] = base;
-		ran[i].dev = fx->st.st_dev + 2;
-	}
-	ran[0].ino++;
-	ran[1].size++;
-	ran[2].mtime_sec--;
-	ran[3].mtime_nsec ^= 1;
-	ran[4].ctime_sec++;
-	ran[5].ctime_nsec ^= 1;
-	for (size_t i = 0; i < ARRAY_SIZE(ran); i++)
-		assert_false(ident__same_file(&ran[i], &fx->st, true));
-}
-
 /* End to end: the process is gone, its path names a file on another device (not overlay). */
 static void test_resolve_exe_other_device_off_overlay_unavailable(void **state)
 {
@@ -565,23 +502,6 @@ static void test_resolve_exe_other_device_off_overlay_unavailable(void **state)
 	assert_null(f);
 	assert_int_equal(s->unavailable, 1);
 	assert_int_equal(s->bytes + s->misses, 0);
-}
-
-/* fsdev__stat is stat(2) off overlayfs (the overlay case needs a mount: integration test). */
-static void test_fsdev_stat_is_stat_off_overlay(void **state)
-{
-	struct fx *fx = *state;
-	struct stat st;
-	int fd = open(fx->path, O_RDONLY | O_CLOEXEC);
-
-	assert_true(fd >= 0);
-	assert_false(fsdev__on_overlay(fd));
-	close(fd);
-	assert_int_equal(fsdev__stat(fx->path, NULL, &st), 0);
-	assert_int_equal(st.st_dev, fx->st.st_dev);
-	assert_int_equal(st.st_ino, fx->st.st_ino);
-	assert_int_equal(st.st_ctim.tv_nsec, fx->st.st_ctim.tv_nsec);
-	assert_int_equal(fsdev__stat("/nonexistent/embargo", NULL, &st), -ENOENT);
 }
 
 int main(void)
@@ -603,11 +523,7 @@ int main(void)
 		T(test_free_with_jobs_queued),
 		T(test_many_files_each_answered_once),
 		T(test_hostile_elf_still_hashed),
-		T(test_same_file_when_device_and_inode_match),
-		T(test_other_device_same_stamp_only_on_overlay),
-		T(test_overlay_any_stamp_difference_is_other_file),
 		T(test_resolve_exe_other_device_off_overlay_unavailable),
-		T(test_fsdev_stat_is_stat_off_overlay),
 #undef T
 	};
 
