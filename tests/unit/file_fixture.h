@@ -154,4 +154,24 @@ static inline struct ev_file ran_from_stat(const struct stat *st)
 				 .ctime_nsec = (uint32_t)st->st_ctim.tv_nsec };
 }
 
+/*
+ * A copy of /usr/bin/true in a new temp dir made from tmpl (dir, 32 bytes), at path
+ * (dir/true, 64 bytes), with its SHA-256 by OpenSSL in sha: 0, or -1.
+ */
+static inline int copy_of_true(const char *tmpl, char dir[32], char path[64], char sha[65])
+{
+	unsigned char *buf;
+	size_t len;
+
+	snprintf(dir, 32, "%s", tmpl);
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(path, 64, "%s/true", dir);
+	buf = slurp("/usr/bin/true", &len);
+	spit(path, buf, len);
+	sha256_hex(buf, len, sha);
+	free(buf);
+	return 0;
+}
+
 #endif /* EMBARGO_TESTS_FILE_FIXTURE_H */
