@@ -259,7 +259,7 @@ FUZZ_FLAGS    := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefi
 		 -fno-sanitize-recover=all -std=gnu11 $(WARN)
 FUZZ_CPPFLAGS := -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD) -DEMBARGO_VERSION='"fuzz"'
 # the rules loader and what it links: no libbpf, no skeletons
-FUZZ_RULES_SRC := event/event rules/rule rules/rules rules/rules_parse rules/rules_guard lib/config lib/buf rules/fields \
+FUZZ_RULES_SRC := event/event rules/rule rules/rules rules/rules_parse rules/rules_guard lib/config lib/buf rules/fields rules/fields_process \
 		  process/entity lib/hmap lib/host lib/users lib/fsdev rules/match packages/protect \
 		  packages/pkgdb lib/homes lib/treewalk lib/log
 FUZZ_RULES_OBJ := $(patsubst %,$(FUZZ)/obj/%.o,$(FUZZ_RULES_SRC))

@@ -1,71 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/* The catalogue's event, agent, host, rule, package, file and state-record fields. */
 #include "rules/fields.h"
 
-#include "process/entity.h"
-#include "process/identity.h"
+#include "rules/fields_getter.h"
 #include "rules/rule.h"
 #include "sensor/sensor.h"
 
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #define ECS_VERSION "9.4.0"
-#define UNSET ((uint32_t)-1)
-
-static bool set_str(struct field_value *v, const char *s)
-{
-	if (!s)
-		return false;
-	v->str = s;
-	v->len = strlen(s);
-	return true;
-}
-
-/* a NUL-separated list; absent when empty */
-static bool set_list(struct field_value *v, const char *list, size_t len)
-{
-	if (!list || !len)
-		return false;
-	v->str = list;
-	v->len = len;
-	return true;
-}
-
-static bool set_num(struct field_value *v, long long n)
-{
-	v->num = n;
-	return true;
-}
-
-/* ECS ids (user.id, group.id) are keywords: numbers formatted as strings. */
-static bool set_id(struct field_value *v, uint32_t id)
-{
-	snprintf(v->small, sizeof(v->small), "%u", id);
-	return set_str(v, v->small);
-}
-
-static const char *basename_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash && slash[1] ? slash + 1 : path;
-}
-
-/* Every getter has this signature; most use only some of the arguments. */
-#define GETTER(fn)                                                                          \
-	static bool fn(const struct event *ev __attribute__((unused)),                    \
-		       const struct proc *p __attribute__((unused)),                      \
-		       const struct event_env *env __attribute__((unused)),               \
-		       struct field_value *v)
-
-/* A getter that is a single expression. */
-#define RETURNS(fn, expr) \
-	GETTER(fn)        \
-	{                 \
-		return expr; \
-	}
 
 /* --- event, agent, host ------------------------------------------------------------ */
 
@@ -272,83 +216,6 @@ RETURNS(get_run_id, env->host->run_id[0] && set_str(v, env->host->run_id))
 RETURNS(get_run_start, env->host->run_start_ns && set_num(v, (long long)env->host->run_start_ns))
 RETURNS(get_sequence, ev->sequence && set_num(v, (long long)ev->sequence))
 
-/* --- a process (the event's, or its parent) ---------------------------------------- */
-
-RETURNS(get_pid, set_num(v, p->pid))
-GETTER(get_entity_id)
-{
-	char buf[33];
-	const char *id = entity__of(p, env && env->host ? env->host->id : "", buf);
-
-	if (id == p->entity_id)
-		return set_str(v, id);
-	v->owned = strdup(id);
-	return v->owned && set_str(v, v->owned);
-}
-RETURNS(get_executable, set_str(v, p->exe))
-
-/* The program's name: the executable's, which a rename of argv[0] or comm cannot change. */
-RETURNS(get_name, set_str(v, p->exe ? basename_of(p->exe) : p->comm))
-RETURNS(get_comm, set_str(v, p->comm))
-
-GETTER(get_args)
-{
-	if (!p->args)
-		return false;
-	v->str = p->args;
-	v->len = p->args_len;
-	return true;
-}
-
-RETURNS(get_args_count, p->args && set_num(v, p->argc))
-
-/* argv joined by spaces, as ps shows it */
-GETTER(get_command_line)
-{
-	if (!p->args || !p->args_len)
-		return false;
-	v->owned = malloc(p->args_len);
-	if (!v->owned)
-		return false;
-	memcpy(v->owned, p->args, p->args_len);
-	for (size_t i = 0; i + 1 < p->args_len; i++)
-		if (v->owned[i] == '\0')
-			v->owned[i] = ' ';
-	v->str = v->owned;
-	v->len = p->args_len - 1;
-	return true;
-}
-
-RETURNS(get_sha256, p->ident && set_str(v, p->ident->sha256))
-RETURNS(get_elf_arch, p->ident && p->ident->elf.is_elf && set_str(v, p->ident->elf.arch))
-RETURNS(get_elf_build_id, p->ident && p->ident->elf.build_id[0] &&
-	set_str(v, p->ident->elf.build_id))
-RETURNS(get_elf_soname, p->ident && set_str(v, p->ident->elf.soname))
-RETURNS(get_elf_needed, p->ident && set_list(v, p->ident->elf.needed, p->ident->elf.needed_len))
-RETURNS(get_elf_sections,
-	p->ident && set_list(v, p->ident->elf.sections, p->ident->elf.sections_len))
-RETURNS(get_elf_strings,
-	p->ident && set_list(v, p->ident->elf.strings, p->ident->elf.strings_len))
-RETURNS(get_loader, set_str(v, p->loader))
-RETURNS(get_app_type, set_str(v, p->app_type))
-RETURNS(get_app_id, set_str(v, p->app_id))
-RETURNS(get_app_path, set_str(v, p->app_path))
-RETURNS(get_ident_unavailable, p->ident_unavailable && set_num(v, 1))
-RETURNS(get_ident_unavailable_reason, set_str(v, p->ident_unavailable))
-RETURNS(get_script, set_str(v, p->script))
-RETURNS(get_origin_path, set_str(v, p->origin_path))
-RETURNS(get_origin_name, p->origin_path && set_str(v, basename_of(p->origin_path)))
-RETURNS(get_origin_source, set_str(v, p->origin_source))
-RETURNS(get_script_sha256, p->script_ident && set_str(v, p->script_ident->sha256))
-RETURNS(get_cwd, set_str(v, p->cwd))
-RETURNS(get_start,
-	p->start_boot_ns && set_num(v, (long long)host__boot_to_real_ns(p->start_boot_ns)))
-
-RETURNS(get_interactive, set_num(v, p->tty_major != 0))
-RETURNS(get_tty_major, p->tty_major && set_num(v, p->tty_major))
-RETURNS(get_tty_minor, p->tty_major && set_num(v, p->tty_minor))
-RETURNS(get_uid, set_id(v, p->uid))
-RETURNS(get_uid_name, set_str(v, users__user_name(env->users, p->uid)))
 /* user.*: the process's (real) user; for a file found in a home (scan), the home's owner */
 static bool user_of(const struct event *ev, const struct proc *p, uint32_t *uid)
 {
@@ -374,48 +241,13 @@ GETTER(get_user_name)
 
 	return user_of(ev, p, &uid) && set_str(v, users__user_name(env->users, uid));
 }
-RETURNS(get_euid, set_id(v, p->euid))
-RETURNS(get_euid_name, set_str(v, users__user_name(env->users, p->euid)))
-RETURNS(get_gid, set_id(v, p->gid))
-RETURNS(get_gid_name, set_str(v, users__group_name(env->users, p->gid)))
-RETURNS(get_egid, set_id(v, p->egid))
-RETURNS(get_egid_name, set_str(v, users__group_name(env->users, p->egid)))
-RETURNS(get_loginuid, p->loginuid != UNSET && set_id(v, p->loginuid))
-RETURNS(get_loginuid_name,
-	p->loginuid != UNSET && set_str(v, users__user_name(env->users, p->loginuid)))
-
-RETURNS(get_sessionid, p->sessionid != UNSET && set_num(v, p->sessionid))
-RETURNS(get_cgroup_id, p->cgroup_id && set_num(v, (long long)p->cgroup_id))
-RETURNS(get_mntns, p->mntns && set_num(v, p->mntns))
-RETURNS(get_filename, set_str(v, p->filename))
-RETURNS(get_interp, set_str(v, p->interp))
-
-GETTER(get_exe_source)
-{
-	static const char *const names[] = { NULL, "kernel", "proc", "filename", "loader" };
-
-	return set_str(v, names[p->exe_source]);
-}
-
-RETURNS(get_exe_deleted, p->exe && set_num(v, p->exe_deleted))
-RETURNS(get_args_truncated, p->args_truncated && set_num(v, 1))
-RETURNS(get_late, p->late && set_num(v, 1))
-RETURNS(get_file_dev, p->file.ino && set_num(v, (long long)p->file.dev))
-RETURNS(get_file_ino, p->file.ino && set_num(v, (long long)p->file.ino))
-RETURNS(get_file_nlink, p->file.ino && set_num(v, p->file.nlink))
-RETURNS(get_file_size, p->file.ino && set_num(v, (long long)p->file.size))
-RETURNS(get_file_mtime,
-	p->file.ino && set_num(v, p->file.mtime_sec * 1000000000LL + p->file.mtime_nsec))
 
 #define EVENT(n, t, fn) { n, t, ROLE_EVENT, fn }
-#define PROC(n, t, fn) { "process." n, t, ROLE_PROCESS, fn }
-#define PARENT(n, t, fn) { "process.parent." n, t, ROLE_PARENT, fn }
-#define OURS(n, t, fn) { "embargo.process." n, t, ROLE_PROCESS, fn }
 #define RULE(n, t, fn) { n, t, ROLE_RULE, fn }
 #define PACKAGE(n, fn) { "package." n, FT_KEYWORD, ROLE_PACKAGE, fn }
-#define FILE_(n, fn) { "file." n, FT_KEYWORD, ROLE_FILE, fn }
+#define FILE_(n, fn, ...) { "file." n, FT_KEYWORD, ROLE_FILE, fn, __VA_ARGS__ }
 
-static const struct field_def all_fields[] = {
+static const struct field_def event_fields[] = {
 	EVENT("@timestamp", FT_DATE, get_timestamp),
 	EVENT("agent.type", FT_KEYWORD, get_agent_type),
 	EVENT("agent.version", FT_KEYWORD, get_agent_version),
@@ -426,9 +258,6 @@ static const struct field_def all_fields[] = {
 	EVENT("embargo.capabilities.path_walk", FT_KEYWORD, get_caps_path_walk),
 	EVENT("embargo.capabilities.probes", FT_KEYWORD, get_caps_probes),
 	EVENT("embargo.capabilities.unavailable", FT_LIST, get_caps_unavailable),
-	{ "embargo.elf.build_id", FT_KEYWORD, ROLE_PROCESS, get_elf_build_id },
-	{ "embargo.elf.soname", FT_KEYWORD, ROLE_PROCESS, get_elf_soname },
-	{ "embargo.elf.strings", FT_LIST, ROLE_PROCESS, get_elf_strings },
 	RULE("embargo.enforcement.delay_us", FT_LONG, get_enforce_delay),
 	RULE("embargo.enforcement.method", FT_KEYWORD, get_enforce_method),
 	RULE("embargo.enforcement.mode", FT_KEYWORD, get_enforce_mode),
@@ -457,34 +286,6 @@ static const struct field_def all_fields[] = {
 	EVENT("embargo.previous_run.last_sequence", FT_LONG, get_prev_sequence),
 	EVENT("embargo.previous_run.run_id", FT_KEYWORD, get_prev_run_id),
 	EVENT("embargo.previous_run.state", FT_KEYWORD, get_prev_state),
-	OURS("app.id", FT_KEYWORD, get_app_id),
-	OURS("app.path", FT_KEYWORD, get_app_path),
-	OURS("app.type", FT_KEYWORD, get_app_type),
-	OURS("args_truncated", FT_BOOL, get_args_truncated),
-	OURS("audit_session_id", FT_LONG, get_sessionid),
-	OURS("cgroup_id", FT_LONG, get_cgroup_id),
-	OURS("comm", FT_KEYWORD, get_comm),
-	OURS("exe.deleted", FT_BOOL, get_exe_deleted),
-	OURS("exe.device", FT_LONG, get_file_dev),
-	OURS("exe.inode", FT_LONG, get_file_ino),
-	OURS("exe.mtime", FT_DATE, get_file_mtime),
-	OURS("exe.nlink", FT_LONG, get_file_nlink),
-	OURS("exe.size", FT_LONG, get_file_size),
-	OURS("exe_source", FT_KEYWORD, get_exe_source),
-	OURS("filename", FT_KEYWORD, get_filename),
-	OURS("identity_unavailable", FT_BOOL, get_ident_unavailable),
-	OURS("identity_unavailable_reason", FT_KEYWORD, get_ident_unavailable_reason),
-	OURS("interpreter", FT_KEYWORD, get_interp),
-	OURS("late", FT_BOOL, get_late),
-	OURS("loader", FT_KEYWORD, get_loader),
-	OURS("login_user.id", FT_KEYWORD, get_loginuid),
-	OURS("login_user.name", FT_KEYWORD, get_loginuid_name),
-	OURS("mnt_ns", FT_LONG, get_mntns),
-	OURS("origin.name", FT_KEYWORD, get_origin_name),
-	OURS("origin.path", FT_KEYWORD, get_origin_path),
-	OURS("origin.source", FT_KEYWORD, get_origin_source),
-	OURS("script.hash.sha256", FT_KEYWORD, get_script_sha256),
-	OURS("script.path", FT_KEYWORD, get_script),
 	RULE("embargo.rule.action", FT_KEYWORD, get_rule_action),
 	RULE("embargo.rule.references", FT_LIST, get_rule_references),
 	RULE("embargo.rule.severity", FT_KEYWORD, get_rule_severity_name),
@@ -507,11 +308,9 @@ static const struct field_def all_fields[] = {
 	RULE("event.start", FT_DATE, get_event_start),
 	EVENT("event.type", FT_LIST, get_event_type),
 	FILE_("extension", get_file_extension),
-	FILE_("hash.sha256", get_file_sha256),
+	FILE_("hash.sha256", get_file_sha256, NULL, CONTENT),
 	FILE_("name", get_file_name),
 	FILE_("path", get_file_path),
-	{ "group.id", FT_KEYWORD, ROLE_PROCESS, get_gid },
-	{ "group.name", FT_KEYWORD, ROLE_PROCESS, get_gid_name },
 	EVENT("host.architecture", FT_KEYWORD, get_host_arch),
 	EVENT("host.hostname", FT_KEYWORD, get_host_name),
 	EVENT("host.id", FT_KEYWORD, get_host_id),
@@ -520,53 +319,12 @@ static const struct field_def all_fields[] = {
 	EVENT("host.os.type", FT_KEYWORD, get_os_type),
 	EVENT("message", FT_KEYWORD, get_message),
 	PACKAGE("architecture", get_package_arch),
-	{ "package.installed", FT_DATE, ROLE_PACKAGE, get_package_installed },
 	PACKAGE("install_scope", get_package_scope),
+	{ "package.installed", FT_DATE, ROLE_PACKAGE, get_package_installed },
 	PACKAGE("name", get_package_name),
 	PACKAGE("path", get_package_path),
 	PACKAGE("type", get_package_type),
 	PACKAGE("version", get_package_version),
-	PROC("args", FT_LIST, get_args),
-	PROC("args_count", FT_LONG, get_args_count),
-	PROC("command_line", FT_KEYWORD, get_command_line),
-	PROC("elf.architecture", FT_KEYWORD, get_elf_arch),
-	PROC("elf.sections.name", FT_NESTED, get_elf_sections),
-	PROC("elf.shared_libraries", FT_LIST, get_elf_needed),
-	PROC("entity_id", FT_KEYWORD, get_entity_id),
-	{ "process.executable", FT_KEYWORD, ROLE_PROCESS, get_executable,
-	  "embargo.process.origin.path" },
-	PROC("group.id", FT_KEYWORD, get_egid),
-	PROC("group.name", FT_KEYWORD, get_egid_name),
-	PROC("hash.sha256", FT_KEYWORD, get_sha256),
-	PROC("interactive", FT_BOOL, get_interactive),
-	{ "process.name", FT_KEYWORD, ROLE_PROCESS, get_name, "embargo.process.origin.name" },
-	PARENT("args", FT_LIST, get_args),
-	PARENT("args_count", FT_LONG, get_args_count),
-	PARENT("command_line", FT_KEYWORD, get_command_line),
-	PARENT("entity_id", FT_KEYWORD, get_entity_id),
-	PARENT("executable", FT_KEYWORD, get_executable),
-	PARENT("group.id", FT_KEYWORD, get_egid),
-	PARENT("group.name", FT_KEYWORD, get_egid_name),
-	PARENT("hash.sha256", FT_KEYWORD, get_sha256),
-	PARENT("interactive", FT_BOOL, get_interactive),
-	PARENT("name", FT_KEYWORD, get_name),
-	PARENT("pid", FT_LONG, get_pid),
-	PARENT("real_user.id", FT_KEYWORD, get_uid),
-	PARENT("real_user.name", FT_KEYWORD, get_uid_name),
-	PARENT("start", FT_DATE, get_start),
-	PARENT("user.id", FT_KEYWORD, get_euid),
-	PARENT("user.name", FT_KEYWORD, get_euid_name),
-	PROC("pid", FT_LONG, get_pid),
-	PROC("real_group.id", FT_KEYWORD, get_gid),
-	PROC("real_group.name", FT_KEYWORD, get_gid_name),
-	PROC("real_user.id", FT_KEYWORD, get_uid),
-	PROC("real_user.name", FT_KEYWORD, get_uid_name),
-	PROC("start", FT_DATE, get_start),
-	PROC("tty.char_device.major", FT_LONG, get_tty_major),
-	PROC("tty.char_device.minor", FT_LONG, get_tty_minor),
-	PROC("user.id", FT_KEYWORD, get_euid),
-	PROC("user.name", FT_KEYWORD, get_euid_name),
-	PROC("working_directory", FT_KEYWORD, get_cwd),
 	RULE("rule.description", FT_KEYWORD, get_rule_description),
 	RULE("rule.id", FT_KEYWORD, get_rule_id),
 	RULE("rule.name", FT_KEYWORD, get_rule_name),
@@ -576,57 +334,51 @@ static const struct field_def all_fields[] = {
 	EVENT("user.name", FT_KEYWORD, get_user_name),
 };
 
+#define NEVENT (sizeof(event_fields) / sizeof(event_fields[0]))
+
+/* Both halves, merged by name: the JSON order, each object's members contiguous. */
+static struct field_def *catalogue;
+static size_t ncatalogue;
+static pthread_once_t catalogue_once = PTHREAD_ONCE_INIT;
+
+static void merge_halves(void)
+{
+	size_t n = NEVENT + fields_nprocess, i = 0, j = 0;
+
+	catalogue = malloc(n * sizeof(*catalogue));
+	if (!catalogue)
+		abort();	/* ~170 rows, once, before any record */
+	while (i < NEVENT || j < fields_nprocess)
+		if (j == fields_nprocess ||
+		    (i < NEVENT && strcmp(event_fields[i].name, fields_process[j].name) < 0))
+			catalogue[ncatalogue++] = event_fields[i++];
+		else
+			catalogue[ncatalogue++] = fields_process[j++];
+}
+
 const struct field_def *fields__all(size_t *count)
 {
-	*count = sizeof(all_fields) / sizeof(all_fields[0]);
-	return all_fields;
-}
-
-#define NFIELDS (sizeof(all_fields) / sizeof(all_fields[0]))
-
-/* The table is in JSON order; encoders look fields up by name for every record. */
-static const struct field_def *by_name[NFIELDS];
-static pthread_once_t by_name_once = PTHREAD_ONCE_INIT;
-
-static int cmp_def(const void *a, const void *b)
-{
-	return strcmp((*(const struct field_def *const *)a)->name,
-		      (*(const struct field_def *const *)b)->name);
-}
-
-static void index_by_name(void)
-{
-	for (size_t i = 0; i < NFIELDS; i++)
-		by_name[i] = &all_fields[i];
-	qsort(by_name, NFIELDS, sizeof(by_name[0]), cmp_def);
-}
-
-static int cmp_name(const void *key, const void *elem)
-{
-	return strcmp(key, (*(const struct field_def *const *)elem)->name);
+	pthread_once(&catalogue_once, merge_halves);
+	*count = ncatalogue;
+	return catalogue;
 }
 
 bool fields__from_content(const struct field_def *f)
 {
-	static const field_get_fn content[] = {
-		get_sha256, get_elf_arch, get_elf_build_id, get_elf_soname, get_elf_needed,
-		get_elf_sections, get_elf_strings, get_ident_unavailable,
-		get_ident_unavailable_reason, get_script_sha256, get_file_sha256,
-	};
+	return f->from_content;
+}
 
-	for (size_t i = 0; i < sizeof(content) / sizeof(content[0]); i++)
-		if (f->get == content[i])
-			return true;
-	return false;
+static int cmp_name(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct field_def *)elem)->name);
 }
 
 const struct field_def *fields__find(const char *name)
 {
-	const struct field_def *const *f;
+	size_t n;
+	const struct field_def *all = fields__all(&n);
 
-	pthread_once(&by_name_once, index_by_name);
-	f = bsearch(name, by_name, NFIELDS, sizeof(by_name[0]), cmp_name);
-	return f ? *f : NULL;
+	return bsearch(name, all, n, sizeof(*all), cmp_name);
 }
 
 bool fields__get(const struct field_def *f, const struct event *ev,

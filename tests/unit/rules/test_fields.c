@@ -188,6 +188,28 @@ static void test_find_each_by_name(void **state)
 		assert_ptr_equal(fields__find(all[i].name), &all[i]);
 }
 
+/* Rules naming these wait for the file's content; no other field makes them wait. */
+static void test_content_fields_are_the_read_ones(void **state)
+{
+	static const char *const content[] = {
+		"process.hash.sha256", "process.parent.hash.sha256", "process.elf.architecture",
+		"process.elf.sections.name", "process.elf.shared_libraries",
+		"embargo.elf.build_id", "embargo.elf.soname", "embargo.elf.strings",
+		"embargo.process.identity_unavailable",
+		"embargo.process.identity_unavailable_reason",
+		"embargo.process.script.hash.sha256", "file.hash.sha256",
+	};
+	size_t n, found = 0;
+	const struct field_def *all = fields__all(&n);
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(content); i++)
+		assert_true(fields__from_content(fields__find(content[i])));
+	for (size_t i = 0; i < n; i++)
+		found += fields__from_content(&all[i]);
+	assert_int_equal(found, ARRAY_SIZE(content));
+}
+
 static void test_find_unknown_is_null(void **state)
 {
 	static const char *const names[] = { "", "process", "process.", "process.nope",
@@ -517,6 +539,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_names_unique),
 		T(test_object_members_contiguous),
+		T(test_content_fields_are_the_read_ones),
 		T(test_no_field_is_also_an_object),
 		T(test_role_matches_name),
 		T(test_find_each_by_name),
