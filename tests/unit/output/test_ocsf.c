@@ -7,133 +7,7 @@
  * record written to FILE, for
  * `OCSF_SCHEMA_DIR=... python3 tests/integration/ocsf_check.py FILE`.
  */
-#include <stdio.h>
-
-#include "json_check.h"
-
-#include "rules/fields.h"
-#include "process/identity.h"
-#include "output/ocsf.h"
-#include "rules/rules.h"
-
-#include "ocsf_spec.h"
-
-/* ---- fixture -------------------------------------------------------------------- */
-
-#define SUDO_ARGS "sudo\0ls\0-l\0"
-#define INIT_ARGS "/sbin/init\0splash\0"
-#define SHA_A "aaaa000000000000000000000000000000000000000000000000000000000001"
-#define SHA_B "bbbb000000000000000000000000000000000000000000000000000000000002"
-#define WHY "process.name == kav\0process.hash.sha256 == " SHA_A "\0"
-#define T_NS 1700000000123456789ULL
-#define T_MS 1700000000123LL
-
-struct fx {
-	struct host host;
-	struct event_env env;
-	struct proc proc, parent;
-	struct file_ident ident;
-	struct rule rule;
-	char *refs[2];
-	struct package_info pkg;
-	struct file_info file;
-	struct health health;
-	struct event ev;
-	struct json_writer w;
-	struct jv root;
-};
-
-static int fx_setup(void **state)
-{
-	struct fx *fx = calloc(1, sizeof(*fx));
-
-	if (!fx)
-		return -1;
-	strcpy(fx->host.name, "box");
-	strcpy(fx->host.id, "0f1e2d3c4b5a69788796a5b4c3d2e1f0");
-	strcpy(fx->host.kernel, "6.1.0-18-amd64");
-	strcpy(fx->host.arch, "x86_64");
-	fx->env = (struct event_env){ .host = &fx->host, .users = users__new() };
-	strcpy(fx->ident.sha256, SHA_A);
-	fx->proc = (struct proc){
-		.pid = 4242, .ppid = 1, .uid = 1000, .euid = 0, .gid = 1001, .egid = 0,
-		.loginuid = (uint32_t)-1, .sessionid = (uint32_t)-1, .comm = "sudo-rs",
-		.exe = "/usr/bin/sudo", .cwd = "/home/ada", .args = SUDO_ARGS,
-		.args_len = sizeof(SUDO_ARGS) - 1, .argc = 3, .ident = &fx->ident,
-		.entity_id = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-	};
-	fx->parent = (struct proc){
-		.pid = 1, .loginuid = (uint32_t)-1, .sessionid = (uint32_t)-1,
-		.comm = "systemd", .exe = "/usr/lib/systemd/systemd", .args = INIT_ARGS,
-		.args_len = sizeof(INIT_ARGS) - 1, .argc = 2,
-		.entity_id = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
-	};
-	fx->refs[0] = "https://example.org/ban", fx->refs[1] = "https://example.org/2";
-	fx->rule = (struct rule){ .id = "kaspersky-exec", .name = "Kaspersky program runs",
-				  .description = "A Kaspersky binary was executed",
-				  .severity = SEV_HIGH, .references = fx->refs,
-				  .nreferences = 2, .vendor = "Kaspersky" };
-	fx->pkg = (struct package_info){ .name = "kesl", .version = "12.0.0-1",
-					 .type = "deb", .architecture = "amd64" };
-	fx->file = (struct file_info){ .path = "/home/ada/Downloads/kav.deb", .sha256 = SHA_B };
-	fx->ev = (struct event){ .time_ns = T_NS, .category = EVENT_CATEGORY_PROCESS,
-				 .type = "start", .action = "exec", .proc = &fx->proc,
-				 .parent = &fx->parent };
-	json__init(&fx->w);
-	*state = fx;
-	return fx->env.users ? 0 : -1;
-}
-
-static int fx_teardown(void **state)
-{
-	struct fx *fx = *state;
-
-	jv_free(&fx->root);
-	json__free(&fx->w);
-	users__free(fx->env.users);
-	free(fx);
-	return 0;
-}
-
-static void dump(const struct fx *fx)
-{
-	const char *path = getenv("OCSF_DUMP");
-	FILE *f = path ? fopen(path, "a") : NULL;
-
-	if (!f)
-		return;
-	fprintf(f, "%s\n", json__buf(&fx->w));
-	fclose(f);
-}
-
-/* Write the event, check it is JSON and fits the table; the parsed record. */
-static const struct jv *emit(struct fx *fx)
-{
-	struct cursor c;
-
-	assert_int_equal(ocsf__write(&fx->w, &fx->ev, &fx->env), 0);
-	if (!valid_json(json__buf(&fx->w), json__len(&fx->w)))
-		fail_msg("not JSON: %.300s", json__buf(&fx->w));
-	dump(fx);
-	jv_free(&fx->root);
-	memset(&fx->root, 0, sizeof(fx->root));
-	c = (struct cursor){ (const unsigned char *)json__buf(&fx->w),
-			     (const unsigned char *)json__buf(&fx->w) + json__len(&fx->w) };
-	parse_value(&c, &fx->root);
-	check_record(&fx->root);
-	return &fx->root;
-}
-
-static void classified(const struct jv *r, int cls, int activity, const char *name,
-		       const char *type_name)
-{
-	assert_jint(r, "class_uid", cls);
-	assert_jint(r, "category_uid", cls / 1000);
-	assert_jint(r, "activity_id", activity);
-	assert_jstr(r, "activity_name", name);
-	assert_jstr(r, "type_name", type_name);
-	assert_jint(r, "type_uid", cls * 100 + activity);
-}
+#include "ocsf_fixture.h"
 
 /* ---- events ----------------------------------------------------------------------- */
 
@@ -528,63 +402,6 @@ static void test_unknown_category_is_base_event(void **state)
 	classified(emit(fx), 1007, 99, "process-running", "Process Activity: Other");
 }
 
-/* ---- hostile input ----------------------------------------------------------------- */
-
-#define NASTY "\x1b[31m\n\t\x01\x7f|\xff\xfe|\xc3\x28|\xe0\x80\x80|\xed\xa0\x80|\xe2\x80\xa8"
-
-static void assert_clean(const struct jv *v)
-{
-	if (v->t == J_STR) {
-		assert_true(utf8_valid(v->s, v->len));
-		assert_int_equal(strlen(v->s), v->len);
-	}
-	for (size_t i = 0; i < v->n; i++)
-		assert_clean(&v->kids[i]);
-}
-
-static void test_hostile_strings_stay_json(void **state)
-{
-	static const char args[] = "kav\0" NASTY "\0";
-	struct fx *fx = *state;
-	const struct jv *r;
-
-	fx->proc.args = (char *)args, fx->proc.args_len = sizeof(args) - 1;
-	fx->proc.exe = "/tmp/" NASTY, fx->proc.cwd = "\xff/\n";
-	fx->ev.kind = EVENT_KIND_ALERT, fx->ev.rule = &fx->rule;
-	fx->ev.why = "process.args == " NASTY, fx->ev.why_len = sizeof("process.args == " NASTY);
-	r = emit(fx);
-	assert_clean(r);
-	assert_non_null(strstr(must(r, "evidences[0].process.cmd_line", J_STR)->s,
-			       "\x1b[31m\n\t\x01\x7f|" FFFD FFFD "|"));
-	assert_non_null(strstr(must(r, "evidences[0].process.file.name", J_STR)->s, FFFD));
-	assert_null(strchr(json__buf(&fx->w), '\n'));
-}
-
-static void test_huge_strings_stay_json(void **state)
-{
-	struct fx *fx = *state;
-	size_t big = 1 << 20;
-	char *args = malloc(big + 1), *path = malloc(big + 1);
-	const struct jv *r;
-
-	assert_non_null(args);
-	assert_non_null(path);
-	unit_rng_seed(7);
-	for (size_t i = 0; i < big; i++)
-		args[i] = (char)unit_rng(), path[i] = (char)('a' + i % 26);
-	args[big] = '\0', path[0] = '/', path[big] = '\0';
-	fx->proc.args = args, fx->proc.args_len = big + 1;
-	fx->ev.category = EVENT_CATEGORY_FILE, fx->ev.action = "file-created";
-	fx->ev.file = &fx->file;
-	fx->file.path = path;
-	r = emit(fx);
-	assert_clean(r);
-	assert_int_equal(must(r, "file.path", J_STR)->len, big);
-	assert_true(must(r, "actor.process.cmd_line", J_STR)->len >= big / 2);
-	free(args);
-	free(path);
-}
-
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
@@ -605,8 +422,6 @@ int main(void)
 		T(test_previous_run_unmapped),
 		T(test_run_and_sequence_in_metadata),
 		T(test_unknown_category_is_base_event),
-		T(test_hostile_strings_stay_json),
-		T(test_huge_strings_stay_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
