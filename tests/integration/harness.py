@@ -5,8 +5,10 @@ Tests are functions named test_* in tests/integration/test_*.py; each runs on it
 raises AssertionError (or anything else) to fail. The runner ends with 'N passed, N failed'.
 Needs root: the probes load for real, as they do in CI.
 """
+import hashlib
 import json
 import os
+import pwd
 import queue
 import re
 import shutil
@@ -162,3 +164,64 @@ def run(argv, **kw):
 
 def embargo(*args, timeout=30):
     return subprocess.run([EMBARGO, *args], capture_output=True, timeout=timeout)
+
+
+class BannedCopy:
+    """A temporary directory holding a copy of SOURCE with bytes of its own (so its hash is
+    unique: no other file on the machine matches a rule on it), removed at the end."""
+
+    def __init__(self, prefix, source):
+        self.dir = tempfile.mkdtemp(prefix=prefix)
+        with open(source, "rb") as f:
+            self.original = f.read()
+        self.data = self.original + b"\0" + os.urandom(16)
+        self.sha = hashlib.sha256(self.data).hexdigest()
+
+    def place(self, relpath, data=None, mode=0o755):
+        """Write the banned copy (or DATA) at RELPATH under the directory."""
+        path = os.path.join(self.dir, relpath)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(self.data if data is None else data)
+        os.chmod(path, mode)
+        return path
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        shutil.rmtree(self.dir)
+
+
+class User:
+    """A fresh unprivileged user with a home under /home, removed with it at the end."""
+
+    def __init__(self, tag="q"):
+        self.name = f"embargo-{tag}{os.getpid() % 100000}"
+        self.home = f"/home/{self.name}"
+
+    def __enter__(self):
+        if subprocess.run(["id", self.name], capture_output=True).returncode == 0:
+            subprocess.run(["userdel", "-r", self.name], capture_output=True)  # a crashed run's
+        subprocess.run(["useradd", "-m", "-d", self.home, "-s", "/usr/sbin/nologin",
+                        self.name], check=True, capture_output=True)
+        pw = pwd.getpwnam(self.name)
+        self.uid, self.gid = pw.pw_uid, pw.pw_gid
+        os.chmod(self.home, 0o700)
+        return self
+
+    def __exit__(self, *exc):
+        subprocess.run(["userdel", "-r", self.name], capture_output=True)
+
+    def argv(self, *argv):
+        return ["setpriv", f"--reuid={self.uid}", f"--regid={self.gid}", "--clear-groups",
+                *argv]
+
+    def run(self, script):
+        return subprocess.run(self.argv("sh", "-c", script), capture_output=True, text=True,
+                              timeout=30, cwd="/")
+
+    def mkdir(self, path, mode=0o755):
+        os.mkdir(path, mode)
+        os.chown(path, self.uid, self.gid)
+        return path

@@ -7,8 +7,7 @@ import os
 import subprocess
 import tempfile
 
-from harness import ROOT, Skip, Watch
-from test_quarantine import User
+from harness import ROOT, Skip, User, Watch
 
 SHIPPED = os.path.join(ROOT, "rules")
 DLROUTE = os.path.join(ROOT, "build", "test", "dlroute")

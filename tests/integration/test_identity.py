@@ -7,7 +7,8 @@ import shutil
 import subprocess
 import tempfile
 
-from harness import EMBARGO, ROOT, Skip, Watch, embargo, exec_event, run, stat_counter
+from harness import (EMBARGO, ROOT, BannedCopy, Skip, Watch, embargo, exec_event, run,
+                     stat_counter)
 
 MARKED = os.path.join(ROOT, "build", "test", "marked")
 LDSO = "/lib64/ld-linux-x86-64.so.2"
@@ -36,38 +37,17 @@ rules:
 SCRIPT = "#!/bin/sh\n# embargo identity test wrapper\nexec {binary} \"$@\"\n"
 
 
-class Banned:
-    """A copy of the marked binary with bytes of its own (so its hash is unique), rules."""
+class Banned(BannedCopy):
+    """A copy of the marked binary with bytes of its own, a wrapper script, and rules."""
 
     def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="embargo-ident-")
-        with open(MARKED, "rb") as f:
-            self.data = f.read() + b"\0" + os.urandom(16)
-        self.sha = hashlib.sha256(self.data).hexdigest()
+        super().__init__("embargo-ident-", MARKED)
         self.binary = self.place("original/banned-tool")
-        self.script = os.path.join(self.dir, "wrapper.sh")
-        script = SCRIPT.format(binary=self.binary)
-        with open(self.script, "w") as f:
-            f.write(script)
-        os.chmod(self.script, 0o755)
-        self.rules = os.path.join(self.dir, "rules.yaml")
-        with open(self.rules, "w") as f:
-            f.write(RULES.format(sha=self.sha, marker=MARKER,
-                                 script_sha=hashlib.sha256(script.encode()).hexdigest()))
-
-    def place(self, relpath):
-        path = os.path.join(self.dir, relpath)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "wb") as f:
-            f.write(self.data)
-        os.chmod(path, 0o755)
-        return path
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        shutil.rmtree(self.dir)
+        script = SCRIPT.format(binary=self.binary).encode()
+        self.script = self.place("wrapper.sh", script)
+        self.rules = self.place("rules.yaml", RULES.format(
+            sha=self.sha, marker=MARKER, script_sha=hashlib.sha256(script).hexdigest()).encode(),
+            0o644)
 
 
 def alert(pid, rule_id):

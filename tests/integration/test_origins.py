@@ -13,8 +13,7 @@ import subprocess
 import tempfile
 import time
 
-from harness import ROOT, Watch
-from test_quarantine import User
+from harness import ROOT, User, Watch
 
 TOOL = os.path.join(ROOT, "build", "test", "nop")   # static: runs in an empty chroot
 

@@ -11,13 +11,12 @@ unprivileged user made by the test (useradd; userdel -r at the end):
   dist/embargo-enforce.conf quarantines a download in the user's home, and it is restored;
   under the unit's capabilities alone it cannot, and the download stays."""
 import os
-import pwd
 import re
 import shutil
 import subprocess
 import tempfile
 
-from harness import EMBARGO, ROOT, Skip, Watch
+from harness import EMBARGO, ROOT, Skip, User, Watch
 
 BIN = os.path.join(ROOT, "tests", "integration", "bin")
 UNIT = os.path.join(ROOT, "dist", "embargo.service")
@@ -35,40 +34,6 @@ rules:
       file.name: "*.embargo-q.deb"
 """
 NAME = "tool.embargo-q.deb"
-
-
-class User:
-    """A fresh unprivileged user with a home under /home, removed with it at the end."""
-
-    def __init__(self, tag="q"):
-        self.name = f"embargo-{tag}{os.getpid() % 100000}"
-        self.home = f"/home/{self.name}"
-
-    def __enter__(self):
-        if subprocess.run(["id", self.name], capture_output=True).returncode == 0:
-            subprocess.run(["userdel", "-r", self.name], capture_output=True)  # a crashed run's
-        subprocess.run(["useradd", "-m", "-d", self.home, "-s", "/usr/sbin/nologin",
-                        self.name], check=True, capture_output=True)
-        pw = pwd.getpwnam(self.name)
-        self.uid, self.gid = pw.pw_uid, pw.pw_gid
-        os.chmod(self.home, 0o700)
-        return self
-
-    def __exit__(self, *exc):
-        subprocess.run(["userdel", "-r", self.name], capture_output=True)
-
-    def argv(self, *argv):
-        return ["setpriv", f"--reuid={self.uid}", f"--regid={self.gid}", "--clear-groups",
-                *argv]
-
-    def run(self, script):
-        return subprocess.run(self.argv("sh", "-c", script), capture_output=True, text=True,
-                              timeout=30, cwd="/")
-
-    def mkdir(self, path, mode=0o755):
-        os.mkdir(path, mode)
-        os.chown(path, self.uid, self.gid)
-        return path
 
 
 def build(tmp):

@@ -5,14 +5,11 @@ A program grown to 15 TB after its size was seen, and files on a FUSE mount that
 answers a read (stallfs.py), are hashed within bounds off the event loop: another banned
 program started at the same time is alerted at once, and `stop` ends in seconds.
 """
-import hashlib
 import os
-import shutil
 import subprocess
-import tempfile
 import time
 
-from harness import Skip, Watch, exec_event, run
+from harness import BannedCopy, Skip, Watch, exec_event, run
 from stallfs import StallFS
 
 LDSO = "/lib64/ld-linux-x86-64.so.2"
@@ -30,31 +27,17 @@ rules:
 """
 
 
-class Lab:
-    """A banned program (a copy of true with bytes of its own: its hash is unique)."""
+class Lab(BannedCopy):
+    """A banned program: a copy of true with bytes of its own, and a rule on its hash."""
 
     def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="embargo-stall-")
-        with open("/usr/bin/true", "rb") as f:
-            self.true = f.read()
-        data = self.true + b"\0" + os.urandom(16)
-        self.banned = self.write("banned", data)
-        self.rules = os.path.join(self.dir, "rules.yaml")
-        with open(self.rules, "w") as f:
-            f.write(RULES.format(sha=hashlib.sha256(data).hexdigest()))
+        super().__init__("embargo-stall-", "/usr/bin/true")
+        self.true = self.original
+        self.banned = self.place("banned")
+        self.rules = self.place("rules.yaml", RULES.format(sha=self.sha).encode(), 0o644)
 
     def write(self, name, data):
-        path = os.path.join(self.dir, name)
-        with open(path, "wb") as f:
-            f.write(data)
-        os.chmod(path, 0o755)
-        return path
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        shutil.rmtree(self.dir)
+        return self.place(name, data)
 
 
 def alert_on(pid):
