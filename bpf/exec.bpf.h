@@ -29,13 +29,26 @@ static __always_inline __u32 put_kernel_str(struct ev_exec *e, __u32 off, const 
 	return n;
 }
 
+/* Copy a walked path from the scratch buffer to data[off..]; returns its length with the NUL. */
+static __always_inline __u32 put_walked(struct ev_exec *e, __u32 off, struct path_scratch *s,
+					const struct path_result *res)
+{
+	/* the string always ends at EV_PATH_MAX: deriving len from start keeps it bounded */
+	__u32 start = res->start & (EV_PATH_MAX - 1), len = EV_PATH_MAX - start;
+
+	off = clamp_max(off, 4 * EV_PATH_MAX);
+	if (bpf_probe_read_kernel(&e->data[off], len, &s->buf[start]))
+		return 0;
+	return len;
+}
+
 /* Resolve a struct path and copy it to data[off..]; returns its length including the NUL. */
 static __always_inline __u32 put_path(struct ev_exec *e, __u32 off, struct path_scratch *s,
 				      const struct path *path, __u32 flag_trunc,
 				      enum path_loop loop)
 {
 	struct path_result res;
-	__u32 start, len;
+	__u32 len;
 
 	if (!path_resolve(s, path, &res, loop))
 		return 0;
@@ -43,15 +56,30 @@ static __always_inline __u32 put_path(struct ev_exec *e, __u32 off, struct path_
 		e->flags |= flag_trunc;
 		stat_inc(STAT_PATH_TRUNC);
 	}
-	if (res.unlinked && flag_trunc == EV_EXEC_EXE_TRUNC)
-		e->flags |= EV_EXEC_EXE_UNLINKED;
-	/* the string always ends at EV_PATH_MAX: deriving len from start keeps it bounded */
-	start = res.start & (EV_PATH_MAX - 1);
-	len = EV_PATH_MAX - start;
-	off = clamp_max(off, 3 * EV_PATH_MAX);
-	if (bpf_probe_read_kernel(&e->data[off], len, &s->buf[start]))
-		return 0;
+	len = put_walked(e, off, s, &res);
+	if (flag_trunc == EV_EXEC_EXE_TRUNC) {
+		if (res.unlinked)
+			e->flags |= EV_EXEC_EXE_UNLINKED;
+		if (len && res.mnt_start > res.start)
+			e->exe_mnt_off = (res.mnt_start - res.start) & (EV_PATH_MAX - 1);
+	}
 	return len;
+}
+
+/* The exe's mount root within its filesystem, when it is a bind mount of a directory. */
+static __always_inline __u32 put_mnt_root(struct ev_exec *e, __u32 off, struct path_scratch *s,
+					  struct file *file, enum path_loop loop)
+{
+	struct path_result res;
+
+	if (!path_of_mount_root(s, BPF_CORE_READ(file, f_path.mnt), &res, loop))
+		return 0;
+	if (res.truncated) {
+		e->flags |= EV_EXEC_MNT_ROOT_TRUNC;
+		stat_inc(STAT_PATH_TRUNC);
+		return 0;
+	}
+	return put_walked(e, off, s, &res);
 }
 
 /* argv as it sits in the new mm, up to EV_ARGS_MAX bytes. */
@@ -68,7 +96,7 @@ static __always_inline __u32 put_args(struct ev_exec *e, __u32 off, struct task_
 		e->flags |= EV_EXEC_ARGS_TRUNC;
 	}
 	len = clamp_max(len, EV_ARGS_MAX);
-	off = clamp_max(off, 4 * EV_PATH_MAX);
+	off = clamp_max(off, 5 * EV_PATH_MAX);
 	if (bpf_probe_read_user(&e->data[off], len, (void *)start)) {
 		e->flags |= EV_EXEC_ARGS_FAULT;
 		stat_inc(STAT_ARGS_FAULT);
@@ -198,6 +226,9 @@ static __always_inline int exec_emit(struct task_struct *task, struct linux_binp
 	e->flags = 0;
 	e->argc = 0;
 	e->old_pid = old_pid;
+	e->exe_mnt_off = 0;
+	e->mnt_root_len = 0;
+	e->pad = 0;
 	task_fill(&e->task, task);
 	e->flags |= pkg_on_exec(e->task.tgid, e->task.euid, e->task.comm);
 	if (bprm) {
@@ -228,6 +259,9 @@ static __always_inline int exec_emit(struct task_struct *task, struct linux_binp
 	if (k)
 		exec_enforce(e, k);
 	off += len;	/* the register, still bounded: e->exe_len read back would not be */
+	len = file && len ? put_mnt_root(e, off, s, file, loop) : 0;
+	e->mnt_root_len = len;
+	off += len;
 	fs = BPF_CORE_READ(task, fs);
 	e->cwd_len = fs ? put_path(e, off, s, &fs->pwd, EV_EXEC_CWD_TRUNC, loop) : 0;
 	off += e->cwd_len;

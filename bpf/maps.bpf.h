@@ -150,8 +150,11 @@ struct path_walk {
 	struct dentry *dentry;
 	struct vfsmount *vfsmnt;
 	__u32 pos;		/* the string starts at buf[pos] */
+	__u32 mnt_pos;		/* once at_mnt_root: where the path within the file's mount starts */
 	__u8 done;		/* reached the root */
 	__u8 truncated;		/* ran out of room */
+	__u8 at_mnt_root;	/* reached the root of the file's own mount */
+	__u8 in_fs;		/* stay in the filesystem: up to its root, crossing no mount */
 };
 struct path_scratch {
 	char buf[PATH_SCRATCH];

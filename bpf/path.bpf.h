@@ -14,6 +14,7 @@
 
 struct path_result {
 	__u32 start;		/* the string runs from buf[start] to buf[EV_PATH_MAX - 1] (NUL) */
+	__u32 mnt_start;	/* buf[mnt_start..]: the path within the file's own mount */
 	bool truncated;
 	bool unlinked;
 };
@@ -56,7 +57,11 @@ static __always_inline long path_step(struct path_scratch *s)
 	struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
 	struct dentry *mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
 
-	if (dentry == mnt_root || dentry == parent) {
+	if (w->in_fs && dentry == parent) {
+		w->done = true;	/* the filesystem's root */
+		return 1;
+	}
+	if (!w->in_fs && (dentry == mnt_root || dentry == parent)) {
 		struct mount___embargo *mnt = real_mount(vfsmnt);
 		struct mount___embargo *mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
 
@@ -65,6 +70,10 @@ static __always_inline long path_step(struct path_scratch *s)
 			w->truncated = !path_prepend(s, dentry);
 			w->done = true;
 			return 1;
+		}
+		if (!w->at_mnt_root) {
+			w->at_mnt_root = true;
+			w->mnt_pos = w->pos;
 		}
 		if (mnt_parent == mnt) {
 			w->done = true;	/* the namespace root */
@@ -119,6 +128,24 @@ static __always_inline void path_walk_run(struct path_scratch *s, enum path_loop
 			break;
 }
 
+static __always_inline void path_walk_from(struct path_scratch *s, struct dentry *dentry,
+					   struct vfsmount *vfsmnt, bool in_fs,
+					   struct path_result *res, enum path_loop loop)
+{
+	__u32 pos;
+
+	s->w = (struct path_walk){ .dentry = dentry, .vfsmnt = vfsmnt, .pos = EV_PATH_MAX - 1,
+				   .in_fs = in_fs };
+	s->buf[EV_PATH_MAX - 1] = '\0';
+	path_walk_run(s, loop);
+	res->truncated = s->w.truncated || !s->w.done;
+	pos = s->w.pos & (EV_PATH_MAX - 1);
+	if (pos == EV_PATH_MAX - 1)
+		s->buf[--pos] = '/';
+	res->start = pos;
+	res->mnt_start = s->w.at_mnt_root ? s->w.mnt_pos & (EV_PATH_MAX - 1) : pos;
+}
+
 /*
  * Walk from dentry up to the root of its mount namespace, crossing mount points, as
  * d_path() does but ignoring a chroot. A sandboxed app (flatpak) shows the path it sees
@@ -129,20 +156,29 @@ static __always_inline bool path_resolve(struct path_scratch *s, const struct pa
 {
 	struct dentry *dentry = BPF_CORE_READ(path, dentry);
 	struct vfsmount *vfsmnt = BPF_CORE_READ(path, mnt);
-	__u32 pos;
 
 	if (!dentry || !vfsmnt)
 		return false;
-	s->w = (struct path_walk){ .dentry = dentry, .vfsmnt = vfsmnt, .pos = EV_PATH_MAX - 1 };
 	/* d_unhashed(): the name was unlinked after the file was opened (or memfd) */
 	res->unlinked = !BPF_CORE_READ(dentry, d_hash.pprev);
-	s->buf[EV_PATH_MAX - 1] = '\0';
-	path_walk_run(s, loop);
-	res->truncated = s->w.truncated || !s->w.done;
-	pos = s->w.pos & (EV_PATH_MAX - 1);
-	if (pos == EV_PATH_MAX - 1)
-		s->buf[--pos] = '/';
-	res->start = pos;
+	path_walk_from(s, dentry, vfsmnt, false, res, loop);
+	return true;
+}
+
+/*
+ * Where a mount's root sits in its own filesystem, when it is not the filesystem's root:
+ * a bind mount of /opt/QQ shows /opt/QQ here wherever it is mounted, in whatever
+ * namespace. False for a mount of a whole filesystem (nothing to walk).
+ */
+static __always_inline bool path_of_mount_root(struct path_scratch *s, struct vfsmount *vfsmnt,
+					       struct path_result *res, enum path_loop loop)
+{
+	struct dentry *root = BPF_CORE_READ(vfsmnt, mnt_root);
+
+	if (!root || root == BPF_CORE_READ(root, d_parent))
+		return false;
+	res->unlinked = false;
+	path_walk_from(s, root, vfsmnt, true, res, loop);
 	return true;
 }
 

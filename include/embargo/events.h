@@ -16,7 +16,7 @@
 #include <linux/types.h>
 #endif
 
-#define EV_ABI_VERSION 3
+#define EV_ABI_VERSION 4
 
 /*
  * Layout checks. This header is compiled twice, by clang for the BPF target and by gcc for
@@ -136,13 +136,18 @@ enum ev_exec_flags {
 	EV_EXEC_BLOCK_STALE	= 1 << 13,	/* listed by identity, but its ctime moved since */
 	EV_EXEC_PKG_SCRIPT	= 1 << 14,	/* in a root package manager's session: its
 						 * maintainer scripts' tree, never killed */
+	EV_EXEC_MNT_ROOT_TRUNC	= 1 << 15,	/* mnt_root hit the depth/size bound: absent */
 };
 
 /*
  * An exec. The variable part data[] holds, in this order and each NUL-terminated where
  * it is a string: filename (as given to execve), interp, exe (the path the kernel resolved
- * from the mapped file's dentries), cwd, then argv (args_len bytes of NUL-separated strings,
- * as they sit between mm->arg_start and mm->arg_end). Only the used bytes are sent.
+ * from the mapped file's dentries), mnt_root (where the exe's mount has its root in its
+ * own filesystem, when that is not the filesystem's root: a bind mount), cwd, then argv
+ * (args_len bytes of NUL-separated strings, as they sit between mm->arg_start and
+ * mm->arg_end). Only the used bytes are sent. exe + exe_mnt_off is the exe's path within
+ * its own mount, so mnt_root + that is its path within its filesystem (file.dev): what no
+ * bind mount, namespace or chroot changes.
  */
 struct ev_exec {
 	struct ev_header hdr;
@@ -156,9 +161,12 @@ struct ev_exec {
 	__u16 cwd_len;
 	__u32 args_len;
 	__u32 old_pid;		/* the thread id that called execve (a non-leader thread may exec) */
-	char data[4 * EV_PATH_MAX + EV_ARGS_MAX];
+	__u16 exe_mnt_off;	/* exe + this: the path within its own mount */
+	__u16 mnt_root_len;
+	__u32 pad;
+	char data[5 * EV_PATH_MAX + EV_ARGS_MAX];
 };
-EV_CHECK_SIZE(ev_exec, 16 + 80 + 56 + 24 + 4 * 4096 + 16384);
+EV_CHECK_SIZE(ev_exec, 16 + 80 + 56 + 32 + 5 * 4096 + 16384);
 EV_CHECK_OFFSET(ev_exec, hdr, 0);
 EV_CHECK_OFFSET(ev_exec, task, 16);
 EV_CHECK_OFFSET(ev_exec, file, 96);
@@ -170,8 +178,11 @@ EV_CHECK_OFFSET(ev_exec, exe_len, 164);
 EV_CHECK_OFFSET(ev_exec, cwd_len, 166);
 EV_CHECK_OFFSET(ev_exec, args_len, 168);
 EV_CHECK_OFFSET(ev_exec, old_pid, 172);
-EV_CHECK_OFFSET(ev_exec, data, 176);
-#define EV_EXEC_FIXED_SIZE (sizeof(struct ev_exec) - 4 * EV_PATH_MAX - EV_ARGS_MAX)
+EV_CHECK_OFFSET(ev_exec, exe_mnt_off, 176);
+EV_CHECK_OFFSET(ev_exec, mnt_root_len, 178);
+EV_CHECK_OFFSET(ev_exec, pad, 180);
+EV_CHECK_OFFSET(ev_exec, data, 184);
+#define EV_EXEC_FIXED_SIZE (sizeof(struct ev_exec) - 5 * EV_PATH_MAX - EV_ARGS_MAX)
 
 /* A new process (thread-group leader) forked: enough to keep the process table. */
 struct ev_fork {

@@ -99,3 +99,40 @@ def test_a_vendor_file_is_known_by_inode_through_links_mounts_and_chroots():
     assert jailed["embargo"]["process"]["origin"]["path"] == v.tool or \
         jailed["process"]["executable"] == v.tool
     assert not copied, copied
+
+
+GLOB_RULES = """\
+vendor: Origin tests
+rules:
+  - id: origin-vendor-glob
+    name: A program of a test vendor's tree ran (a pattern, not a tree the index can hold)
+    severity: high
+    match:
+      process.executable: "/opt/embargo-origin-*/bin/vendor-tool"
+"""
+
+
+def test_a_bind_mount_in_a_users_namespace_is_named_by_the_hosts_path():
+    """No index: the kernel walks the file's own filesystem, the host's mount table names it."""
+    with Vendor() as v, User() as u:
+        with open(v.rules, "w") as f:
+            f.write(GLOB_RULES)
+        with Watch("--rules", v.rules, "--all") as w:
+            view = u.mkdir(os.path.join(u.home, "view"))
+            r = u.run(f"unshare -Urm sh -c 'mount --bind {v.tree} {view} && "
+                      f"exec {view}/bin/vendor-tool'")
+            assert r.returncode == 0, r.stderr
+            bound = w.wait_for(lambda e: e["event"]["kind"] == "alert" and
+                               e["rule"]["id"] == "origin-vendor-glob", what="the alert")
+            # the user's own tmpfs, which the host does not show: the path as seen only
+            r = u.run("unshare -Urm sh -c 'mount -t tmpfs t /mnt && cp /usr/bin/true /mnt/t "
+                      "&& /mnt/t'")
+            assert r.returncode == 0, r.stderr
+            private = w.wait_for(lambda e: e["event"]["kind"] == "event" and
+                                 e.get("process", {}).get("executable") == "/mnt/t",
+                                 what="the private tmpfs exec")
+    assert bound["process"]["executable"] == f"{view}/bin/vendor-tool"
+    origin = bound["embargo"]["process"]["origin"]
+    assert origin == {"path": v.tool, "name": "vendor-tool", "source": "mount"}, origin
+    assert "embargo.process.origin.path" in " ".join(bound["embargo"]["match"])
+    assert "origin" not in private["embargo"]["process"], private["embargo"]["process"]

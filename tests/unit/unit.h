@@ -65,15 +65,22 @@ static inline uint16_t unit_exec_put(struct ev_exec *ev, size_t *off, const char
  * Lay out filename, interp, exe, cwd and args_len bytes of args in the documented order,
  * set the lengths and hdr.size; returns the record size.
  */
-static inline size_t unit_exec_pack(struct ev_exec *ev, const char *filename, const char *interp,
-				    const char *exe, const char *cwd, const char *args,
-				    size_t args_len)
+/*
+ * An exec whose file is seen through a mount: exe's tail from exe_mnt_off is its path
+ * within that mount, whose root sits at mnt_root in its filesystem (NULL: the fs root).
+ */
+static inline size_t unit_exec_pack_mount(struct ev_exec *ev, const char *filename,
+					  const char *interp, const char *exe,
+					  uint16_t exe_mnt_off, const char *mnt_root,
+					  const char *cwd, const char *args, size_t args_len)
 {
 	size_t off = 0;
 
 	ev->filename_len = unit_exec_put(ev, &off, filename);
 	ev->interp_len = unit_exec_put(ev, &off, interp);
 	ev->exe_len = unit_exec_put(ev, &off, exe);
+	ev->exe_mnt_off = exe_mnt_off;
+	ev->mnt_root_len = unit_exec_put(ev, &off, mnt_root);
 	ev->cwd_len = unit_exec_put(ev, &off, cwd);
 	assert_true(off + args_len <= sizeof(ev->data));
 	if (args_len)
@@ -81,6 +88,13 @@ static inline size_t unit_exec_pack(struct ev_exec *ev, const char *filename, co
 	ev->args_len = (uint32_t)args_len;
 	ev->hdr.size = (uint32_t)(EV_EXEC_FIXED_SIZE + off + args_len);
 	return ev->hdr.size;
+}
+
+static inline size_t unit_exec_pack(struct ev_exec *ev, const char *filename, const char *interp,
+				    const char *exe, const char *cwd, const char *args,
+				    size_t args_len)
+{
+	return unit_exec_pack_mount(ev, filename, interp, exe, 0, NULL, cwd, args, args_len);
 }
 
 /* A heap copy of exactly n bytes, so ASan sees any read past the record's end. */

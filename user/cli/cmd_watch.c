@@ -27,6 +27,7 @@
 #include "core/scan.h"
 #include "enforce/enforce.h"
 #include "lib/log.h"
+#include "lib/mounttable.h"
 #include "output/output.h"
 #include "packages/managers.h"
 #include "packages/pkgwatch.h"
@@ -290,6 +291,11 @@ static int watch_start(struct watch *w)
 	pipeline__set_pkgwatch(w->pl, w->pkg);
 	w->loaders = loaders__load(w->identity);
 	pipeline__set_loaders(w->pl, w->loaders);
+	w->mounts = mounttable__open(NULL);
+	if (!w->mounts)
+		log_warn("cannot read the host's mount table (%s): a file seen through a bind "
+			 "mount keeps only the path its namespace shows", strerror(errno));
+	pipeline__set_mounts(w->pl, w->mounts);
 	if ((n = load_protected(w)) || (n = watch_rules__load(w)))
 		return n;
 	pipeline__set_rules(w->pl, w->rules);
@@ -356,6 +362,7 @@ static void watch_stop(struct watch *w)
 	pipeline__free(w->pl);
 	origins__free(w->origins);
 	loaders__free(w->loaders);
+	mounttable__free(w->mounts);
 	pkgwatch__free(w->pkg);
 	rulebook__free(w->rules);
 	identity__free(w->identity);

@@ -25,6 +25,7 @@ struct watch {
 	struct rulebook *rules;		/* NULL: no rules loaded */
 	struct origins *origins;	/* the rules' vendor files by inode; NULL: none */
 	struct loaders *loaders;	/* the system's ld.so files by inode and content */
+	struct mounttable *mounts;	/* the host's mount table: paths a mount cannot change */
 	struct pipeline *pl;
 	struct pkgwatch *pkg;
 	struct sensor *sensor;

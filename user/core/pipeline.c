@@ -32,6 +32,7 @@ struct pipeline {
 	struct enforcer *enf;		/* NULL: block rules only alert */
 	const struct origins *origins;	/* NULL: no vendor file known by inode */
 	const struct loaders *loaders;	/* NULL: loaders known by name only */
+	struct mounttable *mounts;	/* NULL: paths as the process's namespace shows them */
 	bool hash_files;		/* a rule names file.hash.sha256 */
 	struct pipeline_stats stats;
 };
@@ -173,6 +174,11 @@ void pipeline__set_loaders(struct pipeline *pl, const struct loaders *l)
 	pl->loaders = l;
 }
 
+void pipeline__set_mounts(struct pipeline *pl, struct mounttable *mt)
+{
+	pl->mounts = mt;
+}
+
 void pipeline__set_origins(struct pipeline *pl, const struct origins *o)
 {
 	pl->origins = o;
@@ -269,8 +275,11 @@ static void on_exec(struct pipeline *pl, const void *data, size_t size)
 	/* ld.so under another name (a hard link, a bind mount): known by inode */
 	if (loaders__by_inode(pl->loaders, &p->file))
 		program__run_by_loader(p);
-	/* a vendor's file under another path (a link, a bind mount, a chroot): its own path too */
-	origins__tag(pl->origins, p);
+	/* a vendor's file under another path (a link, a bind mount, a chroot): its own path too;
+	 * any file a mount shows elsewhere: the host's path for it */
+	if (!origins__tag(pl->origins, p) &&
+	    !(view.ev->flags & (EV_EXEC_EXE_TRUNC | EV_EXEC_MNT_ROOT_TRUNC)))
+		origins__tag_mount(pl->mounts, p, view.mnt_root, view.exe_in_mount);
 	if (pl->pkg && view.ev->flags & EV_EXEC_PKG_ROOT)
 		pkgwatch__session_begins(pl->pkg, p);
 	pe->pl = pl;

@@ -64,6 +64,9 @@ void pipeline__set_loaders(struct pipeline *pl, const struct loaders *l);
 struct origins;
 /* Vendor files known by inode (process/origins.h), or NULL; the pipeline does not own it. */
 void pipeline__set_origins(struct pipeline *pl, const struct origins *o);
+struct mounttable;
+/* The host's mount table (lib/mounttable.h), or NULL; not owned. */
+void pipeline__set_mounts(struct pipeline *pl, struct mounttable *mt);
 /* Block rules act through enf (enforce.h); NULL: they only alert. */
 void pipeline__set_enforcer(struct pipeline *pl, struct enforcer *enf);
 

@@ -11,6 +11,7 @@
 
 #include "lib/fsdev.h"
 #include "lib/hmap.h"
+#include "lib/mounttable.h"
 #include "lib/treewalk.h"
 
 /* One indexed file; files whose keys collide are chained. */
@@ -182,17 +183,41 @@ int origins__add_file(struct origins *o, const char *path)
 	return tree ? remember(o, &st, path, tree) : -ENOMEM;
 }
 
+/* p runs path (owned now), found by source; nothing when exe says it already. */
+static bool set_origin(struct proc *p, char *path, const char *source)
+{
+	if (!path || (p->exe && !strcmp(p->exe, path))) {
+		free(path);
+		return false;	/* run from where it is: nothing to add */
+	}
+	free(p->origin_path);
+	free(p->origin_source);
+	p->origin_path = path;
+	p->origin_source = strdup(source);
+	return true;
+}
+
 bool origins__tag(const struct origins *o, struct proc *p)
 {
 	const struct origin *e;
 
 	if (!o || !p->file.ino || !(e = find(o, p->file.dev, p->file.ino)))
 		return false;
-	if (p->exe && !strcmp(p->exe, e->path))
-		return false;	/* run from where it is: nothing to add */
-	free(p->origin_path);
-	free(p->origin_source);
-	p->origin_path = strdup(e->path);
-	p->origin_source = strdup(e->tree);
-	return p->origin_path != NULL;
+	return set_origin(p, strdup(e->path), e->tree);
+}
+
+bool origins__tag_mount(struct mounttable *mt, struct proc *p, const char *mnt_root,
+			const char *in_mount)
+{
+	char *fs_path = NULL, *host;
+
+	if (!mt || !p->file.ino || !in_mount)
+		return false;
+	/* a bind mount's root, then the tail ("/" alone: the mount's root itself) */
+	if (mnt_root && asprintf(&fs_path, "%s%s", mnt_root,
+				 strcmp(in_mount, "/") ? in_mount : "") < 0)
+		return false;
+	host = mounttable__path_of(mt, (dev_t)p->file.dev, fs_path ? fs_path : in_mount);
+	free(fs_path);
+	return set_origin(p, host, "mount");
 }

@@ -34,5 +34,14 @@ size_t origins__len(const struct origins *o);
  * tree) and p->origin_source (the tree); returns whether it did.
  */
 bool origins__tag(const struct origins *o, struct proc *p);
+/*
+ * If p runs a file its namespace shows under another path than the host does (a bind
+ * mount, a namespace of its own), set p->origin_path to the host's path and
+ * p->origin_source to "mount". mnt_root and in_mount are what the exec probe saw
+ * (sensor/decode.h): the file's path within its filesystem, which no mount changes.
+ */
+struct mounttable;
+bool origins__tag_mount(struct mounttable *mt, struct proc *p, const char *mnt_root,
+			const char *in_mount);
 
 #endif /* EMBARGO_ORIGINS_H */

@@ -53,8 +53,14 @@ int decode__exec(const void *data, size_t size, struct exec_view *out)
 	if ((err = take_string(ev->data, avail, &off, ev->filename_len, &out->filename)) ||
 	    (err = take_string(ev->data, avail, &off, ev->interp_len, &out->interp)) ||
 	    (err = take_string(ev->data, avail, &off, ev->exe_len, &out->exe)) ||
+	    (err = take_string(ev->data, avail, &off, ev->mnt_root_len, &out->mnt_root)) ||
 	    (err = take_string(ev->data, avail, &off, ev->cwd_len, &out->cwd)))
 		return err;
+	if (out->exe) {
+		if (ev->exe_mnt_off >= ev->exe_len)
+			return -EBADMSG;
+		out->exe_in_mount = out->exe + ev->exe_mnt_off;
+	}
 	if (ev->args_len > avail - off || ev->args_len > EV_ARGS_MAX)
 		return -EBADMSG;
 	out->args = ev->args_len ? ev->data + off : NULL;

@@ -16,6 +16,8 @@ struct exec_view {
 	const char *filename;
 	const char *interp;	/* NULL when it equals filename */
 	const char *exe;	/* path resolved in the kernel */
+	const char *exe_in_mount;	/* its tail within the file's own mount (NULL with exe) */
+	const char *mnt_root;	/* that mount's root in its filesystem; NULL: the fs root */
 	const char *cwd;
 	const char *args;	/* NUL-separated; the last one may be cut (args_trunc) */
 	size_t args_len;

@@ -51,11 +51,43 @@ static void test_exec_good_record_decodes(void **state)
 	assert_string_equal(v.interp, "/usr/bin/python3");
 	assert_ptr_equal(v.exe, data + 26);
 	assert_string_equal(v.exe, "/usr/bin/python3.11");
+	assert_ptr_equal(v.exe_in_mount, v.exe);	/* on the namespace's root mount */
+	assert_null(v.mnt_root);
 	assert_ptr_equal(v.cwd, data + 46);
 	assert_string_equal(v.cwd, "/home/ada");
 	assert_ptr_equal(v.args, data + 56);
 	assert_int_equal(v.args_len, sizeof(ARGS3) - 1);
 	assert_memory_equal(v.args, ARGS3, sizeof(ARGS3) - 1);
+	free(buf);
+	free(ev);
+}
+
+/* /opt/QQ bind-mounted on /tmp: the exe's tail in its mount, and where the mount's root is */
+static void test_exec_path_within_its_filesystem(void **state)
+{
+	struct ev_exec *ev = unit_exec_new();
+	size_t size = unit_exec_pack_mount(ev, "/tmp/qq", NULL, "/tmp/qq", 4, "/opt/QQ", "/",
+					   S("qq\0"));
+	struct exec_view v;
+	void *buf;
+
+	(void)state;
+	assert_int_equal(decode_copy(ev, size, &v, &buf), 0);
+	assert_string_equal(v.exe, "/tmp/qq");
+	assert_ptr_equal(v.exe_in_mount, v.exe + 4);
+	assert_string_equal(v.exe_in_mount, "/qq");
+	assert_ptr_equal(v.mnt_root, v.exe + 8);
+	assert_string_equal(v.mnt_root, "/opt/QQ");
+	assert_string_equal(v.cwd, "/");
+	free(buf);
+	/* an offset at or past the exe's NUL points at the next string: refused */
+	ev->exe_mnt_off = ev->exe_len;
+	assert_int_equal(decode_copy(ev, size, &v, &buf), -EBADMSG);
+	free(buf);
+	/* a mount root without its NUL runs into cwd: refused */
+	ev->exe_mnt_off = 4;
+	ev->data[ev->filename_len + ev->exe_len + ev->mnt_root_len - 1] = 'x';
+	assert_int_equal(decode_copy(ev, size, &v, &buf), -EBADMSG);
 	free(buf);
 	free(ev);
 }
@@ -277,14 +309,14 @@ static void test_exec_args_over_max_rejected(void **state)
 static void test_exec_maximal_record_decodes(void **state)
 {
 	struct ev_exec *ev = unit_exec_new();
-	char *path[4], *args = malloc(EV_ARGS_MAX);
+	char *path[5], *args = malloc(EV_ARGS_MAX);
 	struct exec_view v;
 	size_t size;
 	void *buf;
 
 	(void)state;
 	assert_non_null(args);
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 5; i++) {
 		path[i] = malloc(EV_PATH_MAX);
 		assert_non_null(path[i]);
 		memset(path[i], 'a' + i, EV_PATH_MAX - 1);
@@ -293,18 +325,21 @@ static void test_exec_maximal_record_decodes(void **state)
 	}
 	for (size_t i = 0; i < EV_ARGS_MAX; i++)
 		args[i] = i % 8 == 7 ? '\0' : 'z';
-	size = unit_exec_pack(ev, path[0], path[1], path[2], path[3], args, EV_ARGS_MAX);
+	size = unit_exec_pack_mount(ev, path[0], path[1], path[2], EV_PATH_MAX - 2, path[3],
+				    path[4], args, EV_ARGS_MAX);
 	assert_int_equal(size, sizeof(struct ev_exec));
 	assert_int_equal(decode_copy(ev, size, &v, &buf), 0);
 	assert_string_equal(v.filename, path[0]);
 	assert_string_equal(v.interp, path[1]);
 	assert_string_equal(v.exe, path[2]);
-	assert_string_equal(v.cwd, path[3]);
-	assert_ptr_equal(v.args, ((const struct ev_exec *)buf)->data + 4 * EV_PATH_MAX);
+	assert_string_equal(v.exe_in_mount, "c");
+	assert_string_equal(v.mnt_root, path[3]);
+	assert_string_equal(v.cwd, path[4]);
+	assert_ptr_equal(v.args, ((const struct ev_exec *)buf)->data + 5 * EV_PATH_MAX);
 	assert_int_equal(v.args_len, EV_ARGS_MAX);
 	assert_int_equal(decode__args_count(v.args, v.args_len), EV_ARGS_MAX / 8);
 	free(buf);
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 5; i++)
 		free(path[i]);
 	free(args);
 	free(ev);
@@ -436,7 +471,7 @@ static size_t random_record(unsigned char *buf, size_t max)
 	static const size_t exact[] = { sizeof(struct ev_fork), sizeof(struct ev_exit),
 					EV_EXEC_FIXED_SIZE };
 	struct ev_exec *ev = (struct ev_exec *)buf;
-	size_t size, lens[4], off = 0;
+	size_t size, lens[5], off = 0;
 
 	switch (unit_rng() % 4) {
 	case 0:
@@ -461,9 +496,9 @@ static size_t random_record(unsigned char *buf, size_t max)
 	if (ev->hdr.type != EV_EXEC || size < EV_EXEC_FIXED_SIZE || unit_rng() % 3 == 0)
 		return size;
 	/* plausible lengths with terminators where they say, then maybe one corruption */
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 5; i++)
 		lens[i] = unit_rng() % 3 == 0 ? 0 : unit_rng() % 120;
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 5; i++) {
 		if (off + lens[i] > size - EV_EXEC_FIXED_SIZE)
 			lens[i] = 0;
 		if (lens[i])
@@ -473,7 +508,10 @@ static size_t random_record(unsigned char *buf, size_t max)
 	ev->filename_len = (uint16_t)lens[0];
 	ev->interp_len = (uint16_t)lens[1];
 	ev->exe_len = (uint16_t)lens[2];
-	ev->cwd_len = (uint16_t)lens[3];
+	ev->mnt_root_len = (uint16_t)lens[3];
+	ev->cwd_len = (uint16_t)lens[4];
+	ev->exe_mnt_off = unit_rng() % 8 ? (uint16_t)(lens[2] ? unit_rng() % lens[2] : 0)
+					 : (uint16_t)unit_rng();
 	ev->args_len = (uint32_t)(size - EV_EXEC_FIXED_SIZE - off);
 	if (unit_rng() % 4 == 0)
 		ev->args_len += unit_rng() % 3;
@@ -508,6 +546,10 @@ static void test_random_buffers_stay_inside(void **state)
 			assert_string_inside(v.filename, buf, size);
 			assert_string_inside(v.interp, buf, size);
 			assert_string_inside(v.exe, buf, size);
+			assert_string_inside(v.exe_in_mount, buf, size);
+			assert_true(!v.exe_in_mount || (v.exe_in_mount >= v.exe &&
+							v.exe_in_mount < v.exe + v.ev->exe_len));
+			assert_string_inside(v.mnt_root, buf, size);
 			assert_string_inside(v.cwd, buf, size);
 			assert_int_equal(v.args_len, v.ev->args_len);
 			assert_true(v.args_len <= EV_ARGS_MAX);
@@ -541,6 +583,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exec_good_record_decodes),
+		cmocka_unit_test(test_exec_path_within_its_filesystem),
 		cmocka_unit_test(test_exec_absent_interp_is_null),
 		cmocka_unit_test(test_exec_absent_strings_and_args_are_null),
 		cmocka_unit_test(test_type_wrong_abi_is_eproto),
