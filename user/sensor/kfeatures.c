@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "sensor/kfeatures.h"
 
+#include "sensor/fault.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,19 +13,6 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
-
-static bool fault_says_missing(const char *feature)
-{
-	const char *fault = getenv("EMBARGO_FAULT");
-	size_t len = strlen(feature);
-
-	for (const char *p = fault; p && (p = strstr(p, "feature:")); p++) {
-		p += strlen("feature:");
-		if (!strncmp(p, feature, len) && (p[len] == '\0' || p[len] == ','))
-			return true;
-	}
-	return false;
-}
 
 /* 0 if this process may create BPF maps at all, else -errno (EPERM without CAP_BPF). */
 static int may_use_bpf(void)
@@ -102,7 +91,7 @@ static void probe_io_uring(struct kfeatures *k)
 	}
 	/* a kernel without io_uring has nothing to miss */
 	if (btf__find_by_name_kind(btf, "io_ring_ctx", BTF_KIND_STRUCT) >= 0) {
-		if (!fault_says_missing("io_uring"))
+		if (!fault__injected("feature", "io_uring"))
 			find_io_uring_tp(k, btf);
 		if (!k->io_uring_tp)
 			snprintf(k->io_uring_gap, sizeof(k->io_uring_gap), "io_uring: no request "
@@ -119,7 +108,7 @@ int kfeatures__probe(struct kfeatures *k, char *why, size_t whylen)
 
 	memset(k, 0, sizeof(*k));
 	snprintf(k->release, sizeof(k->release), "%s", uname(&u) ? "unknown" : u.release);
-	k->btf = !access(KFEATURES_BTF_PATH, R_OK) && !fault_says_missing("btf");
+	k->btf = !access(KFEATURES_BTF_PATH, R_OK) && !fault__injected("feature", "btf");
 	/* libbpf's probes say "not there" when the kernel refused to say: ask for a map first */
 	if ((ringbuf = may_use_bpf()) < 0) {
 		snprintf(why, whylen, "kernel %s refuses embargo BPF: %s (embargo watch needs "
@@ -136,8 +125,8 @@ int kfeatures__probe(struct kfeatures *k, char *why, size_t whylen)
 			 k->release, strerror(-(ringbuf < 0 ? ringbuf : loop)));
 		return -EPERM;
 	}
-	k->ringbuf = ringbuf == 1 && !fault_says_missing("ringbuf");
-	k->bpf_loop = loop == 1 && !fault_says_missing("bpf_loop");
+	k->ringbuf = ringbuf == 1 && !fault__injected("feature", "ringbuf");
+	k->bpf_loop = loop == 1 && !fault__injected("feature", "bpf_loop");
 	if (k->btf)
 		probe_io_uring(k);
 	if (!k->btf) {

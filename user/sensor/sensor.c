@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 
 #include "embargo.skel.h"
+#include "sensor/fault.h"
 #include "sensor/fileprogs.h"
 #include "sensor/kfeatures.h"
 #include "lib/log.h"
@@ -264,21 +265,6 @@ static int sensor_attach(struct sensor *s,
 	return 0;
 }
 
-/*
- * EMBARGO_FAULT=load:FAMILY makes that family's load fail, so the tests can walk the
- * fallback chain on a kernel where every family works; refuse:FAMILY has the verifier
- * refuse its exec program for real (its scratch record shrunk to 8 bytes, every write past
- * them out of bounds), so the tests see the verifier's own words reported.
- */
-static bool fault_injected(const char *kind, enum sensor_family f)
-{
-	const char *fault = getenv("EMBARGO_FAULT");
-	size_t len = strlen(kind);
-
-	return fault && !strncmp(fault, kind, len) && fault[len] == ':' &&
-	       strstr(fault + len + 1, family_names[f]);
-}
-
 /* The verifier's verdict, always: its last lines name the instruction and the reason. */
 #define VERDICT_LINES 8
 
@@ -334,7 +320,13 @@ static struct embargo_bpf *open_skeleton(void)
 	return embargo_bpf__open_opts(&opts);
 }
 
-/* Open, load and attach one family; on failure say which step failed and why. */
+/*
+ * Open, load and attach one family; on failure say which step failed and why.
+ * EMBARGO_FAULT=load:FAMILY (sensor/fault.h) makes that family's load fail, so the tests can
+ * walk the fallback chain on a kernel where every family works; refuse:FAMILY has the
+ * verifier refuse its exec program for real (its scratch record shrunk to 8 bytes, every
+ * write past them out of bounds), so the tests see the verifier's own words reported.
+ */
 static int sensor_try(struct sensor *s, const struct sensor_opts *opts)
 {
 	struct bpf_program *progs[SENSOR_MAX_LINKS + FILE_PROGS], *prog;
@@ -351,11 +343,11 @@ static int sensor_try(struct sensor *s, const struct sensor_opts *opts)
 		if (progs[i])
 			bpf_program__set_autoload(progs[i], true);
 	sensor_configure(s, opts);
-	if (fault_injected("refuse", s->family))
+	if (fault__injected("refuse", family_names[s->family]))
 		bpf_map__set_value_size(s->skel->maps.emb_exec_buf, 8);
 
 	log__libbpf_forget();
-	if (fault_injected("load", s->family)) {
+	if (fault__injected("load", family_names[s->family])) {
 		log_warn("failed to load %s probes: fault injected by EMBARGO_FAULT",
 			 family_names[s->family]);
 		err = -ENOTSUP;
