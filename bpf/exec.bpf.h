@@ -230,7 +230,6 @@ static __always_inline int exec_emit(struct task_struct *task, struct linux_binp
 	e->mnt_root_len = 0;
 	e->pad = 0;
 	task_fill(&e->task, task);
-	e->flags |= pkg_on_exec(e->task.tgid, e->task.euid, e->task.comm);
 	if (bprm) {
 		file = BPF_CORE_READ(bprm, file);
 		filename = BPF_CORE_READ(bprm, filename);
@@ -240,6 +239,7 @@ static __always_inline int exec_emit(struct task_struct *task, struct linux_binp
 		file = BPF_CORE_READ(task, mm, exe_file);
 	}
 	file_fill(&e->file, file);
+	e->flags |= pkg_on_exec(e->task.tgid, e->task.euid, e->task.comm, &e->file);
 
 	e->filename_len = put_kernel_str(e, off, filename, EV_EXEC_FILENAME_TRUNC);
 	off += e->filename_len;

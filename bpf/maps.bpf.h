@@ -41,6 +41,14 @@ struct {
 	__type(value, __u8);
 } emb_pkg_names SEC(".maps");
 
+/* The package managers' own files: renamed or linked, one still begins a session. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, struct ev_file_id);
+	__type(value, __u8);
+} emb_pkg_files SEC(".maps");
+
 /* Processes in a package-manager session, children included (maintainer scripts). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -10,14 +10,17 @@
 #include "maps.bpf.h"
 
 /*
- * At exec: the EV_EXEC_PKG_* flags of a process, marking a new session's root. A session
+ * At exec: the EV_EXEC_PKG_* flags of a process, marking a new session's root, by its
+ * command name or by its file (a package manager renamed or hard-linked). A session
  * begun as root by a manager that runs maintainer scripts marks its children
  * EV_EXEC_PKG_SCRIPT: removing a banned package runs its prerm, which may run its own
  * (banned) tool, and killing it would leave the package half-removed. Root only: a user
  * who names a program "dpkg" gets a session for the inventory, not a shelter.
  */
-static __always_inline __u32 pkg_on_exec(__u32 tgid, __u32 euid, const char comm[EV_COMM_LEN])
+static __always_inline __u32 pkg_on_exec(__u32 tgid, __u32 euid, const char comm[EV_COMM_LEN],
+					 const struct ev_file *file)
 {
+	struct ev_file_id id = { .dev = file->dev, .ino = file->ino };
 	struct pkg_session *in = bpf_map_lookup_elem(&emb_pkg_procs, &tgid);
 	struct pkg_name name = {};
 	struct pkg_session root = { .root_tgid = tgid };
@@ -35,6 +38,8 @@ static __always_inline __u32 pkg_on_exec(__u32 tgid, __u32 euid, const char comm
 		name.comm[i] = ended ? 0 : comm[i];
 	}
 	kind = bpf_map_lookup_elem(&emb_pkg_names, &name);
+	if (!kind && id.ino)
+		kind = bpf_map_lookup_elem(&emb_pkg_files, &id);
 	if (!kind)
 		return 0;
 	root.scripts = *kind == PKG_NAME_SCRIPTS && euid == 0;

@@ -7,7 +7,7 @@ import os
 import shutil
 import subprocess
 
-from harness import Watch
+from harness import Skip, Watch
 from test_enforce import FIRSTACT, Lab
 
 PKG = "embargo-test-pkgbanned"
@@ -146,7 +146,9 @@ def test_a_copy_elsewhere_and_an_ld_so_run_are_killed_too():
     assert ld_code == -9 and via_ld["embargo"]["enforcement"]["result"] == "killed"
 
 
-def test_it_stays_removable_its_maintainer_scripts_run_its_tool():
+def stays_removable(dpkg):
+    """Install and purge with DPKG: its maintainer scripts run the banned tool, never killed;
+    the tool run outside dpkg is."""
     marker_in = "/tmp/embargo-postinst-ran"
     marker_out = "/tmp/embargo-prerm-ran"
     with Lab() as lab:
@@ -156,11 +158,13 @@ def test_it_stays_removable_its_maintainer_scripts_run_its_tool():
                 os.unlink(m)
         try:
             with Watch("--rules", rules_file(lab), "--enforce") as w:
-                installed = subprocess.run(["dpkg", "-i", deb], capture_output=True, text=True)
+                installed = subprocess.run([dpkg(lab), "-i", deb], capture_output=True,
+                                           text=True)
                 pkg_alert(w)
                 pid, code, ran = lab.run(TOOL, "user-run")     # outside dpkg: killed
                 w.wait_for(exec_alert(pid))
-                purged = purge()
+                purged = subprocess.run([dpkg(lab), "--purge", PKG], capture_output=True,
+                                        text=True)
                 removed = w.wait_for(lambda e: e.get("event", {}).get("action") ==
                                      "package-removed" and
                                      e.get("package", {}).get("name") == PKG, timeout=20,
@@ -177,6 +181,24 @@ def test_it_stays_removable_its_maintainer_scripts_run_its_tool():
     assert purged.returncode == 0, purged.stderr
     assert ran_in and ran_out            # the tool ran under dpkg: never killed there
     assert status.returncode != 0 and removed      # gone from dpkg's database
+
+
+def test_it_stays_removable_its_maintainer_scripts_run_its_tool():
+    stays_removable(lambda lab: "dpkg")
+
+
+def test_a_renamed_dpkg_is_a_package_manager_by_its_inode():
+    """dpkg hard-linked under another name: the kernel knows it by inode, so its maintainer
+    scripts are its own session's (a name-only list would kill the postinst's tool)."""
+    def linked(lab):
+        path = os.path.join(lab.dir, "renamed-pm")
+        if not os.path.exists(path):
+            try:
+                os.link("/usr/bin/dpkg", path)
+            except OSError as exc:
+                raise Skip(f"cannot hard-link /usr/bin/dpkg into {lab.dir}: {exc}")
+        return path
+    stays_removable(linked)
 
 
 def test_a_reload_learns_its_programs_again():

@@ -92,6 +92,35 @@ def test_dpkg_install_alerts_with_package_and_installer():
     assert gone["process"]["args"] == ["dpkg", "--purge", NAME]
 
 
+def test_a_renamed_or_copied_dpkg_keeps_the_attribution():
+    """dpkg under another name installs as dpkg does, and the alert names the program that
+    did it: a hard link (the same inode: the kernel begins the session) and a copy (another
+    inode: known by its content when its hash comes)."""
+    with Deb() as deb, Watch("--all", "--rules", deb.rules) as w:
+        linked, copied = os.path.join(deb.dir, "pm-linked"), os.path.join(deb.dir, "pm-copied")
+        try:
+            os.link("/usr/bin/dpkg", linked)
+        except OSError as exc:
+            raise Skip(f"cannot hard-link /usr/bin/dpkg into {deb.dir}: {exc}")
+        shutil.copy2("/usr/bin/dpkg", copied)
+
+        def installed_by(prog):
+            return lambda e: package_alert("package-installed")(e) and \
+                e.get("process", {}).get("args", [None])[0] == prog
+
+        subprocess.run([linked, "-i", deb.path], check=True, capture_output=True)
+        by_link = w.wait_for(installed_by(linked), timeout=15, what="the linked dpkg's install")
+        subprocess.run(["dpkg", "--purge", NAME], check=True, capture_output=True)
+        w.wait_for(package_event("package-removed"), timeout=15)
+        subprocess.run([copied, "-i", deb.path], check=True, capture_output=True)
+        by_copy = w.wait_for(installed_by(copied), timeout=15, what="the copied dpkg's install")
+    for e, prog in ((by_link, linked), (by_copy, copied)):
+        assert e["process"]["executable"] == prog, e["process"]
+        assert e["process"]["args"] == [prog, "-i", deb.path]
+        assert e["process"]["name"] == os.path.basename(prog)
+        assert e["process"]["parent"]["pid"] == os.getpid()
+
+
 def test_upgrade_reports_both_versions():
     with Deb() as deb, Watch("--rules", deb.rules) as w:
         subprocess.run(["dpkg", "-i", deb.path], check=True, capture_output=True)

@@ -33,7 +33,7 @@
 #include "packages/pkgwatch.h"
 #include "packages/protect.h"
 #include "process/identity.h"
-#include "process/loaders.h"
+#include "process/sysprogs.h"
 #include "process/origins.h"
 #include "process/proctable.h"
 #include "rules/rulebook.h"
@@ -289,8 +289,13 @@ static int watch_start(struct watch *w)
 	if (!w->pl || !w->pkg)
 		return -ENOMEM;
 	pipeline__set_pkgwatch(w->pl, w->pkg);
-	w->loaders = loaders__load(w->identity);
-	pipeline__set_loaders(w->pl, w->loaders);
+	w->sysprogs = sysprogs__load(w->identity, so.package_managers, so.npackage_managers);
+	pipeline__set_sysprogs(w->pl, w->sysprogs);
+	so.npackage_manager_files = sysprogs__files(w->sysprogs, SYSPROG_PKG_MANAGER,
+						    w->pkg_files, w->pkg_file_names,
+						    SYSPROGS_MAX);
+	so.package_manager_files = w->pkg_files;
+	so.package_manager_file_names = w->pkg_file_names;
 	w->mounts = mounttable__open(NULL);
 	if (!w->mounts)
 		log_warn("cannot read the host's mount table (%s): a file seen through a bind "
@@ -361,7 +366,7 @@ static void watch_stop(struct watch *w)
 	protect__free(w->protect);
 	pipeline__free(w->pl);
 	origins__free(w->origins);
-	loaders__free(w->loaders);
+	sysprogs__free(w->sysprogs);
 	mounttable__free(w->mounts);
 	pkgwatch__free(w->pkg);
 	rulebook__free(w->rules);

@@ -14,6 +14,7 @@
 #include "event/event.h"
 #include "lib/buf.h"
 #include "lib/host.h"
+#include "process/sysprogs.h"
 #include "output/output.h"
 
 struct watch {
@@ -24,7 +25,10 @@ struct watch {
 	struct identity *identity;
 	struct rulebook *rules;		/* NULL: no rules loaded */
 	struct origins *origins;	/* the rules' vendor files by inode; NULL: none */
-	struct loaders *loaders;	/* the system's ld.so files by inode and content */
+	struct sysprogs *sysprogs;	/* ld.so and package managers by inode and content */
+	/* the package managers' files, for the kernel (sensor_opts points here) */
+	struct ev_file_id pkg_files[SYSPROGS_MAX];
+	const char *pkg_file_names[SYSPROGS_MAX];
 	struct mounttable *mounts;	/* the host's mount table: paths a mount cannot change */
 	struct pipeline *pl;
 	struct pkgwatch *pkg;

@@ -13,7 +13,7 @@
 #include "lib/log.h"
 #include "packages/pkgwatch.h"
 #include "lib/path.h"
-#include "process/loaders.h"
+#include "process/sysprogs.h"
 #include "process/markers.h"
 #include "process/origins.h"
 #include "process/procfs.h"
@@ -31,7 +31,7 @@ struct pipeline {
 	struct pkgwatch *pkg;		/* NULL: packages not watched */
 	struct enforcer *enf;		/* NULL: block rules only alert */
 	const struct origins *origins;	/* NULL: no vendor file known by inode */
-	const struct loaders *loaders;	/* NULL: loaders known by name only */
+	const struct sysprogs *sysprogs;	/* NULL: loaders, package managers by name only */
 	struct mounttable *mounts;	/* NULL: paths as the process's namespace shows them */
 	bool hash_files;		/* a rule names file.hash.sha256 */
 	struct pipeline_stats stats;
@@ -169,9 +169,9 @@ void pipeline__set_pkgwatch(struct pipeline *pl, struct pkgwatch *pw)
 	pl->pkg = pw;
 }
 
-void pipeline__set_loaders(struct pipeline *pl, const struct loaders *l)
+void pipeline__set_sysprogs(struct pipeline *pl, const struct sysprogs *s)
 {
-	pl->loaders = l;
+	pl->sysprogs = s;
 }
 
 void pipeline__set_mounts(struct pipeline *pl, struct mounttable *mt)
@@ -228,6 +228,18 @@ static void ask(struct pipeline *pl, struct pending *pe, struct proc *p, enum sl
 		p->ident_unavailable = ident__why_name(why);
 }
 
+/*
+ * A copy of a package manager under another name (the kernel knows the real one's name
+ * and inode, not its content) begins a session as the real one does: what it installs is
+ * attributed to it. Not inside a session the kernel began: dpkg under apt is apt's.
+ */
+static void begin_session_if_package_manager(struct pipeline *pl, const struct proc *p)
+{
+	if (pl->pkg && p && p->ident && !p->pkg_session &&
+	    sysprogs__by_hash(pl->sysprogs, SYSPROG_PKG_MANAGER, p->ident->sha256))
+		pkgwatch__session_begins(pl->pkg, p);
+}
+
 static void pending_free(struct pending *pe)
 {
 	proctable__clone_free(pe->proc);
@@ -273,7 +285,7 @@ static void on_exec(struct pipeline *pl, const void *data, size_t size)
 	}
 	program__resolve(p, pl->sandbox, pl->procs);
 	/* ld.so under another name (a hard link, a bind mount): known by inode */
-	if (loaders__by_inode(pl->loaders, &p->file))
+	if (sysprogs__by_inode(pl->sysprogs, SYSPROG_LOADER, &p->file))
 		program__run_by_loader(p);
 	/* a vendor's file under another path (a link, a bind mount, a chroot): its own path too;
 	 * any file a mount shows elsewhere: the host's path for it */
@@ -288,6 +300,7 @@ static void on_exec(struct pipeline *pl, const void *data, size_t size)
 				 .action = "exec",
 				 .time_ns = host__boot_to_real_ns(view.ev->hdr.ktime_ns) };
 	ask(pl, pe, p, SLOT_EXE);
+	begin_session_if_package_manager(pl, p);
 	if (p->script)
 		ask(pl, pe, p, SLOT_SCRIPT);
 	pe->ev.proc = p;
@@ -334,6 +347,8 @@ static void fill_process(struct pending *pe, enum slot_kind kind, struct file_id
 		*slot_target(pe->proc, kind) = ident__get(f);
 	else if (kind == SLOT_EXE)
 		pe->proc->ident_unavailable = ident__why_name(why);
+	if (kind == SLOT_EXE)
+		begin_session_if_package_manager(pe->pl, pe->proc);
 }
 
 /* An answer about a file just written: there or not, and its content if asked. */
@@ -361,7 +376,7 @@ static bool ran_by_loader_copy(struct pending *pe, struct file_ident *f)
 {
 	struct proc *live = live_exec(pe);
 
-	if (!f || !pe->proc || !loaders__by_hash(pe->pl->loaders, f->sha256) ||
+	if (!f || !pe->proc || !sysprogs__by_hash(pe->pl->sysprogs, SYSPROG_LOADER, f->sha256) ||
 	    !program__run_by_loader(pe->proc))
 		return false;
 	if (live)
@@ -492,7 +507,8 @@ int pipeline__record(void *ctx, void *data, size_t size)
 	case EV_EXIT:
 		if (decode__exit(data, size, &exit))
 			break;
-		if (pl->pkg && exit->flags & EV_EXIT_PKG_ROOT)
+		if (pl->pkg && (exit->flags & EV_EXIT_PKG_ROOT ||
+				pkgwatch__has_session(pl->pkg, exit->tgid)))
 			pkgwatch__session_ends(pl->pkg, exit->tgid, on_package, pl);
 		proctable__exit(pl->procs, exit);
 		break;

@@ -58,9 +58,10 @@ void pipeline__drain(struct pipeline *pl);
 void pipeline__state(struct pipeline *pl, const char *action, const char *outcome,
 		     const char *message, const char *error);
 const struct pipeline_stats *pipeline__stats(const struct pipeline *pl);
-struct loaders;
-/* The system's loaders by identity (process/loaders.h), or NULL; not owned. */
-void pipeline__set_loaders(struct pipeline *pl, const struct loaders *l);
+struct sysprogs;
+/* The system's loaders and package managers by identity (process/sysprogs.h), or NULL;
+ * not owned. */
+void pipeline__set_sysprogs(struct pipeline *pl, const struct sysprogs *s);
 struct origins;
 /* Vendor files known by inode (process/origins.h), or NULL; the pipeline does not own it. */
 void pipeline__set_origins(struct pipeline *pl, const struct origins *o);

@@ -230,6 +230,14 @@ void pkgwatch__session_begins(struct pkgwatch *pw, const struct proc *root)
 	pw->sessions[pw->nsessions++] = copy;
 }
 
+bool pkgwatch__has_session(const struct pkgwatch *pw, uint32_t pid)
+{
+	for (size_t i = 0; i < pw->nsessions; i++)
+		if (pw->sessions[i]->pid == pid)
+			return true;
+	return false;
+}
+
 /* Read the inventory again and report what changed, on behalf of by (may be NULL). */
 static void compare(struct pkgwatch *pw, const struct proc *by, pkgwatch_fn fn, void *ctx)
 {

@@ -38,6 +38,8 @@ void pkgwatch__on_inotify(struct pkgwatch *pw);
 const struct inventory *pkgwatch__inventory(const struct pkgwatch *pw);
 void pkgwatch__session_begins(struct pkgwatch *pw, const struct proc *root);
 void pkgwatch__session_ends(struct pkgwatch *pw, uint32_t root_pid, pkgwatch_fn fn, void *ctx);
+/* pid began a session this watch knows (the kernel's flags say so for the others). */
+bool pkgwatch__has_session(const struct pkgwatch *pw, uint32_t pid);
 /* Compare once a change has been quiet for a second (call on every loop pass). */
 void pkgwatch__tick(struct pkgwatch *pw, pkgwatch_fn fn, void *ctx);
 /* internal: adapts pkgdb__diff's callback */

@@ -52,6 +52,7 @@ struct proc {
 	bool block_stale;	/* listed by identity, its ctime moved since: re-check content */
 	bool protected_file;	/* the probe found it protected: never killed */
 	bool pkg_script;	/* a root package manager's maintainer-script tree */
+	bool pkg_session;	/* in a package-manager session the kernel knows (root or child) */
 	char entity_id[33];	/* "" until asked for: see entity__of() */
 	uint32_t exec_seq;	/* counts execs, so a late answer finds the exec it belongs to */
 	/* what it runs, by content (identity.c); NULL until known */

@@ -268,6 +268,7 @@ struct proc *proctable__exec(struct proctable *pt, const struct exec_view *v)
 	p->block_stale = v->ev->flags & EV_EXEC_BLOCK_STALE;
 	p->protected_file = v->ev->flags & EV_EXEC_PROTECTED;
 	p->pkg_script = v->ev->flags & EV_EXEC_PKG_SCRIPT;
+	p->pkg_session = v->ev->flags & (EV_EXEC_PKG_ROOT | EV_EXEC_PKG_CHILD);
 	return p;
 }
 

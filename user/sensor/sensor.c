@@ -34,6 +34,7 @@ enum sensor_list {
 	LIST_DL_SUFFIX = 0,
 	LIST_PKG_PREFIX,
 	LIST_PKG_NAMES,
+	LIST_PKG_FILES,
 	LIST_PROTECTED,
 	LIST_HOT_NAMES,
 	LIST_HOT_PATHS,
@@ -162,6 +163,7 @@ static int lists_init(struct sensor *s)
 		[LIST_DL_SUFFIX] = s->skel->maps.emb_dl_suffix,
 		[LIST_PKG_PREFIX] = s->skel->maps.emb_pkg_prefix,
 		[LIST_PKG_NAMES] = s->skel->maps.emb_pkg_names,
+		[LIST_PKG_FILES] = s->skel->maps.emb_pkg_files,
 		[LIST_PROTECTED] = s->skel->maps.emb_protected,
 		[LIST_HOT_NAMES] = s->skel->maps.emb_hot_names,
 		[LIST_HOT_PATHS] = s->skel->maps.emb_hot_paths,
@@ -202,6 +204,14 @@ static int set_package_managers(struct sensor *s, const struct sensor_opts *opts
 
 		strncpy(key.comm, opts->package_managers[i], sizeof(key.comm) - 1);
 		if ((err = kmap__put(&s->lists[LIST_PKG_NAMES], &key, &kind)))
+			return err;
+	}
+	for (size_t i = 0; i < opts->npackage_manager_files; i++) {
+		__u8 kind = runs_scripts(opts, opts->package_manager_file_names[i])
+				    ? PKG_NAME_SCRIPTS : PKG_NAME_SESSION;
+
+		if ((err = kmap__put(&s->lists[LIST_PKG_FILES], &opts->package_manager_files[i],
+				     &kind)))
 			return err;
 	}
 	return 0;

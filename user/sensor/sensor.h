@@ -32,6 +32,10 @@ struct sensor_opts {
 	/* command names (comm) that begin a package-manager session */
 	const char *const *package_managers;
 	size_t npackage_managers;
+	/* their files: a renamed or linked one begins a session too (by name as above) */
+	const struct ev_file_id *package_manager_files;
+	const char *const *package_manager_file_names;
+	size_t npackage_manager_files;
 	/* those of them that run maintainer scripts: as root, their trees are never killed */
 	const char *const *script_managers;
 	size_t nscript_managers;
