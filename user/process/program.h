@@ -16,7 +16,7 @@ bool program__is_loader(const char *path);
 /* For `ld.so [OPTIONS] PROG ARGS`: PROG made absolute against the cwd; NULL otherwise. */
 char *program__loader_target(const struct proc *p);
 /*
- * p's executable is a dynamic loader known by its identity (loaders.h), whatever its name:
+ * p's executable is a dynamic loader known by its identity (sysprogs.h), whatever its name:
  * name the program argv asks it to run, as for ld.so PROG. false when argv names none or p
  * was resolved already.
  */
