@@ -307,6 +307,7 @@ enum ident_status identity__probe_file(struct identity *id, const char *path, bo
 	if (!j)
 		return no_memory(id, why);
 	j->hash = j->markers = hash;
+	j->being_made = true;
 	return submit(id, j, cookie, out, why);
 }
 

@@ -262,12 +262,23 @@ static enum ident_why hand_over(const struct ident_reader *r, struct ident_job *
 	return IDENT_OK;
 }
 
+/*
+ * The file probes fire at syscall entry: a worker may look before the creating task, put off
+ * the CPU right after the tracepoint (one CPU, a busy machine), has made the file. Not
+ * there: looked for once more after this long, before it counts as a create that failed.
+ */
+#define BEING_MADE_GRACE_US 100000
+
 void identread__run(const struct ident_reader *r, struct ident_job *j)
 {
 	int fd = j->pathfd >= 0 ? j->pathfd : open_path(j), local;
 	bool local_owned;
 	struct stat st;
 
+	if (fd < 0 && j->being_made && !workpool__overdue(r->pool, &j->base)) {
+		usleep(BEING_MADE_GRACE_US);
+		fd = open_path(j);
+	}
 	if (fd < 0)
 		j->why = IDENT_GONE;
 	else if (!j->hash)

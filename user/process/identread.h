@@ -32,6 +32,7 @@ struct ident_job {
 	bool follow;			/* path's last component may be a symlink */
 	bool hash;			/* false: only whether it is there */
 	bool markers;			/* a download: read what its content says it is too */
+	bool being_made;		/* seen at a create's syscall entry: it may not be yet */
 	uint64_t max_size;
 	struct scan_ref *scan;
 	/* written by the worker; remote is read by the answer of a job given up on */
