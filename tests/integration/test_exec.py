@@ -221,6 +221,39 @@ def test_exec_storm_every_exec_seen_once_and_no_drops():
     print(f"    storm: {len(expected)} execs seen once each; {summary}")
 
 
+LATE_ARG_RULES = """\
+vendor: Argv tests
+rules:
+  - id: late-app-id
+    name: An app id after 16 KiB of argv
+    severity: high
+    match:
+      process.args: "com.example.Banned//stable"
+"""
+
+
+def test_an_argv_longer_than_the_kernel_keeps_is_read_whole_for_the_rules():
+    """The kernel keeps 16 KiB of argv; an app id after that much padding is read again from
+    /proc/PID/cmdline, by a worker, while the process lives."""
+    padding = "x" * 17000
+    with tempfile.TemporaryDirectory() as d:
+        rules = os.path.join(d, "rules.yaml")
+        with open(rules, "w") as f:
+            f.write(LATE_ARG_RULES)
+        with Watch("--rules", rules) as w:
+            # "; :" keeps sh from exec'ing sleep: the process keeps its argv a while
+            p = subprocess.Popen(["/bin/sh", "-c", "sleep 1; :", "sh", padding,
+                                  "com.example.Banned//stable"])
+            e = w.wait_for(lambda e: e.get("process", {}).get("pid") == p.pid and
+                           e["event"]["kind"] == "alert", what="the late app id's alert")
+            p.wait()
+    assert e["rule"]["id"] == "late-app-id"
+    assert e["process"]["args"] == ["/bin/sh", "-c", "sleep 1; :", "sh", padding,
+                                    "com.example.Banned//stable"]
+    assert e["process"]["args_count"] == 6
+    assert "args_truncated" not in e["embargo"]["process"], e["embargo"]["process"]
+
+
 def test_sigint_stops_cleanly_with_counters():
     with Watch("--all") as w:
         pid = run(["/bin/true", "before-sigint"])

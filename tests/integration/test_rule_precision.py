@@ -18,9 +18,8 @@ import subprocess
 import tempfile
 import time
 
-from harness import EMBARGO, ROOT, Skip, Watch, run
+from harness import EMBARGO, ROOT, Skip, User, Watch, run
 from stallfs import READ, StallFS
-from test_quarantine import User
 
 RULES = os.path.join(ROOT, "rules")
 SLEEP = "/usr/bin/sleep"

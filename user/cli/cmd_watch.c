@@ -130,6 +130,7 @@ static int watch_loop(struct watch *w, int sigfd)
 		return -errno;
 	if ((err = epoll_add(epfd, sensor__fd(w->sensor))) || (err = epoll_add(epfd, sigfd)) ||
 	    (err = epoll_add(epfd, identity__fd(w->identity))) ||
+	    (err = epoll_add(epfd, pipeline__argv_fd(w->pl))) ||
 	    (err = epoll_add(epfd, pkgwatch__fd(w->pkg))) ||
 	    (w->control && (err = epoll_add(epfd, control__fd(w->control)))))
 		goto out;

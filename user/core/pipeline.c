@@ -14,6 +14,7 @@
 #include "packages/pkgwatch.h"
 #include "lib/path.h"
 #include "process/sysprogs.h"
+#include "process/argvread.h"
 #include "process/markers.h"
 #include "process/origins.h"
 #include "process/procfs.h"
@@ -33,6 +34,7 @@ struct pipeline {
 	const struct origins *origins;	/* NULL: no vendor file known by inode */
 	const struct sysprogs *sysprogs;	/* NULL: loaders, package managers by name only */
 	struct mounttable *mounts;	/* NULL: paths as the process's namespace shows them */
+	struct argvread *argv;		/* NULL: a cut argv stays cut */
 	bool hash_files;		/* a rule names file.hash.sha256 */
 	struct pipeline_stats stats;
 };
@@ -40,6 +42,7 @@ struct pipeline {
 enum slot_kind {
 	SLOT_EXE,
 	SLOT_SCRIPT,
+	SLOT_ARGS,	/* argv the kernel cut, read whole again (process/argvread.h) */
 	SLOT_FILE,	/* file events ask one thing, in slots[0] */
 };
 
@@ -70,10 +73,12 @@ struct pending {
 	bool delivered;			/* out of memory: already reported as it was */
 	bool drop;			/* a file that is not there: the attempt failed */
 	bool async_route;		/* an io_uring request: done after the record, by io-wq */
-	struct slot slots[2];
+	bool args_pending;		/* argv is being read again: no early pass */
+	struct slot slots[3];
 };
 
 static void on_ident(void *ctx, void *cookie, struct file_ident *f, enum ident_why why);
+static void on_args(void *ctx, void *cookie, char *args, size_t len, int err);
 
 struct pipeline *pipeline__new(bool print_all, struct proctable *procs, struct identity *id,
 			       struct output *out, const struct event_env *env)
@@ -88,8 +93,9 @@ struct pipeline *pipeline__new(bool print_all, struct proctable *procs, struct i
 	pl->out = out;
 	pl->env = env;
 	pl->sandbox = sandbox__new("/proc");
-	if (!pl->sandbox) {
-		free(pl);
+	pl->argv = argvread__new("/proc", on_args, pl);
+	if (!pl->sandbox || !pl->argv) {
+		pipeline__free(pl);
 		return NULL;
 	}
 	identity__set_done(id, on_ident, pl);
@@ -98,9 +104,16 @@ struct pipeline *pipeline__new(bool print_all, struct proctable *procs, struct i
 
 void pipeline__free(struct pipeline *pl)
 {
-	if (pl)
-		sandbox__free(pl->sandbox);
+	if (!pl)
+		return;
+	sandbox__free(pl->sandbox);
+	argvread__free(pl->argv);
 	free(pl);
+}
+
+int pipeline__argv_fd(const struct pipeline *pl)
+{
+	return argvread__fd(pl->argv);
 }
 
 void pipeline__set_rules(struct pipeline *pl, struct rulebook *rb)
@@ -197,6 +210,7 @@ void pipeline__packages_changed(struct pipeline *pl)
 void pipeline__tick(struct pipeline *pl)
 {
 	identity__tick(pl->id);
+	argvread__tick(pl->argv);
 	if (pl->pkg)
 		pkgwatch__tick(pl->pkg, on_package, pl);
 }
@@ -238,6 +252,19 @@ static void begin_session_if_package_manager(struct pipeline *pl, const struct p
 	if (pl->pkg && p && p->ident && !p->pkg_session &&
 	    sysprogs__by_hash(pl->sysprogs, SYSPROG_PKG_MANAGER, p->ident->sha256))
 		pkgwatch__session_begins(pl->pkg, p);
+}
+
+/* argv the kernel cut: read whole again by a worker; the event waits for it */
+static void ask_args(struct pipeline *pl, struct pending *pe, struct proc *p)
+{
+	struct slot *slot = &pe->slots[SLOT_ARGS];
+
+	*slot = (struct slot){ pe, SLOT_ARGS };
+	/* the terminator proctable added to a cut last argument is not the process's */
+	if (!argvread__ask(pl->argv, p->pid, p->args, p->args_len - 1, slot)) {
+		pe->waiting++;
+		pe->args_pending = true;
+	}
 }
 
 static void pending_free(struct pending *pe)
@@ -303,6 +330,8 @@ static void on_exec(struct pipeline *pl, const void *data, size_t size)
 	begin_session_if_package_manager(pl, p);
 	if (p->script)
 		ask(pl, pe, p, SLOT_SCRIPT);
+	if (p->args_truncated && p->args_len > 1)
+		ask_args(pl, pe, p);
 	pe->ev.proc = p;
 	pe->ev.parent = proctable__parent(pl->procs, p);
 	if (!pe->waiting) {
@@ -310,16 +339,19 @@ static void on_exec(struct pipeline *pl, const void *data, size_t size)
 		free(pe);
 		return;
 	}
-	/* what a name, a path or argv shows goes out now; what the content shows follows */
+	/* what a name, a path or argv shows goes out now; what the content shows follows
+	 * (all of it together when argv is read again: an argv rule must see all of it) */
 	pl->stats.waited++;
-	raise_alerts(pl, &pe->ev, ON_PROCESS, MATCH_BEFORE_CONTENT);
-	pe->early = true;
+	if (!pe->args_pending) {
+		raise_alerts(pl, &pe->ev, ON_PROCESS, MATCH_BEFORE_CONTENT);
+		pe->early = true;
+	}
 	if (!keep_copies(pe, p)) {
 		log_warn("out of memory: pid %u reported without waiting for its hash", p->pid);
 		pe->ev.proc = p;
 		pe->ev.parent = proctable__parent(pl->procs, p);
 		p->ident_unavailable = ident__why_name(IDENT_FAILED);
-		deliver_as(pl, &pe->ev, ON_PROCESS, MATCH_ON_CONTENT);
+		deliver_as(pl, &pe->ev, ON_PROCESS, pe->early ? MATCH_ON_CONTENT : MATCH_ALL_RULES);
 		pe->delivered = true;
 	}
 }
@@ -386,6 +418,16 @@ static bool ran_by_loader_copy(struct pending *pe, struct file_ident *f)
 	return true;
 }
 
+/* One answer in: once the last has come, the event goes out. */
+static void slot_answered(struct pending *pe)
+{
+	if (--pe->waiting)
+		return;
+	if (!pe->delivered && !pe->drop)
+		deliver_as(pe->pl, &pe->ev, pe->on, pe->early ? MATCH_ON_CONTENT : MATCH_ALL_RULES);
+	pending_free(pe);
+}
+
 static void on_ident(void *ctx, void *cookie, struct file_ident *f, enum ident_why why)
 {
 	struct slot *slot = cookie;
@@ -396,21 +438,39 @@ static void on_ident(void *ctx, void *cookie, struct file_ident *f, enum ident_w
 		fill_file(pe, f, why);
 	else if (slot->kind != SLOT_EXE || !ran_by_loader_copy(pe, f))
 		fill_process(pe, slot->kind, f, why);
-	if (--pe->waiting)
-		return;
-	if (!pe->delivered && !pe->drop)
-		deliver_as(pe->pl, &pe->ev, pe->on, pe->early ? MATCH_ON_CONTENT : MATCH_ALL_RULES);
-	pending_free(pe);
+	slot_answered(pe);
+}
+
+/* argv read whole: to the waiting copy and, if still the same exec, to the table */
+static void on_args(void *ctx, void *cookie, char *args, size_t len, int err)
+{
+	struct slot *slot = cookie;
+	struct pending *pe = slot->pe;
+	struct proc *live = live_exec(pe);
+	char *copy;
+
+	(void)ctx;
+	if (!err && live && (copy = malloc(len)) != NULL) {
+		memcpy(copy, args, len);
+		proctable__set_args(live, copy, len);
+	}
+	if (!err && pe->proc)
+		proctable__set_args(pe->proc, args, len);
+	else
+		free(args);
+	slot_answered(pe);
 }
 
 void pipeline__complete(struct pipeline *pl)
 {
 	identity__complete(pl->id);
+	argvread__complete(pl->argv);
 }
 
 void pipeline__drain(struct pipeline *pl)
 {
 	identity__drain(pl->id, PIPELINE_DRAIN_MS);
+	argvread__drain(pl->argv, 0);	/* its budget ran while the hashes did */
 }
 
 /* "dir/rel" for a relative path: the directory the kernel saw, else as it is now */

@@ -46,6 +46,8 @@ void pipeline__packages_changed(struct pipeline *pl);
 void pipeline__tick(struct pipeline *pl);
 /* Ring-buffer callback: one kernel record. */
 int pipeline__record(void *ctx, void *data, size_t size);
+/* Readable when an argv read again is back (then pipeline__complete()). */
+int pipeline__argv_fd(const struct pipeline *pl);
 /* Finish the events whose hashes came back (identity__fd() was readable). */
 void pipeline__complete(struct pipeline *pl);
 /*

@@ -11,6 +11,7 @@
 
 
 #include "lib/hmap.h"
+#include "process/argvread.h"
 #include "process/identity.h"
 #include "lib/host.h"
 #include "lib/path.h"
@@ -299,6 +300,27 @@ static void proc_copy_program(struct proc *to, const struct proc *from)
 	to->script_ident = ident__get(from->script_ident);
 	to->exe_source = from->exe_source;
 	to->exe_deleted = from->exe_deleted;
+}
+
+void proctable__set_args(struct proc *p, char *args, size_t len)
+{
+	char *grown;
+
+	if (!len || args[len - 1] != '\0') {	/* cut at ARGVREAD_MAX: terminate it */
+		grown = realloc(args, len + 1);
+		if (!grown) {
+			free(args);
+			return;
+		}
+		args = grown;
+		args[len++] = '\0';
+		p->args_truncated = true;
+	} else {
+		p->args_truncated = len >= ARGVREAD_MAX;
+	}
+	free(p->args);
+	p->args = args;
+	p->args_len = len;
 }
 
 struct proc *proctable__clone(const struct proc *p)

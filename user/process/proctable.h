@@ -41,6 +41,11 @@ size_t proctable__prune(struct proctable *pt);
 
 /* A copy that outlives changes to the table (an event waiting for its hash). */
 struct proc *proctable__clone(const struct proc *p);
+/*
+ * p's argv read whole again (process/argvread.h): args (len bytes, malloc'ed) is p's now;
+ * still cut if it filled ARGVREAD_MAX.
+ */
+void proctable__set_args(struct proc *p, char *args, size_t len);
 void proctable__clone_free(struct proc *p);
 
 
