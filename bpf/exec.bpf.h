@@ -66,13 +66,25 @@ static __always_inline __u32 put_path(struct ev_exec *e, __u32 off, struct path_
 	return len;
 }
 
-/* The exe's mount root within its filesystem, when it is a bind mount of a directory. */
+/*
+ * The exe's mount root within its filesystem, when it is a bind mount of a directory.
+ * Walked with bpf_loop() only: a third walk step by step puts the exec programs past what
+ * the verifiers of 5.10 (the loop's layout) and 6.x (1M instructions) take. Without it a
+ * bind mount is said cut, and the path within the mount is not taken for the file's.
+ */
 static __always_inline __u32 put_mnt_root(struct ev_exec *e, __u32 off, struct path_scratch *s,
 					  struct file *file, enum path_loop loop)
 {
+	struct vfsmount *mnt = BPF_CORE_READ(file, f_path.mnt);
+	struct dentry *root = BPF_CORE_READ(mnt, mnt_root);
 	struct path_result res;
 
-	if (!path_of_mount_root(s, BPF_CORE_READ(file, f_path.mnt), &res, loop))
+	if (loop == PATH_BOUNDED) {
+		if (root && root != BPF_CORE_READ(root, d_parent))
+			e->flags |= EV_EXEC_MNT_ROOT_TRUNC;
+		return 0;
+	}
+	if (!path_of_mount_root(s, mnt, &res, loop))
 		return 0;
 	if (res.truncated) {
 		e->flags |= EV_EXEC_MNT_ROOT_TRUNC;
@@ -238,8 +250,9 @@ static __always_inline int exec_emit(struct task_struct *task, struct linux_binp
 	} else {
 		file = BPF_CORE_READ(task, mm, exe_file);
 	}
+	/* before file_fill: the other order takes the bounded walks past 1M instructions on 6.18 */
+	e->flags |= pkg_on_exec(e->task.tgid, e->task.euid, e->task.comm, file);
 	file_fill(&e->file, file);
-	e->flags |= pkg_on_exec(e->task.tgid, e->task.euid, e->task.comm, &e->file);
 
 	e->filename_len = put_kernel_str(e, off, filename, EV_EXEC_FILENAME_TRUNC);
 	off += e->filename_len;

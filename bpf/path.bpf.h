@@ -123,12 +123,6 @@ static __always_inline void path_walk_run(struct path_scratch *s, enum path_loop
 		bpf_loop(PATH_MAX_DEPTH, path_step_cb, &ctx, 0);
 		return;
 	}
-	/*
-	 * Unrolled, never left to the compiler's choice: before 6.x the verifier refuses a loop
-	 * that jumps back to a helper call ("back-edge from insn N to N+1"), which is where a
-	 * rolled loop of path_step() begins.
-	 */
-#pragma unroll
 	for (int i = 0; i < PATH_MAX_DEPTH; i++)
 		if (path_step(s))
 			break;

@@ -8,6 +8,7 @@
 #define EMBARGO_PKG_BPF_H
 
 #include "maps.bpf.h"
+#include "task.bpf.h"
 
 /*
  * At exec: the EV_EXEC_PKG_* flags of a process, marking a new session's root, by its
@@ -18,9 +19,13 @@
  * who names a program "dpkg" gets a session for the inventory, not a shelter.
  */
 static __always_inline __u32 pkg_on_exec(__u32 tgid, __u32 euid, const char comm[EV_COMM_LEN],
-					 const struct ev_file *file)
+					 struct file *file)
 {
-	struct ev_file_id id = { .dev = file->dev, .ino = file->ino };
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	struct ev_file_id id = {
+		.dev = inode ? encode_dev(BPF_CORE_READ(inode, i_sb, s_dev)) : 0,
+		.ino = inode ? BPF_CORE_READ(inode, i_ino) : 0,
+	};
 	struct pkg_session *in = bpf_map_lookup_elem(&emb_pkg_procs, &tgid);
 	struct pkg_name name = {};
 	struct pkg_session root = { .root_tgid = tgid };

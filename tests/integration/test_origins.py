@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 import time
 
-from harness import ROOT, User, Watch
+from harness import ROOT, Skip, User, Watch
 
 TOOL = os.path.join(ROOT, "build", "test", "nop")   # static: runs in an empty chroot
 
@@ -118,6 +118,10 @@ def test_a_bind_mount_in_a_users_namespace_is_named_by_the_hosts_path():
         with open(v.rules, "w") as f:
             f.write(GLOB_RULES)
         with Watch("--rules", v.rules, "--all") as w:
+            started = w.wait_for(lambda e: e["event"].get("action") == "started")
+            if started["embargo"]["capabilities"]["path_walk"] == "bounded":
+                raise Skip("no bpf_loop() on this kernel: a bind mount's root is not walked "
+                           "(the inode index still names the trees the rules name)")
             view = u.mkdir(os.path.join(u.home, "view"))
             r = u.run(f"unshare -Urm sh -c 'mount --bind {v.tree} {view} && "
                       f"exec {view}/bin/vendor-tool'")

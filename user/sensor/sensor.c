@@ -383,7 +383,8 @@ static int sensor_try(struct sensor *s, const struct sensor_opts *opts)
 static void caps_fill(struct sensor *s)
 {
 	if (!s->kf.bpf_loop)
-		caps_add(&s->fallbacks, "path walk: bounded loop (no bpf_loop() before 5.17)");
+		caps_add(&s->fallbacks, "path walk: bounded loop (no bpf_loop() before 5.17); "
+			 "a bind mount's root is not walked");
 	if (!sensor__has_fork(s))
 		caps_add(&s->fallbacks, "fork: no probe in the %s family; parents not yet "
 			 "exec'd come from /proc", family_names[s->family]);
