@@ -123,6 +123,12 @@ static __always_inline void path_walk_run(struct path_scratch *s, enum path_loop
 		bpf_loop(PATH_MAX_DEPTH, path_step_cb, &ctx, 0);
 		return;
 	}
+	/*
+	 * Unrolled, never a loop: before 6.x the verifier takes a loop's way back only from a
+	 * jump, and the compiler may close it with a plain fall-through into the loop's head
+	 * ("back-edge from insn N to N+1").
+	 */
+#pragma unroll
 	for (int i = 0; i < PATH_MAX_DEPTH; i++)
 		if (path_step(s))
 			break;
