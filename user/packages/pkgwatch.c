@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -18,6 +20,7 @@
 #define MAX_SESSIONS 64
 #define MAX_TARGETS 1024	/* state directories watched: the system's, and each home's */
 #define HOME_PARENT "/home"
+#define MAX_TARGET_DEPTH 16	/* directories made below a watched one before it was watched */
 
 struct pkgwatch {
 	struct pkgdb_paths paths;
@@ -87,6 +90,34 @@ static void list_targets(struct pkgwatch *pw)
 }
 
 /*
+ * While a target is not there, watch the nearest directory above it that is. Returns
+ * whether the next directory down appeared before that watch was set (mkdir -p outran us):
+ * its creation made no event, so the caller looks again.
+ */
+static bool watch_nearest_ancestor(struct pkgwatch *pw, const char *target)
+{
+	char path[PATH_MAX], *slash;
+	size_t below = 0;
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s", target);
+	while ((slash = strrchr(path, '/')) && slash != path) {
+		below = (size_t)(slash - path);
+		*slash = '\0';
+		if (inotify_add_watch(pw->ifd, path, IN_CREATE | IN_MOVED_TO | IN_ONLYDIR) >= 0)
+			break;
+		if (errno != ENOENT)
+			return false;
+	}
+	if (!below)
+		return false;
+	snprintf(path, sizeof(path), "%s", target);
+	if ((slash = strchr(path + below + 1, '/')))
+		*slash = '\0';
+	return !fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW);
+}
+
+/*
  * Watch a target, or while it is not there, the nearest directory above it that is, for it
  * to appear (flatpak creates /var/lib/flatpak, and ~/.local/share/flatpak, at its first
  * install). Returns whether the target itself is newly watched.
@@ -95,27 +126,24 @@ static bool watch_target(struct pkgwatch *pw, size_t i)
 {
 	const uint32_t mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE |
 			      IN_MOVED_FROM | IN_ONLYDIR | IN_DONT_FOLLOW;
-	char path[PATH_MAX];
-	char *slash;
-	int wd = inotify_add_watch(pw->ifd, pw->targets[i], mask);
 
-	if (wd >= 0) {
-		bool fresh = pw->target_wds[i] != wd;
+	for (int depth = 0; depth < MAX_TARGET_DEPTH; depth++) {
+		int wd = inotify_add_watch(pw->ifd, pw->targets[i], mask);
 
-		pw->target_wds[i] = wd;
-		return fresh;
-	}
-	pw->target_wds[i] = -1;
-	if (errno != ENOENT) {
-		log_debug("failed to watch %s: %s, ignoring", pw->targets[i], strerror(errno));
-		return false;
-	}
-	snprintf(path, sizeof(path), "%s", pw->targets[i]);
-	while ((slash = strrchr(path, '/')) && slash != path) {
-		*slash = '\0';
-		if (inotify_add_watch(pw->ifd, path, IN_CREATE | IN_MOVED_TO | IN_ONLYDIR) >= 0 ||
-		    errno != ENOENT)
-			break;
+		if (wd >= 0) {
+			bool fresh = pw->target_wds[i] != wd;
+
+			pw->target_wds[i] = wd;
+			return fresh;
+		}
+		pw->target_wds[i] = -1;
+		if (errno != ENOENT) {
+			log_debug("failed to watch %s: %s, ignoring", pw->targets[i],
+				  strerror(errno));
+			return false;
+		}
+		if (!watch_nearest_ancestor(pw, pw->targets[i]))
+			return false;
 	}
 	return false;
 }
