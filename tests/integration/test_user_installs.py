@@ -7,9 +7,13 @@
   runs and before scan; it is an installed package of that user's, also for a user whose
   home was made after watch started;
 - /var/lib/flatpak made after watch started (the first system-wide flatpak install) is
-  watched from then on: the install in it is seen at once, not at the next dpkg session."""
+  watched from then on: the install in it is seen at once, not at the next dpkg session;
+- dpkg with a database of its own (`--admindir`, `--root`), which needs no privilege with
+  `--force-not-root`: what it installed there is an install when its session ends."""
 import os
 import shutil
+import subprocess
+import tempfile
 
 from harness import ROOT, Skip, Watch
 from test_scan import HomeUser, scan
@@ -80,3 +84,50 @@ def test_var_lib_flatpak_made_after_start_is_watched():
         shutil.rmtree("/var/lib/flatpak", ignore_errors=True)
     assert e["event"]["action"] == "package-installed", e
     assert "install_scope" not in e["package"], e
+
+
+def qq_deb(d):
+    """A package named as QQ's is (tencent-package), with /opt/QQ/qq in it."""
+    root = os.path.join(d, "pkg")
+    os.makedirs(os.path.join(root, "DEBIAN"))
+    os.makedirs(os.path.join(root, "opt/QQ"))
+    with open(os.path.join(root, "DEBIAN/control"), "w") as f:
+        f.write("Package: linuxqq\nVersion: 3.2.9\nArchitecture: amd64\n"
+                "Maintainer: embargo tests <t@example.org>\nDescription: not QQ\n")
+    shutil.copy("/usr/bin/true", os.path.join(root, "opt/QQ/qq"))
+    deb = os.path.join(d, "qq.deb")
+    subprocess.run(["dpkg-deb", "--root-owner-group", "-b", root, deb], check=True,
+                   capture_output=True)
+    os.chmod(d, 0o755)
+    return deb
+
+
+def private_dpkg_alert(admindir, uid):
+    return lambda e: (e["event"]["kind"] == "alert" and
+                      e.get("package", {}).get("name") == "linuxqq" and
+                      e["package"].get("path") == admindir and
+                      e.get("user", {}).get("id") == str(uid))
+
+
+def test_dpkg_with_a_database_of_its_own_is_an_install():
+    with tempfile.TemporaryDirectory() as d, HomeUser("d") as u, \
+            Watch("--rules", SHIPPED) as w:
+        deb = qq_deb(d)
+        # --root=DIR: the database is DIR/var/lib/dpkg (relative: to dpkg's cwd, the home)
+        u.run('mkdir -p r/var/lib/dpkg/info r/var/lib/dpkg/updates && '
+              ': > r/var/lib/dpkg/status && '
+              'dpkg --force-not-root --force-script-chrootless --root=r -i "$1"', deb)
+        by_root = w.wait_for(private_dpkg_alert(u.path("r/var/lib/dpkg"), u.uid), timeout=15,
+                             what="the install under dpkg --root")
+        u.run('mkdir -p adm/info adm/updates inst && : > adm/status && '
+              'dpkg --force-not-root --force-script-chrootless --admindir="$2/adm" '
+              '--instdir="$2/inst" -i "$1"', deb, u.home)
+        by_admindir = w.wait_for(private_dpkg_alert(u.path("adm"), u.uid), timeout=15,
+                                 what="the install under dpkg --admindir")
+        assert os.path.exists(u.path("r/opt/QQ/qq")) and os.path.exists(u.path("inst/opt/QQ/qq"))
+    for e in (by_root, by_admindir):
+        assert e["event"]["action"] == "package-installed", e
+        assert e["rule"]["id"] == "tencent-package", e
+        assert e["package"]["version"] == "3.2.9" and e["package"]["type"] == "deb", e
+        assert e["process"]["name"] == "dpkg", e
+        assert "--force-not-root" in e["process"]["args"], e

@@ -88,9 +88,9 @@ static const char *or_empty(const char *s)
 
 /*
  * rule, executable, user, and what the alert is about when it is not the process: the
- * action (an upgrade is not a repeat of the install) and the package or file; and how it
- * was enforced (a kill in the kernel is not a repeat of a kill after the match). Joined
- * by 0x1f, a separator no path or id contains in practice. NULL when out of memory.
+ * action (an upgrade is not a repeat of the install) and the package (and its installation)
+ * or file; and how it was enforced (a kill in the kernel is not a repeat of a kill after the
+ * match). Joined by 0x1f, a separator no path or id contains in practice. NULL when out of memory.
  */
 static char *fold_key(const struct event *ev)
 {
@@ -102,6 +102,8 @@ static char *fold_key(const struct event *ev)
 		buf__printf(&key, "%u", ev->proc->uid);
 	buf__printf(&key, "\x1f%s\x1f%s", or_empty(ev->action),
 		    or_empty(ev->package ? ev->package->name : ev->file ? ev->file->path : NULL));
+	if (ev->package)	/* the same package in another installation is another install */
+		buf__printf(&key, "\x1f%s", or_empty(ev->package->path));
 	if (ev->verdict)
 		buf__printf(&key, "\x1f%s\x1f%s", or_empty(event__method_name(ev->verdict->method)),
 			    or_empty(event__result_name(ev->verdict->result)));

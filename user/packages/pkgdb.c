@@ -181,7 +181,8 @@ int pkgdb__parse_dpkg(const char *text, size_t len, struct inventory *inv)
 
 static int read_dpkg(const char *path, struct inventory *inv)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC), err;
+	/* a FIFO in a database's place must not hold the reader (privatedb.h) */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK), err;
 	struct stat st;
 	char *buf;
 	ssize_t n;
@@ -189,9 +190,9 @@ static int read_dpkg(const char *path, struct inventory *inv)
 
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
-	if (fstat(fd, &st) || st.st_size > MAX_STATUS_BYTES) {
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > MAX_STATUS_BYTES) {
 		close(fd);
-		return -EFBIG;
+		return S_ISREG(st.st_mode) ? -EFBIG : -EINVAL;
 	}
 	buf = malloc((size_t)st.st_size + 1);
 	if (!buf) {

@@ -15,6 +15,7 @@
 #include "lib/homes.h"
 #include "lib/log.h"
 #include "lib/treewalk.h"
+#include "packages/privatedb.h"
 
 #define QUIET_MS 1000	/* a database that stopped changing this long ago is compared */
 #define MAX_SESSIONS 64
@@ -34,6 +35,7 @@ struct pkgwatch {
 	size_t ntargets;
 	int target_wds[MAX_TARGETS];	/* -1: not there (yet): an ancestor is watched */
 	int homes_wd;			/* /home: the homes are listed again */
+	struct privatedbs *private;	/* dpkg --admindir/--root databases; NULL: not read */
 };
 
 static uint64_t now_ms(void)
@@ -178,6 +180,7 @@ struct pkgwatch *pkgwatch__new(const struct pkgdb_paths *paths)
 	if (err)
 		log_warn("failed to read the installed packages: %s, ignoring", strerror(-err));
 	pw->homes_wd = -1;
+	pw->private = privatedbs__new();
 	pw->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (pw->ifd < 0) {
 		pkgwatch__free(pw);
@@ -197,6 +200,7 @@ void pkgwatch__free(struct pkgwatch *pw)
 	for (size_t i = 0; i < pw->ntargets; i++)
 		free(pw->targets[i]);
 	pkgdb__free(&pw->known);
+	privatedbs__free(pw->private);
 	if (pw->ifd >= 0)
 		close(pw->ifd);
 	free(pw);
@@ -295,6 +299,18 @@ void pkgwatch__dispatch(void *arg, enum pkg_change kind, const struct pkg *now,
 	d->fn(d->change);
 }
 
+/* A session that kept its own dpkg database: what it installed there. */
+static void compare_private(struct pkgwatch *pw, const struct proc *root, pkgwatch_fn fn,
+			    void *ctx)
+{
+	struct pkgwatch_change change = { .by = root, .ctx = ctx };
+	char admindir[PATH_MAX];
+
+	if (pw->private && privatedbs__admindir_of(root, admindir, sizeof(admindir)))
+		privatedbs__compare(pw->private, admindir, pkgwatch__dispatch,
+				    &(struct pkgwatch_dispatch){ .fn = fn, .change = &change });
+}
+
 void pkgwatch__session_ends(struct pkgwatch *pw, uint32_t root_pid, pkgwatch_fn fn, void *ctx)
 {
 	for (size_t i = 0; i < pw->nsessions; i++) {
@@ -303,6 +319,7 @@ void pkgwatch__session_ends(struct pkgwatch *pw, uint32_t root_pid, pkgwatch_fn 
 		if (root->pid != root_pid)
 			continue;
 		compare(pw, root, fn, ctx);
+		compare_private(pw, root, fn, ctx);
 		proctable__clone_free(root);
 		pw->sessions[i] = pw->sessions[--pw->nsessions];
 		return;

@@ -197,6 +197,7 @@ static void test_package_name_and_file_path_are_keys(void **state)
 	struct fixture *fx = *state;
 	struct package_info pa = { .name = "kesl", .version = "1" }, pb = { .name = "falcon",
 									  .version = "1" };
+	struct package_info pa_home = { .name = "kesl", .version = "1", .path = "/home/u/adm" };
 	struct file_info fa = { .path = "/etc/ld.so.preload" }, fb = { .path = "/etc/profile" };
 	struct event ev = { .time_ns = T0, .kind = EVENT_KIND_ALERT,
 			    .category = EVENT_CATEGORY_PACKAGE, .action = "package-install",
@@ -208,6 +209,11 @@ static void test_package_name_and_file_path_are_keys(void **state)
 	assert_true(fold__admit(fx->f, &ev, record, &fx->rec));
 	ev.package = &pa;
 	assert_false(fold__admit(fx->f, &ev, record, &fx->rec));
+	/* the same package in a user's own installation (or dpkg --admindir) is another */
+	ev.package = &pa_home;
+	assert_true(fold__admit(fx->f, &ev, record, &fx->rec));
+	assert_false(fold__admit(fx->f, &ev, record, &fx->rec));
+	ev.package = &pa;
 	/* an upgrade of the same package is not a repeat of its install */
 	ev.action = "package-upgrade";
 	assert_true(fold__admit(fx->f, &ev, record, &fx->rec));
@@ -220,7 +226,7 @@ static void test_package_name_and_file_path_are_keys(void **state)
 	assert_true(fold__admit(fx->f, &ev, record, &fx->rec));
 	ev.file = &fa;
 	assert_false(fold__admit(fx->f, &ev, record, &fx->rec));
-	assert_int_equal(fold__folded(fx->f), 2);
+	assert_int_equal(fold__folded(fx->f), 3);
 }
 
 /* ---- windows ---- */
