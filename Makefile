@@ -306,8 +306,8 @@ $(FUZZ)/fuzz_config: tests/fuzz/fuzz_config.c $(FUZZ_CONFIG_OBJ)
 	$(call msg,LINK-FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_CPPFLAGS) $(FUZZ_FLAGS) $^ -lyaml -o $@
 
-# a download's content markers (.deb Package:, .flatpakref Name=): markers.c
-FUZZ_MARKERS_OBJ := $(FUZZ)/obj/process/markers.o
+# a download's content markers (.deb Package:, .flatpakref Name=, an AppImage's desktop id)
+FUZZ_MARKERS_OBJ := $(patsubst %,$(FUZZ)/obj/%.o,process/markers process/appimage)
 FUZZ_MARKERS_CORPUS := tests/fuzz/corpus/markers
 
 $(FUZZ)/fuzz_markers: tests/fuzz/fuzz_markers.c $(FUZZ_MARKERS_OBJ)

@@ -20,6 +20,7 @@ static void check(const struct file_markers *m)
 	assert(m->kind != MARKER_NONE || (!n && !m->type && !m->unread));
 	assert(m->kind != MARKER_DEB || !strcmp(m->type, "deb"));
 	assert(m->kind != MARKER_FLATPAKREF || !strcmp(m->type, "flatpak"));
+	assert(m->kind != MARKER_APPIMAGE || !strcmp(m->type, "appimage"));
 	assert(!n || (n >= 2 && !m->unread));
 	for (size_t i = 0; i < n; i++)
 		assert(isalnum((unsigned char)m->package[i]) || strchr("+-._", m->package[i]));

@@ -11,13 +11,17 @@
   WeChatLinux_x86_64.AppImage's mount is alerted;
 - a user downloads WeChat's .deb (built here by dpkg-deb, Package: wechat) as x.zip, the way
   a browser does (x.zip.crdownload renamed): alerted by what the file says it is, with
-  package.name; a note app's .deb (Package: wechat-notes) saved as wechat-notes.deb is not."""
+  package.name; a note app's .deb (Package: wechat-notes) saved as wechat-notes.deb is not;
+- the same for AppImages (built by squashfs.py, each image first mounted by the kernel's own
+  squashfs to show it is one): WeChat's (wechat.desktop at its root) saved as x.zip is
+  alerted as package type appimage; a note app's (wechat-notes.desktop) is not."""
 import os
 import struct
 import subprocess
 import tempfile
 import time
 
+import squashfs
 from harness import EMBARGO, ROOT, Skip, User, Watch, run
 from stallfs import READ, StallFS
 
@@ -125,23 +129,62 @@ def deb(root, package, out):
     os.chmod(out, 0o644)
 
 
+def browser_saves(user, *saves):
+    """Under watch, the user's browser saves each (source, name) into ~/Downloads as browsers
+    do (NAME.crdownload renamed); the Tencent installer alert (one is expected) and all the
+    user's alerts."""
+    downloads = user.mkdir(os.path.join(user.home, "Downloads"))
+    script = " && ".join(f'cp "{src}" "{name}.crdownload" && mv "{name}.crdownload" "{name}"'
+                         for src, name in saves)
+    with Watch("--rules", RULES) as w:
+        browser = user.run(f"cd {downloads} && {script}")
+        assert browser.returncode == 0, browser.stderr
+        e = w.wait_for(lambda e: e.get("rule", {}).get("id") == "tencent-installer-download",
+                       what="the installer alert")
+        time.sleep(0.5)
+        return downloads, e, alerts(w, uid=user.uid)
+
+
 def test_a_download_is_known_by_what_it_says_it_is_whatever_its_name():
     with User() as user, tempfile.TemporaryDirectory() as d:
         os.chmod(d, 0o755)
         deb(os.path.join(d, "w"), "wechat", os.path.join(d, "wechat.deb"))
         deb(os.path.join(d, "n"), "wechat-notes", os.path.join(d, "notes.deb"))
-        downloads = user.mkdir(os.path.join(user.home, "Downloads"))
-        with Watch("--rules", RULES) as w:
-            browser = user.run(
-                f"cd {downloads} && cp {d}/notes.deb wechat-notes.deb.crdownload"
-                " && mv wechat-notes.deb.crdownload wechat-notes.deb"
-                f" && cp {d}/wechat.deb x.zip.crdownload && mv x.zip.crdownload x.zip")
-            assert browser.returncode == 0, browser.stderr
-            e = w.wait_for(lambda e: e.get("rule", {}).get("id") ==
-                           "tencent-installer-download", what="alert for x.zip")
-            time.sleep(0.5)
-            mine = [a for a in alerts(w, uid=user.uid)]
+        downloads, e, mine = browser_saves(user, (f"{d}/notes.deb", "wechat-notes.deb"),
+                                           (f"{d}/wechat.deb", "x.zip"))
     assert e["file"]["path"] == os.path.join(downloads, "x.zip")
     assert e["package"]["name"] == "wechat" and e["package"]["type"] == "deb"
     assert e["user"]["id"] == str(user.uid)
+    assert [a["file"]["name"] for a in mine] == ["x.zip"], mine
+
+
+def kernel_lists(path):
+    """The root of the AppImage at path as the kernel's squashfs mounts it."""
+    with open(path, "rb") as f:
+        head = f.read(64)
+    shoff, = struct.unpack_from("<Q", head, 0x28)
+    entsize, num = struct.unpack_from("<HH", head, 0x3A)
+    r = subprocess.run(["unshare", "-m", "sh", "-ec",
+                        'd=$(mktemp -d); mount -t squashfs -o loop,ro,offset="$2" "$1" "$d"; '
+                        'ls "$d"; umount "$d"; rmdir "$d"', "sh", path,
+                        str(shoff + entsize * num)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    return r.stdout.split()
+
+
+def test_an_appimage_is_known_by_its_desktop_file_whatever_its_name():
+    with User() as user, tempfile.TemporaryDirectory() as d:
+        os.chmod(d, 0o755)
+        wechat = squashfs.appimage(os.path.join(d, "wechat"), {
+            "wechat.desktop": b"[Desktop Entry]\nName=WeChat\nExec=wechat\n",
+            "AppRun": b"#!/bin/sh\n"})
+        notes = squashfs.appimage(os.path.join(d, "notes"), {
+            "wechat-notes.desktop": b"[Desktop Entry]\nName=WeChat Notes\n",
+            "AppRun": b"#!/bin/sh\n"})
+        assert kernel_lists(wechat) == ["AppRun", "wechat.desktop"]
+        assert kernel_lists(notes) == ["AppRun", "wechat-notes.desktop"]
+        downloads, e, mine = browser_saves(user, (notes, "WeChat-Notes.AppImage"),
+                                           (wechat, "x.zip"))
+    assert e["file"]["path"] == os.path.join(downloads, "x.zip")
+    assert e["package"] == {"name": "wechat", "type": "appimage"}, e
     assert [a["file"]["name"] for a in mine] == ["x.zip"], mine

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import tempfile
 
+import squashfs
 from harness import EMBARGO, ROOT, embargo
 
 PRINTF = "/usr/bin/printf"
@@ -42,7 +43,8 @@ def download(rule, positive, name):
 
 def content(rule, positive, name, says):
     """A download named name whose content says what it is: says is "deb:PACKAGE" (a real
-    .deb built by dpkg-deb) or "ref:APP_ID" (a .flatpakref)."""
+    .deb built by dpkg-deb), "ref:APP_ID" (a .flatpakref) or "appimage:DESKTOP_ID" (an
+    AppImage with DESKTOP_ID.desktop at its root, squashfs.py)."""
     c = case(rule, positive, f"a browser saves {name}, which is {says}", name, "--file",
              kind="file")
     c["says"] = says
@@ -187,6 +189,8 @@ CASES = [
     content("tencent-installer-download", True, "install.flatpakref", "ref:com.qq.QQ"),
     content("tencent-installer-download", False, "x.zip", "deb:wechat-notes"),
     content("tencent-installer-download", False, "install.flatpakref", "ref:com.qq.QQMusic"),
+    content("tencent-installer-download", True, "x.bin.zip", "appimage:wechat"),
+    content("tencent-installer-download", False, "x.bin.zip", "appimage:wechat-notes"),
     pos("tencent-meeting", "the Meeting client", *as_("/opt/wemeet/bin/wemeetapp")),
     pos("tencent-meeting", "its flatpak run", *as_(FLATPAK, "run", "com.tencent.wemeet")),
     neg("tencent-meeting", "an admin's flatpak uninstall", *as_(FLATPAK, "uninstall", "com.tencent.wemeet")),
@@ -225,6 +229,10 @@ class Lab:
         return path
 
     def write_content(self, path, kind, name):
+        if kind == "appimage":
+            squashfs.appimage(path, {f"{name}.desktop": b"[Desktop Entry]\n",
+                                     "AppRun": b"#!/bin/sh\n"})
+            return
         if kind == "ref":
             with open(path, "w") as f:
                 f.write(f"[Flatpak Ref]\nTitle=App\nName={name}\nBranch=stable\n"

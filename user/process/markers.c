@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "process/markers.h"
 
+#include "process/appimage.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
@@ -272,16 +274,30 @@ static bool is_flatpakref(struct span in)
 	return false;
 }
 
-void markers__from_buf(const void *buf, size_t len, struct file_markers *m)
+static void read_appimage(const struct appimage_src *src, struct file_markers *m)
 {
-	struct span in = { buf, len };
+	m->kind = MARKER_APPIMAGE;
+	m->type = "appimage";
+	m->unread = appimage__desktop_id(src, m->package, sizeof(m->package));
+}
+
+static void from_src(const struct appimage_src *src, struct file_markers *m)
+{
+	struct span in = { src->head, src->head_len };
 
 	memset(m, 0, sizeof(*m));
-	if (len >= 8 + AR_HEADER && !memcmp(buf, AR_MAGIC, 8) &&
+	if (in.len >= 8 + AR_HEADER && !memcmp(in.p, AR_MAGIC, 8) &&
 	    ar_member_name(in.p + 8, "debian-binary"))
 		read_deb(in, m);
 	else if (is_flatpakref(in))
 		read_flatpakref(in, m);
+	else if (appimage__is(in.p, in.len))
+		read_appimage(src, m);
+}
+
+void markers__from_buf(const void *buf, size_t len, struct file_markers *m)
+{
+	from_src(&(struct appimage_src){ .head = buf, .head_len = len, .fd = -1 }, m);
 }
 
 int markers__from_fd(int fd, struct file_markers *m)
@@ -301,7 +317,7 @@ int markers__from_fd(int fd, struct file_markers *m)
 		free(buf);
 		return (int)n;
 	}
-	markers__from_buf(buf, len, m);
+	from_src(&(struct appimage_src){ .head = buf, .head_len = len, .fd = fd }, m);
 	free(buf);
 	return 0;
 }
