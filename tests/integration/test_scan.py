@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import tempfile
 
+import squashfs
 from harness import EMBARGO, ROOT, Watch, embargo
 from stallfs import INIT, StallFS
 from test_packages import NAME, RULES, Deb
@@ -168,6 +169,9 @@ def test_every_home_is_scanned_and_each_finding_names_its_user():
         with open(wine_rules, "w") as f:
             f.write(WINE_RULES)
         planted = [u.put(rel, mode=mode) for rel, mode in PLANTED.items()]
+        # saved under names that say nothing: known by what they say they are
+        says = {u.put("Downloads/x.zip", appimage_bytes("wechat"), 0o644): "wechat",
+                u.put("Downloads/y.zip", deb_bytes("linuxqq"), 0o644): "linuxqq"}
         # the whole machine's homes, install locations left out to keep the test short
         code, alerts, err = home_scan("--skip", "/opt", "--skip", "/usr/local",
                                       "--skip", "/root", "--max-time", "20",
@@ -178,6 +182,9 @@ def test_every_home_is_scanned_and_each_finding_names_its_user():
         assert path in found, (path, err)
         for a in found[path]:
             assert a["user"]["name"] == u.name and a["user"]["id"] == str(u.uid), a
+    for path, name in says.items():
+        assert [(a["rule"]["id"], a["package"]["name"]) for a in found.get(path, [])] == \
+            [("tencent-installer-download", name)], (path, err)
     kvrt = {a["rule"]["id"]: a for a in found[u.path("Downloads/kvrt.run")]}
     assert kvrt["kaspersky-installer-download"]["event"]["action"] == "file-present", kvrt
     assert kvrt["kaspersky-kvrt-process"]["event"]["action"] == "program-present", kvrt
@@ -186,12 +193,55 @@ def test_every_home_is_scanned_and_each_finding_names_its_user():
     assert " homes" in err and "0 homes" not in err, err
 
 
+def deb_bytes(package):
+    """A real .deb of package, as bytes (built by dpkg-deb)."""
+    with tempfile.TemporaryDirectory() as d:
+        os.makedirs(os.path.join(d, "pkg/DEBIAN"))
+        with open(os.path.join(d, "pkg/DEBIAN/control"), "w") as f:
+            f.write(f"Package: {package}\nVersion: 1.0\nArchitecture: amd64\n"
+                    "Maintainer: T <t@example.org>\nDescription: benign\n")
+        subprocess.run(["dpkg-deb", "--root-owner-group", "-b", os.path.join(d, "pkg"),
+                        os.path.join(d, "x.deb")], check=True, capture_output=True)
+        with open(os.path.join(d, "x.deb"), "rb") as f:
+            return f.read()
+
+
+def appimage_bytes(desktop_id):
+    with tempfile.TemporaryDirectory() as d:
+        path = squashfs.appimage(os.path.join(d, "x"), {f"{desktop_id}.desktop":
+                                                        b"[Desktop Entry]\n"})
+        with open(path, "rb") as f:
+            return f.read()
+
+
+# a desktop user's home with none of the banned software, and the near misses of issue 19
+CLEAN_HOME = {
+    "Applications/Krita-5.2.2-x86_64.AppImage": (ELF, 0o755),
+    "Applications/WeChat-Notes.AppImage": (appimage_bytes("wechat-notes"), 0o755),
+    "Downloads/notes.txt": (b"qq wechat kvrt kaspersky\n", 0o644),
+    "Downloads/qq_notes_1.0_amd64.deb": (deb_bytes("qq-notes"), 0o644),
+    "Downloads/zoom_amd64.deb": (deb_bytes("zoom"), 0o644),
+    "Downloads/com.qq.QQMusic.flatpakref": (
+        b"[Flatpak Ref]\nName=com.qq.QQMusic\nBranch=stable\n", 0o644),
+    "Downloads/firefox-128.0.tar.bz2": (b"BZh91AY&SY", 0o644),
+    "Documents/WeChat export 2024.txt": (b"chat log\n", 0o644),
+    "bin/qqmail-helper": (b"#!/bin/sh\necho mail\n", 0o755),
+    ".config/autostart/org.gnome.Evolution-alarm-notify.desktop": (
+        b"[Desktop Entry]\nExec=/usr/libexec/evolution-data-server/evolution-alarm-notify\n",
+        0o644),
+    ".local/share/applications/wechat-notes.desktop": (
+        b"[Desktop Entry]\nExec=/home/x/Applications/WeChat-Notes.AppImage\n", 0o644),
+    ".mozilla/firefox/abc.default-release/prefs.js": (b"user_pref();\n", 0o644),
+    ".wine/drive_c/Program Files/Notepad++/notepad++.exe": (b"MZ", 0o644),
+    ".wine/drive_c/Program Files/Mozilla Firefox/firefox.exe": (b"MZ", 0o644),
+    ".local/share/flatpak/app/org.kde.krita/x86_64/stable/ab12/files/bin/krita": (ELF, 0o755),
+}
+
+
 def test_a_home_with_none_of_them_is_clean():
     with HomeUser("c") as u:
-        u.put("Applications/Krita-5.2.2-x86_64.AppImage")
-        u.put("Downloads/notes.txt", b"qq wechat kvrt kaspersky\n", 0o644)
-        u.put(".wine/drive_c/Program Files/Notepad++/notepad++.exe", b"MZ", 0o644)
-        u.put(".local/share/flatpak/app/org.kde.krita/x86_64/stable/ab12/files/bin/krita")
+        for rel, (data, mode) in CLEAN_HOME.items():
+            u.put(rel, data, mode)
         code, alerts, err = home_scan("--path", u.home)
         files = regular_files(u.home)
     assert code == 0 and alerts == [], err

@@ -208,6 +208,7 @@ int cmd_scan(int argc, char **argv)
 	}
 	identity__set_scanner(s.id, rulebook__strscan(s.rules));
 	s.hash_files = rulebook__uses(s.rules, "file.hash.sha256");
+	s.read_markers = rulebook__uses(s.rules, "package.name");
 	s.out = output__stdout(stdout, o.format, &env);
 	if (!s.out) {
 		rc = EXIT_USAGE;

@@ -15,6 +15,7 @@
 #include "lib/homes.h"
 #include "lib/treewalk.h"
 #include "process/filefacts.h"
+#include "process/markers.h"
 #include "lib/log.h"
 #include "process/program.h"
 
@@ -117,6 +118,8 @@ static int visit(void *ctx, int fd, const char *path, const struct stat *st)
 	struct event ev = scan_event(EVENT_CATEGORY_FILE, "file-present");
 	struct file_as_proc fp;
 	struct file_ident *ident = NULL;
+	struct file_markers marks;
+	struct package_info says;
 
 	if (++s->files > MAX_FILES) {
 		log_warn("scan: stopped after %d files", MAX_FILES);
@@ -128,6 +131,11 @@ static int visit(void *ctx, int fd, const char *path, const struct stat *st)
 		file.sha256 = ident ? ident->sha256 : NULL;
 	}
 	ev.file = &file;
+	/* a banned package saved as x.zip: by what it says it is, as a download is */
+	if (s->read_markers && !markers__from_fd(fd, &marks) && marks.package[0]) {
+		says = (struct package_info){ .name = marks.package, .type = marks.type };
+		ev.package = &says;
+	}
 	s->alerts += alert__raise(s->rules, ON_FILE, MATCH_ALL_RULES, &ev, s->env, s->out, NULL);
 	ident__put(ident);
 	/* as a program: what would run if it were executed (by the home's owner) */

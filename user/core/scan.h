@@ -23,6 +23,7 @@ struct scan {
 	const struct event_env *env;
 	struct output *out;
 	bool hash_files;	/* a rule names file.hash.sha256: hash every file seen */
+	bool read_markers;	/* a file rule names package.*: what each file says it is */
 	struct enforcer *enf;	/* watch's startup scan: block rules learn running programs'
 				 * files for the kernel's list (they are not killed); else NULL */
 	/* what it found */

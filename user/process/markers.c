@@ -300,14 +300,30 @@ void markers__from_buf(const void *buf, size_t len, struct file_markers *m)
 	from_src(&(struct appimage_src){ .head = buf, .head_len = len, .fd = -1 }, m);
 }
 
+/*
+ * Whether a file starting with these bytes can be of a kind with markers: an ar archive, an
+ * ELF (an AppImage), or text that may open with a [Flatpak Ref] group after blank lines,
+ * comments or a byte-order mark. Most files are none: 64 bytes are read, not a megabyte.
+ */
+static bool may_have_markers(const uint8_t *head, size_t len)
+{
+	return len >= 8 && (!memcmp(head, AR_MAGIC, 8) || appimage__is(head, len) ||
+			    (head[0] && strchr("[#\r\n\t \xef", head[0])));
+}
+
 int markers__from_fd(int fd, struct file_markers *m)
 {
-	uint8_t *buf = malloc(MARKERS_READ_MAX);
+	uint8_t head[64], *buf;
 	size_t len = 0;
 	ssize_t n = 0;
 
 	memset(m, 0, sizeof(*m));
-	if (!buf)
+	n = pread(fd, head, sizeof(head), 0);
+	if (n < 0)
+		return -errno;
+	if (!may_have_markers(head, (size_t)n))
+		return 0;
+	if (!(buf = malloc(MARKERS_READ_MAX)))
 		return -ENOMEM;
 	while (len < MARKERS_READ_MAX &&
 	       (n = pread(fd, buf + len, MARKERS_READ_MAX - len, (off_t)len)) > 0)
