@@ -22,7 +22,7 @@ UNITDIR    ?= /lib/systemd/system
 DEB_PKGS  := make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libyaml-dev \
 	     libssl-dev libsystemd-dev libcmocka-dev libclang-rt-14-dev pkg-config python3 \
 	     libestr0 libfastjson4 liblognorm5 dpkg-dev debhelper lintian \
-	     qemu-system-x86 busybox-static libbpf-tools gdb liblzma-dev
+	     qemu-system-x86 busybox-static libbpf-tools gdb liblzma-dev zstd flatpak
 
 WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-missing-field-initializers
 CPPFLAGS  ?=
@@ -83,10 +83,12 @@ $(DEPS_STAMP): Makefile
 # vmlinux.h is generated from the running kernel's BTF rather than vendored: every machine
 # this builds on (developers, CI, users' boxes) has /sys/kernel/btf/vmlinux, and CO-RE makes
 # the object portable anyway. Vendoring would add 130k lines that drift from the kernel.
+# VMLINUX_BTF names another kernel's (test_build builds against each kernel of the matrix).
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 $(BUILD)/vmlinux.h:
 	$(call msg,VMLINUX,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
 
 $(BUILD)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(wildcard include/embargo/*.h) $(BUILD)/vmlinux.h
 	$(call msg,BPF,$@)

@@ -22,6 +22,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import zlib
 
 HERE = os.path.dirname(os.path.realpath(__file__))
 MIRROR = "http://deb.debian.org/debian"
@@ -281,6 +282,44 @@ def ensure(label, refresh=False):
         deb = debs[0] if debs and not refresh else download(label, kernels[label][0], kdir)
         build(label, kdir, deb)
     return kdir
+
+
+def unxz(data):
+    try:
+        return lzma.LZMADecompressor().decompress(data)
+    except lzma.LZMAError:
+        return b""
+
+
+def gunzip(data):
+    try:
+        return zlib.decompressobj(31).decompress(data)
+    except zlib.error:
+        return b""
+
+
+def unzstd(data):
+    """Python 3.11 has no zstd: Debian's zstd (a make deps package); the data after the
+    frame (the bzImage's size field) makes it complain, the frame itself comes out whole."""
+    return subprocess.run(["zstd", "-dcq"], input=data, capture_output=True).stdout
+
+
+def vmlinux(kdir, out):
+    """Write to OUT the ELF kernel (with its .BTF section) that KDIR's vmlinuz wraps: the
+    payload of a bzImage is one xz, gzip or zstd stream (Debian 13's is zstd); the first that decompresses to an ELF is
+    it (the kernel's scripts/extract-vmlinux does the same). Raises RuntimeError if none."""
+    with open(os.path.join(kdir, "vmlinuz"), "rb") as f:
+        image = f.read()
+    for magic, decompress in ((b"\xfd7zXZ\x00", unxz), (b"\x1f\x8b\x08", gunzip),
+                              (b"\x28\xb5\x2f\xfd", unzstd)):
+        at = image.find(magic)
+        while at >= 0:
+            elf = decompress(image[at:])
+            if elf.startswith(b"\x7fELF"):
+                write_atomic(out, elf)
+                return
+            at = image.find(magic, at + 1)
+    raise RuntimeError(f"{kdir}/vmlinuz: no xz, gzip or zstd stream holding an ELF kernel")
 
 
 def release(kdir):
